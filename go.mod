@@ -1,0 +1,3 @@
+module mnist-backprop
+
+go 1.22

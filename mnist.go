@@ -1,0 +1,265 @@
+// mnist.go reads the MNIST data set: four files in the IDX format of
+// http://yann.lecun.com/exdb/mnist/, gzip-compressed as published or already decompressed.
+//
+// An IDX file is a header followed by a payload of unsigned bytes:
+//
+//	magic     4 bytes: 0, 0, 0x08 (unsigned bytes), the rank r (3 for images, 1 for labels)
+//	sizes     r big-endian uint32s: the number of items, then 28 and 28 for images
+//	payload   the product of the sizes, in bytes: one byte a pixel (0 = background) or a label
+//
+// Like the standard library's image/png reader, it checks everything in the order the bytes
+// arrive and stops at the first problem with a FormatError that names the file and the problem:
+// wrong magic number, wrong rank, images that are not 28×28, a payload shorter or longer than
+// the header says, labels outside 0–9, image and label counts that differ. A folder is checked
+// by this structure, not by checksum, so any data set in the same format, Fashion-MNIST say,
+// works unchanged. Checksums are for downloads (download.go).
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+const (
+	imageRows = 28
+	imageCols = 28
+	imageSize = imageRows * imageCols // 784 pixels, the network's input
+	numDigits = 10                    // labels 0–9, the network's outputs
+)
+
+// FormatError reports a data file that is not what it should be.
+type FormatError struct {
+	File    string // the path of the file
+	Problem string // what is wrong with it
+}
+
+func (e *FormatError) Error() string { return e.File + ": " + e.Problem }
+
+// Dataset is a set of images with their labels, kept as bytes: pixel i of image n is
+// Images[n*784+i], 0..255, and Labels[n] is its digit.
+type Dataset struct {
+	Images []byte
+	Labels []byte
+}
+
+// Len is the number of images.
+func (d Dataset) Len() int { return len(d.Labels) }
+
+// image returns the 784 pixels of image i.
+func (d Dataset) image(i int) []byte { return d.Images[i*imageSize : (i+1)*imageSize] }
+
+// slice returns images lo..hi-1, sharing memory with d.
+func (d Dataset) slice(lo, hi int) Dataset {
+	return Dataset{Images: d.Images[lo*imageSize : hi*imageSize], Labels: d.Labels[lo:hi]}
+}
+
+// The four files, by the names they are published under (without .gz).
+const (
+	trainImagesName = "train-images-idx3-ubyte"
+	trainLabelsName = "train-labels-idx1-ubyte"
+	testImagesName  = "t10k-images-idx3-ubyte"
+	testLabelsName  = "t10k-labels-idx1-ubyte"
+)
+
+// idxMagic is the magic number of an IDX file of unsigned bytes of the given rank.
+func idxMagic(rank int) uint32 { return 0x00000800 | uint32(rank) }
+
+// maxChunk bounds each allocation while a payload is read: a header that announces 2³¹ images
+// makes the reader grow its buffer as bytes actually arrive, not allocate 1.6 TB up front.
+// MNIST's 47 MB of training images still arrive in one buffer of exactly their size.
+const maxChunk = 64 << 20
+
+// readIDX reads one IDX file of the given rank (3 for images, 1 for labels) from r and returns
+// its sizes and its payload. name is the file's path, for errors.
+func readIDX(r io.Reader, name string, rank int) (sizes []int, payload []byte, err error) {
+	fail := func(format string, args ...any) error {
+		return &FormatError{File: name, Problem: fmt.Sprintf(format, args...)}
+	}
+	// Magic number: two zero bytes, the type code 0x08 for unsigned bytes, and the rank.
+	var head [4]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return nil, nil, fail("file ends before its 4-byte header (%s)", readProblem(err))
+	}
+	magic := binary.BigEndian.Uint32(head[:])
+	if magic != idxMagic(rank) {
+		what := map[int]string{1: "labels", 3: "images"}[rank]
+		return nil, nil, fail("wrong magic number 0x%08x, want 0x%08x for an IDX file of %s", magic, idxMagic(rank), what)
+	}
+	// Sizes: rank big-endian uint32s.
+	dims := make([]byte, 4*rank)
+	if _, err := io.ReadFull(r, dims); err != nil {
+		return nil, nil, fail("file ends inside its header (%s)", readProblem(err))
+	}
+	total := int64(1)
+	for i := 0; i < rank; i++ {
+		n := int(binary.BigEndian.Uint32(dims[4*i:]))
+		sizes = append(sizes, n)
+		total *= int64(n) // each size is below 2³², and total stays below 2⁴⁰, so no overflow
+		if total > 1<<40 {
+			return nil, nil, fail("header announces %v items: more than any data set of this kind", sizes)
+		}
+	}
+	if rank == 3 && (sizes[1] != imageRows || sizes[2] != imageCols) {
+		return nil, nil, fail("images are %d×%d, want %d×%d", sizes[1], sizes[2], imageRows, imageCols)
+	}
+	// Payload: exactly total bytes, read in chunks of at most maxChunk.
+	payload = make([]byte, 0, min(total, maxChunk))
+	for int64(len(payload)) < total {
+		k := int(min(total-int64(len(payload)), maxChunk))
+		payload = slices.Grow(payload, k)
+		n, err := io.ReadFull(r, payload[len(payload):len(payload)+k])
+		payload = payload[:len(payload)+n]
+		if err != nil {
+			return nil, nil, fail("payload is truncated: %d of the %d bytes the header announces (%s)", len(payload), total, readProblem(err))
+		}
+	}
+	// Nothing may follow. Reading to the end also makes a gzip reader verify its checksum.
+	var extra [1]byte
+	if n, err := io.ReadFull(r, extra[:]); n > 0 {
+		return nil, nil, fail("extra bytes after the %d-byte payload the header announces", total)
+	} else if err != io.EOF {
+		return nil, nil, fail("%s", readProblem(err))
+	}
+	return sizes, payload, nil
+}
+
+// readProblem says in words what a read error means for a data file.
+func readProblem(err error) string {
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected end of file"
+	case errors.Is(err, gzip.ErrChecksum):
+		return "gzip checksum mismatch: the file is damaged"
+	case errors.Is(err, gzip.ErrHeader):
+		return "damaged gzip data"
+	}
+	return strings.TrimPrefix(err.Error(), "flate: ")
+}
+
+// openIDX opens an IDX file for reading, decompressing it if it is gzip data. A file whose name
+// ends in .gz must be gzip data; any other file may be either.
+func openIDX(path string) (io.Reader, func() error, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	magic, _ := br.Peek(2)
+	isGzip := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	if !isGzip {
+		if strings.HasSuffix(path, ".gz") {
+			f.Close()
+			return nil, nil, &FormatError{File: path, Problem: "not gzip data, although the name ends in .gz"}
+		}
+		return br, f.Close, nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		f.Close()
+		return nil, nil, &FormatError{File: path, Problem: "damaged gzip header: " + readProblem(err)}
+	}
+	zr.Multistream(false) // MNIST files are one gzip member; anything after it is an error
+	return zr, f.Close, nil
+}
+
+// readFile reads the IDX file at path (see openIDX and readIDX).
+func readFile(path string, rank int) (sizes []int, payload []byte, err error) {
+	r, closeFile, err := openIDX(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer closeFile()
+	return readIDX(r, path, rank)
+}
+
+// readImagesLabels reads a file of images and its file of labels, at the same time, and checks
+// that they agree.
+func readImagesLabels(imagesPath, labelsPath string) (Dataset, error) {
+	type result struct {
+		sizes   []int
+		payload []byte
+		err     error
+	}
+	images := make(chan result, 1)
+	go func() {
+		s, p, err := readFile(imagesPath, 3)
+		images <- result{s, p, err}
+	}()
+	ls, lp, lerr := readFile(labelsPath, 1)
+	ir := <-images
+	if ir.err != nil {
+		return Dataset{}, ir.err
+	}
+	if lerr != nil {
+		return Dataset{}, lerr
+	}
+	if ir.sizes[0] != ls[0] {
+		return Dataset{}, &FormatError{File: labelsPath, Problem: fmt.Sprintf("%d labels for the %d images of %s", ls[0], ir.sizes[0], filepath.Base(imagesPath))}
+	}
+	for i, v := range lp {
+		if v >= numDigits {
+			return Dataset{}, &FormatError{File: labelsPath, Problem: fmt.Sprintf("label %d of item %d is not a digit 0–9", v, i)}
+		}
+	}
+	return Dataset{Images: ir.payload, Labels: lp}, nil
+}
+
+// MNIST is the data set split three ways: training, evaluation (for choosing settings and
+// watching for over-fitting) and test (touched only for the final figure).
+type MNIST struct {
+	Train, Eval, Test Dataset
+}
+
+// loadMNIST reads the four files from dir, both pairs at the same time, and splits the training
+// file: the last sixth (MNIST's last 10,000 images) becomes the evaluation set. paths gives the
+// file of each name, as found by findFiles.
+func loadMNIST(paths map[string]string) (*MNIST, error) {
+	type result struct {
+		d   Dataset
+		err error
+	}
+	test := make(chan result, 1)
+	go func() {
+		d, err := readImagesLabels(paths[testImagesName], paths[testLabelsName])
+		test <- result{d, err}
+	}()
+	train, err := readImagesLabels(paths[trainImagesName], paths[trainLabelsName])
+	tr := <-test
+	if err != nil {
+		return nil, err
+	}
+	if tr.err != nil {
+		return nil, tr.err
+	}
+	if train.Len() < 2 || tr.d.Len() < 1 {
+		return nil, &FormatError{File: paths[trainImagesName], Problem: "too few images to split into training and evaluation sets"}
+	}
+	cut := train.Len() - train.Len()/6
+	return &MNIST{Train: train.slice(0, cut), Eval: train.slice(cut, train.Len()), Test: tr.d}, nil
+}
+
+// findFiles returns the path of each of the four files in dir, name.gz or name, and the names
+// of those that are missing.
+func findFiles(dir string) (paths map[string]string, missing []string) {
+	paths = map[string]string{}
+	for _, name := range []string{trainImagesName, trainLabelsName, testImagesName, testLabelsName} {
+		for _, p := range []string{filepath.Join(dir, name+".gz"), filepath.Join(dir, name)} {
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				paths[name] = p
+				break
+			}
+		}
+		if paths[name] == "" {
+			missing = append(missing, name)
+		}
+	}
+	return paths, missing
+}

@@ -1,0 +1,185 @@
+// network.go holds the network itself and its forward pass: the stack of sigmoid layers, their
+// initialisation from a seed, a = W·x + b and σ(a) for every layer, the course's loss L, and
+// prediction and accuracy. The backward pass that uses what is kept here is in backprop.go.
+//
+// Notation, as in the course notes and everywhere in this program:
+//
+//	a     pre-activation of a layer, a = W·x + b, where x is the layer's input
+//	σ(a)  activation, σ(a) = 1/(1 + e^(−a)); the input of the next layer
+//	ŷ     the network's output, σ(a) of the last layer, one value per digit
+//	δ     ∂L/∂a of a layer (backprop.go)
+//	η     the learning rate (backprop.go)
+//
+// Shapes: a mini-batch of B samples is a B×n matrix, one sample per row (matrix.go); a layer
+// with n inputs and m units has W of shape m×n and b of length m.
+package main
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Layer is one fully connected sigmoid layer: σ(W·x + b).
+type Layer struct {
+	W Matrix    // m×n: W[j][i] is the weight from input i to unit j
+	B []float64 // m: the bias of each unit
+}
+
+// Network is the layer stack. Sizes lists the width of every layer, input first:
+// 784, 20, 10 for the course's network.
+type Network struct {
+	Sizes  []int
+	Layers []Layer
+}
+
+// newNetwork builds a network of the given sizes with weights drawn from N(0, 1/n), n being the
+// unit's number of inputs, and biases from N(0, 1), as in Nielsen's network2.py. Scaling by
+// 1/√n keeps each a = W·x + b near the middle of the sigmoid at the start, where its slope, and
+// so learning, is largest. The same seed gives the same network, bit for bit.
+func newNetwork(sizes []int, seed uint64) *Network {
+	rng := rand.New(rand.NewPCG(seed, 0x6d6e697374)) // second word: a fixed stream id ("mnist")
+	net := &Network{Sizes: append([]int(nil), sizes...)}
+	for l := 1; l < len(sizes); l++ {
+		n, m := sizes[l-1], sizes[l]
+		layer := Layer{W: newMatrix(m, n), B: make([]float64, m)}
+		scale := 1 / math.Sqrt(float64(n))
+		for i := range layer.W.Data {
+			layer.W.Data[i] = rng.NormFloat64() * scale
+		}
+		for j := range layer.B {
+			layer.B[j] = rng.NormFloat64()
+		}
+		net.Layers = append(net.Layers, layer)
+	}
+	return net
+}
+
+// sigmoid is σ(a) = 1/(1 + e^(−a)). At a = −1000, e^(−a) is +Inf and σ is exactly 0; at
+// a = +1000 it is exactly 1: never NaN. Its derivative, used by the backward pass, is
+// ∂σ(a)/∂a = σ(a)(1 − σ(a)), written in terms of σ(a) so that a need not be kept.
+func sigmoid(a float64) float64 {
+	return 1 / (1 + math.Exp(-a))
+}
+
+// Pass holds everything the forward pass of one mini-batch computes and the backward pass
+// reads, allocated once for the largest batch (see Matrix.firstRows).
+type Pass struct {
+	X      Matrix   // B×784: the input images, pixels scaled to 0..1
+	Labels []byte   // B: the digit of each image; y is its one-hot vector
+	A      []Matrix // A[l]: a of layer l, B×m
+	S      []Matrix // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
+	Delta  []Matrix // Delta[l]: δ = ∂L/∂a of layer l, B×m (backprop.go)
+}
+
+// newPass allocates a Pass for mini-batches of up to batch samples.
+func (net *Network) newPass(batch int) *Pass {
+	p := &Pass{X: newMatrix(batch, net.Sizes[0]), Labels: make([]byte, batch)}
+	for _, m := range net.Sizes[1:] {
+		p.A = append(p.A, newMatrix(batch, m))
+		p.S = append(p.S, newMatrix(batch, m))
+		p.Delta = append(p.Delta, newMatrix(batch, m))
+	}
+	return p
+}
+
+// batch returns a view of p for the first r samples of its buffers.
+func (p *Pass) batch(r int) *Pass {
+	q := &Pass{X: p.X.firstRows(r), Labels: p.Labels[:r]}
+	for l := range p.A {
+		q.A = append(q.A, p.A[l].firstRows(r))
+		q.S = append(q.S, p.S[l].firstRows(r))
+		q.Delta = append(q.Delta, p.Delta[l].firstRows(r))
+	}
+	return q
+}
+
+// input returns the input of layer l: the images for the first layer, σ(a) of the layer below
+// for the others.
+func (p *Pass) input(l int) Matrix {
+	if l == 0 {
+		return p.X
+	}
+	return p.S[l-1]
+}
+
+// layerForward computes units lo..hi-1 of layer l for every sample of the batch:
+//
+//	a = W·x + b      (a row per sample: a = x·Wᵀ + b)
+//	σ(a)
+//
+// Taking a range of units lets the training workers share the first layer (train.go).
+func (net *Network) layerForward(p *Pass, l, lo, hi int) {
+	layer := &net.Layers[l]
+	a, s := p.A[l], p.S[l]
+	mulABt(a, p.input(l), layer.W, lo, hi) // a = x·Wᵀ
+	for r := 0; r < a.Rows; r++ {
+		ar, sr := a.row(r)[lo:hi], s.row(r)[lo:hi]
+		for j, b := range layer.B[lo:hi] {
+			ar[j] += b             // + b
+			sr[j] = sigmoid(ar[j]) // σ(a)
+		}
+	}
+}
+
+// forward runs the forward pass on the batch in p.X, layer by layer from layer first up (0 for
+// the whole pass), keeping a and σ(a) of every layer in p for the backward pass. The trainer
+// computes layer 0 in shares between its workers and passes first = 1 for the rest.
+func (net *Network) forward(p *Pass, first int) {
+	for l := first; l < len(net.Layers); l++ {
+		net.layerForward(p, l, 0, net.Sizes[l+1])
+	}
+}
+
+// loss is the course's loss of one sample, summed over the output units with y one-hot:
+//
+//	L(y, ŷ) = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k]
+//
+// computed from a of the output layer rather than from ŷ = σ(a). The two are equal: since
+// ln σ(a) = −softplus(−a) and ln(1 − σ(a)) = −softplus(a), with softplus(a) = ln(1 + e^a)
+// and softplus(−a) = softplus(a) − a, each term is
+//
+//	−[(1 − y) ln(1 − σ(a)) + y ln σ(a)] = softplus(a) − y·a.
+//
+// The form in a stays finite where ŷ rounds to exactly 0 or 1 (ln 0 = −Inf): at a = 1000 with
+// y = 0 it is 1000, not +Inf.
+func loss(a []float64, label int) float64 {
+	var L float64
+	for k, ak := range a {
+		L += softplus(ak)
+		if k == label {
+			L -= ak // y_k = 1 only for the true digit
+		}
+	}
+	return L
+}
+
+// softplus is ln(1 + e^a), written as max(a, 0) + ln(1 + e^(−|a|)) so that e^x never overflows.
+func softplus(a float64) float64 {
+	return math.Max(a, 0) + math.Log1p(math.Exp(-math.Abs(a)))
+}
+
+// predict returns the digit the network picks for one sample, the output unit with the largest
+// ŷ_k, given a of the output layer. σ is increasing, so the largest a is the largest ŷ; unlike
+// ŷ, a does not round two saturated outputs to the same 1.0. The first unit wins an exact tie.
+func predict(a []float64) int {
+	best := 0
+	for k, v := range a {
+		if v > a[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// lossAndHits adds up, over the samples of a batch whose forward pass is in p, the loss L and
+// the number of samples predicted right.
+func lossAndHits(p *Pass) (lossSum float64, hits int) {
+	out := len(p.A) - 1
+	for r, label := range p.Labels {
+		lossSum += loss(p.A[out].row(r), int(label))
+		if predict(p.A[out].row(r)) == int(label) {
+			hits++
+		}
+	}
+	return lossSum, hits
+}
