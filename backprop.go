@@ -27,7 +27,7 @@
 //
 // Every function here works on a whole mini-batch at once, one sample per row (matrix.go).
 // backward runs the steps in order for the whole network; the trainer (train.go) calls the same
-// functions, some on a share of the first layer's units per worker.
+// functions, each worker on its share of the samples (δ) or of the units (gradients, step).
 package main
 
 // Grads holds ∂L/∂W and ∂L/∂b of every layer, each summed over a mini-batch.
@@ -81,11 +81,13 @@ func (net *Network) hiddenDelta(p *Pass, l int) {
 //
 //	∂L/∂W_l = Σ_batch δ_l · xᵀ     (rows lo..hi-1 of an m×n matrix; x is the layer's input)
 //	∂L/∂b_l = Σ_batch δ_l
-//
-// scratch holds at least 2B numbers for mulAtB.
-func (net *Network) layerGradients(g *Grads, p *Pass, l, lo, hi int, scratch []float64) {
+func (net *Network) layerGradients(g *Grads, p *Pass, l, lo, hi int) {
 	delta := p.Delta[l]
-	mulAtB(g.W[l], delta, p.input(l), lo, hi, scratch) // ∂L/∂W = Σ_batch δ·xᵀ
+	if l == 0 {
+		mulLitAtB(g.W[l], delta, p.X, p.Lit, lo, hi) // ∂L/∂W = Σ_batch δ·xᵀ, skipping pixels that are 0
+	} else {
+		mulAtB(g.W[l], delta, p.S[l-1], lo, hi) // ∂L/∂W = Σ_batch δ·xᵀ
+	}
 	gb := g.B[l][lo:hi]
 	clear(gb)
 	for r := 0; r < delta.Rows; r++ {
@@ -95,18 +97,22 @@ func (net *Network) layerGradients(g *Grads, p *Pass, l, lo, hi int, scratch []f
 	}
 }
 
-// backward runs the backward pass of the batch whose forward pass is in p, from the output down
-// to layer last (0 for the whole pass), leaving δ of the layers in p and their gradients,
-// summed over the batch, in g. The trainer passes last = 1, which still computes δ of layer 0,
-// and has its workers compute layer 0's gradient in shares.
-func (net *Network) backward(p *Pass, g *Grads, last int, scratch []float64) {
+// deltas sets δ of every layer for each sample of p, whose forward pass is done, from the
+// output down: the error flows backward through the layers.
+func (net *Network) deltas(p *Pass) {
 	out := len(net.Layers) - 1
 	outputDelta(p.Delta[out], p.S[out], p.Labels) // δ = σ(a) − y at the output
-	for l := out; l >= last; l-- {
-		net.layerGradients(g, p, l, 0, net.Sizes[l+1], scratch) // ∂L/∂W_l, ∂L/∂b_l from δ_l
-		if l > 0 {
-			net.hiddenDelta(p, l-1) // δ_{l−1} = (W_lᵀ δ_l) ⊙ σ(a_{l−1})(1 − σ(a_{l−1}))
-		}
+	for l := out; l > 0; l-- {
+		net.hiddenDelta(p, l-1) // δ_{l−1} = (W_lᵀ δ_l) ⊙ σ(a_{l−1})(1 − σ(a_{l−1}))
+	}
+}
+
+// backward runs the backward pass of the batch whose forward pass is in p: δ of every layer,
+// then the gradients of every layer, summed over the batch, into g.
+func (net *Network) backward(p *Pass, g *Grads) {
+	net.deltas(p)
+	for l := range net.Layers {
+		net.layerGradients(g, p, l, 0, net.Sizes[l+1]) // ∂L/∂W_l = Σ δ_l·xᵀ, ∂L/∂b_l = Σ δ_l
 	}
 }
 
@@ -137,10 +143,10 @@ func (o SGD) step(net *Network, g *Grads, l, lo, hi, B int) {
 	}
 }
 
-// update takes the SGD step on the layers from first up (0 for all), after backward has
-// filled g from a batch of B samples.
-func (o SGD) update(net *Network, g *Grads, first, B int) {
-	for l := first; l < len(net.Layers); l++ {
+// update takes the SGD step on every layer, after backward has filled g from a batch of B
+// samples.
+func (o SGD) update(net *Network, g *Grads, B int) {
+	for l := range net.Layers {
 		o.step(net, g, l, 0, net.Sizes[l+1], B)
 	}
 }

@@ -180,7 +180,7 @@ func train(c *config, stdout io.Writer) error {
 		t0 := time.Now()
 		lossSum, hits := tr.epoch(data.Train, order)
 		secs := time.Since(t0).Seconds()
-		ev := tr.score(data.Eval, nil)
+		ev := tr.evaluate(data.Eval, nil)
 		s := epochStats{Epoch: e, TrainLoss: lossSum / float64(len(order)), TrainAcc: float64(hits) / float64(len(order)),
 			EvalLoss: ev.Loss, EvalAcc: ev.Acc(), Seconds: secs}
 		hist = append(hist, s)
@@ -188,7 +188,7 @@ func train(c *config, stdout io.Writer) error {
 			width, e, c.epochs, s.TrainLoss, s.TrainAcc, s.EvalLoss, s.EvalAcc, s.Seconds)
 	}
 
-	test := tr.score(data.Test, nil)
+	test := tr.evaluate(data.Test, nil)
 	fmt.Fprintf(stdout, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
 	return nil
 }

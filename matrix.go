@@ -37,10 +37,11 @@ func (m Matrix) row(i int) []float64 {
 	return m.Data[i*m.Cols : (i+1)*m.Cols]
 }
 
-// firstRows returns a view of the first r rows. A buffer is allocated once for the largest
-// mini-batch; a shorter final batch uses a view of it, so training allocates nothing per batch.
-func (m Matrix) firstRows(r int) Matrix {
-	return Matrix{Rows: r, Cols: m.Cols, Data: m.Data[:r*m.Cols]}
+// rows returns a view of rows lo..hi-1, sharing memory with m. Buffers are allocated once for
+// the largest mini-batch; a shorter final batch, or one worker's share of the samples, is a view
+// of them, so that training allocates nothing per batch.
+func (m Matrix) rows(lo, hi int) Matrix {
+	return Matrix{Rows: hi - lo, Cols: m.Cols, Data: m.Data[lo*m.Cols : hi*m.Cols]}
 }
 
 // mulABt sets columns lo..hi-1 of c to a·bᵀ: c[r][j] = Σ_k a[r][k]·b[j][k].
@@ -49,7 +50,7 @@ func (m Matrix) firstRows(r int) Matrix {
 //
 // Loop order: two rows of b (two units) against four rows of a (four samples), the eight dot
 // products advancing together along k; each step reads six numbers and does eight
-// multiply-adds. Leftover samples and units take the same sums one or two at a time.
+// multiply-adds. Leftover samples go two at a time, then one; a leftover unit, one at a time.
 func mulABt(c, a, b Matrix, lo, hi int) {
 	K := a.Cols
 	j := lo
@@ -77,93 +78,112 @@ func mulABt(c, a, b Matrix, lo, hi int) {
 				s30 += v3 * u0
 				s31 += v3 * u1
 			}
-			c0 := c.Data[r*c.Cols+j : r*c.Cols+j+2]
-			c1 := c.Data[(r+1)*c.Cols+j : (r+1)*c.Cols+j+2]
-			c2 := c.Data[(r+2)*c.Cols+j : (r+2)*c.Cols+j+2]
-			c3 := c.Data[(r+3)*c.Cols+j : (r+3)*c.Cols+j+2]
-			c0[0], c0[1] = s00, s01
-			c1[0], c1[1] = s10, s11
-			c2[0], c2[1] = s20, s21
-			c3[0], c3[1] = s30, s31
+			c.set2(r, j, s00, s01)
+			c.set2(r+1, j, s10, s11)
+			c.set2(r+2, j, s20, s21)
+			c.set2(r+3, j, s30, s31)
+		}
+		for ; r+2 <= a.Rows; r += 2 {
+			x0 := a.Data[r*K : r*K+K]
+			x1 := a.Data[(r+1)*K : (r+1)*K+K]
+			w0, w1, x1 := w0[:len(x0)], w1[:len(x0)], x1[:len(x0)]
+			var s00, s01, s10, s11 float64
+			for k, v0 := range x0 {
+				u0, u1, v1 := w0[k], w1[k], x1[k]
+				s00 += v0 * u0
+				s01 += v0 * u1
+				s10 += v1 * u0
+				s11 += v1 * u1
+			}
+			c.set2(r, j, s00, s01)
+			c.set2(r+1, j, s10, s11)
 		}
 		for ; r < a.Rows; r++ {
 			x0 := a.Data[r*K : r*K+K]
-			c.Data[r*c.Cols+j] = dot(x0, w0)
-			c.Data[r*c.Cols+j+1] = dot(x0, w1)
+			w0, w1 := w0[:len(x0)], w1[:len(x0)]
+			var s00, s01 float64
+			for k, v0 := range x0 {
+				s00 += v0 * w0[k]
+				s01 += v0 * w1[k]
+			}
+			c.set2(r, j, s00, s01)
 		}
 	}
 	for ; j < hi; j++ {
 		w0 := b.Data[j*K : j*K+K]
 		for r := 0; r < a.Rows; r++ {
-			c.Data[r*c.Cols+j] = dot(a.Data[r*K:r*K+K], w0)
+			x0 := a.Data[r*K : r*K+K]
+			w0 := w0[:len(x0)]
+			var s float64
+			for k, v0 := range x0 {
+				s += v0 * w0[k]
+			}
+			c.Data[r*c.Cols+j] = s
 		}
 	}
 }
 
-// dot returns Σ_k x[k]·y[k], summed from k = 0 upward like every sum in this file.
-func dot(x, y []float64) float64 {
-	y = y[:len(x)]
-	var s float64
-	for k, v := range x {
-		s += v * y[k]
-	}
-	return s
+// set2 stores u and v at (r, j) and (r, j+1).
+func (m Matrix) set2(r, j int, u, v float64) {
+	d := m.Data[r*m.Cols+j : r*m.Cols+j+2]
+	d[0], d[1] = u, v
 }
 
 // mulAtB sets rows lo..hi-1 of c to aᵀ·b: c[j][k] = Σ_r a[r][j]·b[r][k].
 // Shapes: a is R×J (δ, one sample per row), b is R×K (the layer's input), c is J×K.
 // The backward pass calls it for ∂L/∂W = δᵀ·x, the sum over the mini-batch of δ·xᵀ.
 //
-// Loop order: two rows of c (two units) by four columns (four inputs) at once, the eight sums
-// running over the samples r; each step reads two δs and four inputs for eight multiply-adds.
-// The two δ columns are first copied into short contiguous slices, so that the inner loop
-// reads them in order instead of striding through a.
-func mulAtB(c, a, b Matrix, lo, hi int, scratch []float64) {
-	R, K := a.Rows, b.Cols
-	d0, d1 := scratch[:R], scratch[R:2*R]
+// Loop order: R is the batch size, often 10, too short to be an inner loop; K is long (784
+// inputs). So the rows c_j are built as running sums over the samples, four samples and two rows
+// at a time, in a loop along k:
+//
+//	c_j ← c_j + a[r][j]·b_r + a[r+1][j]·b_{r+1} + a[r+2][j]·b_{r+2} + a[r+3][j]·b_{r+3}
+//
+// which reads six numbers and does eight multiply-adds per step, with no dependence between
+// steps. Each c[j][k] is still 0 + term_0 + term_1 + ... in order of r, as in the other loops.
+func mulAtB(c, a, b Matrix, lo, hi int) {
+	R, J, K := a.Rows, a.Cols, b.Cols
+	clear(c.Data[lo*K : hi*K])
 	j := lo
 	for ; j+2 <= hi; j += 2 {
-		for r := range d0 {
-			d0[r], d1[r] = a.Data[r*a.Cols+j], a.Data[r*a.Cols+j+1]
-		}
-		c0, c1 := c.row(j), c.row(j+1)
-		k := 0
-		for ; k+4 <= K; k += 4 {
-			var s00, s01, s02, s03, s10, s11, s12, s13 float64
-			for r, u := range d0 {
-				v := d1[r]
-				x := b.Data[r*K+k : r*K+k+4]
-				x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
-				s00 += u * x0
-				s01 += u * x1
-				s02 += u * x2
-				s03 += u * x3
-				s10 += v * x0
-				s11 += v * x1
-				s12 += v * x2
-				s13 += v * x3
+		c0 := c.Data[j*K : j*K+K]
+		c1 := c.Data[(j+1)*K : (j+1)*K+K]
+		r := 0
+		for ; r+4 <= R; r += 4 {
+			u0, v0 := a.Data[r*J+j], a.Data[r*J+j+1]
+			u1, v1 := a.Data[(r+1)*J+j], a.Data[(r+1)*J+j+1]
+			u2, v2 := a.Data[(r+2)*J+j], a.Data[(r+2)*J+j+1]
+			u3, v3 := a.Data[(r+3)*J+j], a.Data[(r+3)*J+j+1]
+			b0 := b.Data[r*K : r*K+K]
+			b1 := b.Data[(r+1)*K : (r+1)*K+K]
+			b2 := b.Data[(r+2)*K : (r+2)*K+K]
+			b3 := b.Data[(r+3)*K : (r+3)*K+K]
+			c0, c1, b1, b2, b3 := c0[:len(b0)], c1[:len(b0)], b1[:len(b0)], b2[:len(b0)], b3[:len(b0)]
+			for k, x0 := range b0 {
+				x1, x2, x3 := b1[k], b2[k], b3[k]
+				c0[k] = c0[k] + u0*x0 + u1*x1 + u2*x2 + u3*x3
+				c1[k] = c1[k] + v0*x0 + v1*x1 + v2*x2 + v3*x3
 			}
-			c0[k], c0[k+1], c0[k+2], c0[k+3] = s00, s01, s02, s03
-			c1[k], c1[k+1], c1[k+2], c1[k+3] = s10, s11, s12, s13
 		}
-		for ; k < K; k++ {
-			var s0, s1 float64
-			for r, u := range d0 {
-				x := b.Data[r*K+k]
-				s0 += u * x
-				s1 += d1[r] * x
+		for ; r < R; r++ {
+			u0, v0 := a.Data[r*J+j], a.Data[r*J+j+1]
+			b0 := b.Data[r*K : r*K+K]
+			c0, c1 := c0[:len(b0)], c1[:len(b0)]
+			for k, x0 := range b0 {
+				c0[k] += u0 * x0
+				c1[k] += v0 * x0
 			}
-			c0[k], c1[k] = s0, s1
 		}
 	}
 	for ; j < hi; j++ {
-		c0 := c.row(j)
-		for k := range c0 {
-			var s float64
-			for r := 0; r < R; r++ {
-				s += a.Data[r*a.Cols+j] * b.Data[r*K+k]
+		c0 := c.Data[j*K : j*K+K]
+		for r := 0; r < R; r++ {
+			u0 := a.Data[r*J+j]
+			b0 := b.Data[r*K : r*K+K]
+			c0 := c0[:len(b0)]
+			for k, x0 := range b0 {
+				c0[k] += u0 * x0
 			}
-			c0[k] = s
 		}
 	}
 }
@@ -181,6 +201,123 @@ func mulAB(c, a, b Matrix) {
 			br := b.row(j)[:len(cr)]
 			for k := range cr {
 				cr[k] += u * br[k]
+			}
+		}
+	}
+}
+
+// Products with the images, skipping their dark pixels.
+//
+// About four pixels in five of an MNIST image are exactly 0 (background). Such a pixel adds
+// 0·w to every sum of the first layer's forward pass and δ·0 to every entry of its gradient,
+// and adding ±0 to a sum that starts at +0 changes no bit of it (+0 + −0 is +0; s + ±0 is s
+// otherwise). So the first layer may skip them and still give exactly the numbers of the dense
+// products above: it does about a fifth of the arithmetic. lit lists the pixels to keep.
+
+// litIndex lists the nonzero entries of each row of a matrix: those of row r are the columns
+// Idx[r*Cols : r*Cols+N[r]], in increasing order.
+type litIndex struct {
+	Cols int
+	Idx  []int32
+	N    []int
+}
+
+func newLitIndex(rows, cols int) litIndex {
+	return litIndex{Cols: cols, Idx: make([]int32, rows*cols), N: make([]int, rows)}
+}
+
+// row returns the nonzero columns of row r.
+func (li litIndex) row(r int) []int32 { return li.Idx[r*li.Cols : r*li.Cols+li.N[r]] }
+
+// rows returns a view of rows lo..hi-1 (see Matrix.rows).
+func (li litIndex) rows(lo, hi int) litIndex {
+	return litIndex{Cols: li.Cols, Idx: li.Idx[lo*li.Cols : hi*li.Cols], N: li.N[lo:hi]}
+}
+
+// index records the nonzero columns of row r of m.
+func (li litIndex) index(m Matrix, r int) {
+	idx := li.Idx[r*li.Cols : (r+1)*li.Cols]
+	n := 0
+	for k, v := range m.row(r) {
+		idx[n] = int32(k)
+		if v != 0 {
+			n++
+		}
+	}
+	li.N[r] = n
+}
+
+// mulLitABt is mulABt (c = a·bᵀ on columns lo..hi-1 of c) for an a whose nonzero entries are
+// listed in lit: c[r][j] = Σ over the lit k of a[r][k]·b[j][k], the same bits as mulABt.
+//
+// Loop order: one sample against four units at a time, so that each pixel value read serves
+// four sums; a leftover unit or two re-uses the last unit for the missing ones, and the extra
+// sums are thrown away.
+func mulLitABt(c, a Matrix, lit litIndex, b Matrix, lo, hi int) {
+	K := a.Cols
+	for r := 0; r < a.Rows; r++ {
+		x, ids := a.row(r), lit.row(r)
+		for j := lo; j < hi; j += 4 {
+			j1, j2, j3 := min(j+1, hi-1), min(j+2, hi-1), min(j+3, hi-1)
+			w0, w1 := b.Data[j*K:j*K+K], b.Data[j1*K:j1*K+K]
+			w2, w3 := b.Data[j2*K:j2*K+K], b.Data[j3*K:j3*K+K]
+			var s0, s1, s2, s3 float64
+			for _, k := range ids {
+				v := x[k]
+				s0 += v * w0[k]
+				s1 += v * w1[k]
+				s2 += v * w2[k]
+				s3 += v * w3[k]
+			}
+			cr := c.Data[r*c.Cols : (r+1)*c.Cols]
+			cr[j], cr[j1], cr[j2], cr[j3] = s0, s1, s2, s3 // j1..j3 repeat hi-1 at the end: last write wins, and it is the right sum
+		}
+	}
+}
+
+// mulLitAtB is mulAtB (rows lo..hi-1 of c = aᵀ·b) for a b whose nonzero entries are listed in
+// lit: c[j][k] = Σ_r a[r][j]·b[r][k], adding only the terms whose b[r][k] is lit; the same bits
+// as mulAtB.
+//
+// Loop order: for each sample in order, its lit inputs are added into four rows of c at a time
+// (then two, then one); each input value read serves four multiply-adds.
+func mulLitAtB(c, a, b Matrix, lit litIndex, lo, hi int) {
+	J, K := a.Cols, b.Cols
+	clear(c.Data[lo*K : hi*K])
+	j := lo
+	for ; j+4 <= hi; j += 4 {
+		c0, c1 := c.Data[j*K:j*K+K], c.Data[(j+1)*K:(j+1)*K+K]
+		c2, c3 := c.Data[(j+2)*K:(j+2)*K+K], c.Data[(j+3)*K:(j+3)*K+K]
+		for r := 0; r < a.Rows; r++ {
+			d := a.Data[r*J+j : r*J+j+4]
+			u0, u1, u2, u3 := d[0], d[1], d[2], d[3]
+			x := b.row(r)
+			for _, k := range lit.row(r) {
+				v := x[k]
+				c0[k] += u0 * v
+				c1[k] += u1 * v
+				c2[k] += u2 * v
+				c3[k] += u3 * v
+			}
+		}
+	}
+	for ; j+2 <= hi; j += 2 {
+		c0, c1 := c.Data[j*K:j*K+K], c.Data[(j+1)*K:(j+1)*K+K]
+		for r := 0; r < a.Rows; r++ {
+			u0, u1, x := a.Data[r*J+j], a.Data[r*J+j+1], b.row(r)
+			for _, k := range lit.row(r) {
+				v := x[k]
+				c0[k] += u0 * v
+				c1[k] += u1 * v
+			}
+		}
+	}
+	for ; j < hi; j++ {
+		c0 := c.Data[j*K : j*K+K]
+		for r := 0; r < a.Rows; r++ {
+			u0, x := a.Data[r*J+j], b.row(r)
+			for _, k := range lit.row(r) {
+				c0[k] += u0 * x[k]
 			}
 		}
 	}

@@ -64,16 +64,26 @@ func sigmoid(a float64) float64 {
 // Pass holds everything the forward pass of one mini-batch computes and the backward pass
 // reads, allocated once for the largest batch (see Matrix.firstRows).
 type Pass struct {
-	X      Matrix   // B×784: the input images, pixels scaled to 0..1
-	Labels []byte   // B: the digit of each image; y is its one-hot vector
-	A      []Matrix // A[l]: a of layer l, B×m
-	S      []Matrix // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
-	Delta  []Matrix // Delta[l]: δ = ∂L/∂a of layer l, B×m (backprop.go)
+	X      Matrix    // B×784: the input images, pixels scaled to 0..1
+	Lit    litIndex  // the pixels of each image that are not 0 (matrix.go)
+	Labels []byte    // B: the digit of each image; y is its one-hot vector
+	A      []Matrix  // A[l]: a of layer l, B×m
+	S      []Matrix  // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
+	Delta  []Matrix  // Delta[l]: δ = ∂L/∂a of layer l, B×m (backprop.go)
+	Loss   []float64 // B: the loss L of each sample
+}
+
+// setInput puts image r of the batch in p: x = pixels (784 values in 0..1) and its label.
+func (p *Pass) setInput(r int, pixels []float64, label byte) {
+	copy(p.X.row(r), pixels)
+	p.Lit.index(p.X, r)
+	p.Labels[r] = label
 }
 
 // newPass allocates a Pass for mini-batches of up to batch samples.
 func (net *Network) newPass(batch int) *Pass {
-	p := &Pass{X: newMatrix(batch, net.Sizes[0]), Labels: make([]byte, batch)}
+	p := &Pass{X: newMatrix(batch, net.Sizes[0]), Lit: newLitIndex(batch, net.Sizes[0]),
+		Labels: make([]byte, batch), Loss: make([]float64, batch)}
 	for _, m := range net.Sizes[1:] {
 		p.A = append(p.A, newMatrix(batch, m))
 		p.S = append(p.S, newMatrix(batch, m))
@@ -82,24 +92,15 @@ func (net *Network) newPass(batch int) *Pass {
 	return p
 }
 
-// batch returns a view of p for the first r samples of its buffers.
-func (p *Pass) batch(r int) *Pass {
-	q := &Pass{X: p.X.firstRows(r), Labels: p.Labels[:r]}
+// rows returns a view of p for samples lo..hi-1 of its buffers.
+func (p *Pass) rows(lo, hi int) *Pass {
+	q := &Pass{X: p.X.rows(lo, hi), Lit: p.Lit.rows(lo, hi), Labels: p.Labels[lo:hi], Loss: p.Loss[lo:hi]}
 	for l := range p.A {
-		q.A = append(q.A, p.A[l].firstRows(r))
-		q.S = append(q.S, p.S[l].firstRows(r))
-		q.Delta = append(q.Delta, p.Delta[l].firstRows(r))
+		q.A = append(q.A, p.A[l].rows(lo, hi))
+		q.S = append(q.S, p.S[l].rows(lo, hi))
+		q.Delta = append(q.Delta, p.Delta[l].rows(lo, hi))
 	}
 	return q
-}
-
-// input returns the input of layer l: the images for the first layer, σ(a) of the layer below
-// for the others.
-func (p *Pass) input(l int) Matrix {
-	if l == 0 {
-		return p.X
-	}
-	return p.S[l-1]
 }
 
 // layerForward computes units lo..hi-1 of layer l for every sample of the batch:
@@ -107,11 +108,15 @@ func (p *Pass) input(l int) Matrix {
 //	a = W·x + b      (a row per sample: a = x·Wᵀ + b)
 //	σ(a)
 //
-// Taking a range of units lets the training workers share the first layer (train.go).
+// Taking a range of units lets tests check that a split gives the same numbers as the whole.
 func (net *Network) layerForward(p *Pass, l, lo, hi int) {
 	layer := &net.Layers[l]
 	a, s := p.A[l], p.S[l]
-	mulABt(a, p.input(l), layer.W, lo, hi) // a = x·Wᵀ
+	if l == 0 {
+		mulLitABt(a, p.X, p.Lit, layer.W, lo, hi) // a = x·Wᵀ, skipping the pixels that are 0
+	} else {
+		mulABt(a, p.S[l-1], layer.W, lo, hi) // a = x·Wᵀ
+	}
 	for r := 0; r < a.Rows; r++ {
 		ar, sr := a.row(r)[lo:hi], s.row(r)[lo:hi]
 		for j, b := range layer.B[lo:hi] {
@@ -121,12 +126,15 @@ func (net *Network) layerForward(p *Pass, l, lo, hi int) {
 	}
 }
 
-// forward runs the forward pass on the batch in p.X, layer by layer from layer first up (0 for
-// the whole pass), keeping a and σ(a) of every layer in p for the backward pass. The trainer
-// computes layer 0 in shares between its workers and passes first = 1 for the rest.
-func (net *Network) forward(p *Pass, first int) {
-	for l := first; l < len(net.Layers); l++ {
+// forward runs the forward pass on the batch in p.X, layer by layer, keeping a and σ(a) of
+// every layer in p for the backward pass, and the loss L of each sample in p.Loss.
+func (net *Network) forward(p *Pass) {
+	for l := range net.Layers {
 		net.layerForward(p, l, 0, net.Sizes[l+1])
+	}
+	out := p.A[len(p.A)-1]
+	for r, label := range p.Labels {
+		p.Loss[r] = loss(out.row(r), int(label))
 	}
 }
 
@@ -171,13 +179,13 @@ func predict(a []float64) int {
 	return best
 }
 
-// lossAndHits adds up, over the samples of a batch whose forward pass is in p, the loss L and
-// the number of samples predicted right.
+// lossAndHits adds up, in order over the samples of a batch whose forward pass is in p, the loss
+// L and the number of samples predicted right.
 func lossAndHits(p *Pass) (lossSum float64, hits int) {
-	out := len(p.A) - 1
+	out := p.A[len(p.A)-1]
 	for r, label := range p.Labels {
-		lossSum += loss(p.A[out].row(r), int(label))
-		if predict(p.A[out].row(r)) == int(label) {
+		lossSum += p.Loss[r]
+		if predict(out.row(r)) == int(label) {
 			hits++
 		}
 	}

@@ -32,11 +32,12 @@ type team struct {
 	wake   []chan struct{}
 }
 
-// How long a waiting worker spins before it sleeps: pure spins (a few ns each), then spins that
-// yield the processor (so that more workers than cores still make progress), then sleep.
+// How long a waiting worker spins before it sleeps: about 2¹⁶ looks at the counter (some 100 µs,
+// far longer than the work between two rounds of a mini-batch), yielding the processor once in
+// a while so that more workers than cores still make progress, then sleep.
 const (
-	spinsPure  = 1 << 12
-	spinsYield = 1 << 13
+	spins      = 1 << 16
+	yieldEvery = 1 << 8
 )
 
 // newTeam starts n−1 worker goroutines; the caller of run is worker 0.
@@ -61,8 +62,8 @@ func (t *team) run(fn func(w int)) {
 	t.round.Add(1) // publishes fn: a worker reads it only after seeing the new round
 	t.wakeSleepers()
 	fn(0)
-	for i := 0; t.finished.Load() != int64(t.n-1); i++ {
-		if i > spinsPure {
+	for i := 1; t.finished.Load() != int64(t.n-1); i++ {
+		if i%yieldEvery == 0 {
 			runtime.Gosched()
 		}
 	}
@@ -101,11 +102,11 @@ func (t *team) work(w int) {
 
 // await returns the round number once it differs from seen: spinning first, then asleep.
 func (t *team) await(w int, seen uint64) uint64 {
-	for i := 0; i < spinsPure+spinsYield; i++ {
+	for i := 1; i <= spins; i++ {
 		if r := t.round.Load(); r != seen {
 			return r
 		}
-		if i > spinsPure {
+		if i%yieldEvery == 0 {
 			runtime.Gosched()
 		}
 	}

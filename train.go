@@ -1,46 +1,47 @@
 // train.go holds one epoch of mini-batch stochastic gradient descent, shared between the CPU
 // cores, and the measurement of loss and accuracy on a data set.
 //
-// For each mini-batch the steps are those of network.go and backprop.go, in the order of the
-// course: forward pass, loss, backward pass, SGD step. Nearly all the arithmetic is in the first
-// layer (784 inputs × 20 units, against 20 × 10 above it), so that is the part the workers share,
-// and they share it by unit: worker w owns a fixed range of the first layer's units and computes
-// their a and σ(a) (forward), their ∂L/∂W and ∂L/∂b (backward) and their SGD step. Every weight
-// is thus computed by one worker with the same arithmetic whatever the number of workers, and a
-// run gives the same numbers, bit for bit, on 1 worker or 8. The small layers above run on
-// worker 0 alone, between the two shared parts.
+// Each mini-batch takes the steps of network.go and backprop.go in the order of the course:
+// forward pass, loss, backward pass, SGD step. They split into two kinds, and the workers
+// (parallel.go) share each kind in the way that keeps every number independent of how many
+// workers there are:
 //
-// The shared parts are arranged so that each mini-batch needs only one hand-over: a worker's
-// round is "finish batch t (gradient and step of my units), then start batch t+1 (forward pass
-// of my units)". Batch t+1's forward pass needs only the weights of the worker's own units, which
-// it has just updated itself, so no other worker has to be waited for in between.
+//   - per sample: the input, the forward pass, the loss and δ of every layer concern one image
+//     at a time, so each worker takes a share of the batch's samples;
+//   - per unit: ∂L/∂W and ∂L/∂b sum over the whole batch, so each worker takes a share of each
+//     layer's units, sums their gradients over every sample in order, and takes their SGD step.
+//
+// Either way each number is computed by one worker, with the same arithmetic in the same order
+// as on one worker, so a run gives the same results, bit for bit, on 1 worker or 8.
 package main
 
 // trainer holds the network, the SGD settings and every buffer one epoch needs, allocated once,
 // so that the training loop allocates nothing per mini-batch.
 type trainer struct {
-	net     *Network
-	sgd     SGD
-	batch   int
-	team    *team
-	grads   *Grads
-	scratch [][]float64 // per worker, for mulAtB
+	net   *Network
+	sgd   SGD
+	batch int
+	team  *team
+	grads *Grads
 
-	// Two passes alternate between batch t and batch t+1; tail holds views of them for a last
-	// batch shorter than the others.
-	bufs, tail [2]*Pass
+	// full is the pass of a whole mini-batch; tail a view of it for a last, shorter one. The
+	// view of each worker's samples is part[w] (fullParts or tailParts).
+	full, tail           *Pass
+	fullParts, tailParts []*Pass
 
-	// The current round of the first layer's work (firstLayer): finish cur, start next.
-	cur, next *Pass
+	// The current round: the pass, its workers' parts, the training set and the batch's indices.
+	p     *Pass
+	parts []*Pass
+	data  Dataset
+	idx   []int
 
 	// Evaluation: a pass per worker and the per-chunk results of the current call.
 	evalPass []*Pass
-	evalData Dataset
 	evalPred []byte
 	evalLoss []float64
 	evalHits []int
 
-	firstLayerFn, evaluateFn func(w int) // method values, bound once so rounds do not allocate
+	samplesFn, unitsFn, scoreFn func(w int) // method values, bound once so rounds do not allocate
 }
 
 // evalChunk is how many images one evaluation step takes. The sums over a data set are taken
@@ -51,21 +52,27 @@ const evalChunk = 500
 // given number of workers. Call close when done.
 func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
 	t := &trainer{net: net, sgd: sgd, batch: batch, team: newTeam(workers), grads: net.newGrads()}
-	for i := range t.bufs {
-		t.bufs[i] = net.newPass(batch)
-		if r := n % batch; r != 0 {
-			t.tail[i] = t.bufs[i].batch(r)
-		}
-	}
+	t.full = net.newPass(batch)
+	t.tail = t.full.rows(0, n%batch)
 	for w := 0; w < workers; w++ {
-		t.scratch = append(t.scratch, make([]float64, 2*batch))
+		t.fullParts = append(t.fullParts, t.full.rows(share(t.full.X.Rows, 1, w, workers)))
+		t.tailParts = append(t.tailParts, t.tail.rows(share(t.tail.X.Rows, 1, w, workers)))
 		t.evalPass = append(t.evalPass, net.newPass(evalChunk))
 	}
-	t.firstLayerFn, t.evaluateFn = t.firstLayer, t.evaluate
+	t.samplesFn, t.unitsFn, t.scoreFn = t.samples, t.units, t.score
 	return t
 }
 
 func (t *trainer) close() { t.team.close() }
+
+// pixelValue[v] is v/255, the input value of a pixel of brightness v: a table lookup is several
+// times faster than a division. It is filled once, when the program starts, and only read.
+var pixelValue = func() (t [256]float64) {
+	for v := range t {
+		t[v] = float64(v) / 255
+	}
+	return t
+}()
 
 // loadBatch fills p with the images d[idx[0]], d[idx[1]], ..., pixels scaled from 0..255 to
 // 0..1, and their labels. Images stay bytes in memory (47 MB instead of 376 MB as float64) and
@@ -73,9 +80,16 @@ func (t *trainer) close() { t.team.close() }
 func loadBatch(p *Pass, d Dataset, idx []int) {
 	for r, i := range idx {
 		x := p.X.row(r)
+		lit := p.Lit.Idx[r*imageSize : (r+1)*imageSize]
+		n := 0
 		for k, v := range d.image(i) {
-			x[k] = float64(v) / 255
+			x[k] = pixelValue[v]
+			lit[n] = int32(k) // as p.Lit.index does, without reading x again
+			if v != 0 {
+				n++
+			}
 		}
+		p.Lit.N[r] = n
 		p.Labels[r] = d.Labels[i]
 	}
 }
@@ -84,49 +98,37 @@ func loadBatch(p *Pass, d Dataset, idx []int) {
 // other, and returns the sum of the loss L and the number of right predictions over the epoch,
 // each sample counted in the forward pass of its own mini-batch (before that batch's step).
 func (t *trainer) epoch(d Dataset, order []int) (lossSum float64, hits int) {
-	batches := (len(order) + t.batch - 1) / t.batch
-	indices := func(k int) []int { return order[k*t.batch : min(len(order), (k+1)*t.batch)] }
-	pass := func(k int) *Pass {
-		if k == batches-1 && t.tail[k%2] != nil && len(order)%t.batch != 0 {
-			return t.tail[k%2]
+	t.data = d
+	for lo := 0; lo < len(order); lo += t.batch {
+		t.idx = order[lo:min(len(order), lo+t.batch)]
+		t.p, t.parts = t.full, t.fullParts
+		if len(t.idx) < t.batch {
+			t.p, t.parts = t.tail, t.tailParts
 		}
-		return t.bufs[k%2]
-	}
-
-	// Start batch 0: its input, then its first layer, shared between the workers.
-	t.cur, t.next = nil, pass(0)
-	loadBatch(t.next, d, indices(0))
-	t.team.run(t.firstLayerFn)
-
-	for k := 0; k < batches; k++ {
-		p := t.next
-		B := p.X.Rows
-		t.net.forward(p, 1) // forward pass above the first layer
-		l, h := lossAndHits(p)
+		t.team.run(t.samplesFn) // input, forward pass, loss, δ: by sample
+		l, h := lossAndHits(t.p)
 		lossSum, hits = lossSum+l, hits+h
-		t.net.backward(p, t.grads, 1, t.scratch[0]) // backward pass down to δ of layer 0
-		t.sgd.update(t.net, t.grads, 1, B)          // SGD step above the first layer
-
-		// Hand over: the workers finish batch k in the first layer and start batch k+1.
-		t.cur, t.next = p, nil
-		if k+1 < batches {
-			t.next = pass(k + 1)
-			loadBatch(t.next, d, indices(k+1))
-		}
-		t.team.run(t.firstLayerFn)
+		t.team.run(t.unitsFn) // ∂L/∂W, ∂L/∂b, SGD step: by unit
 	}
 	return lossSum, hits
 }
 
-// firstLayer is worker w's share of one round: its units of the first layer.
-func (t *trainer) firstLayer(w int) {
-	lo, hi := share(t.net.Sizes[1], 2, w, t.team.n) // units in pairs, as mulABt and mulAtB take them
-	if p := t.cur; p != nil {
-		t.net.layerGradients(t.grads, p, 0, lo, hi, t.scratch[w]) // ∂L/∂W, ∂L/∂b of batch t
-		t.sgd.step(t.net, t.grads, 0, lo, hi, p.X.Rows)           // SGD step
-	}
-	if p := t.next; p != nil {
-		t.net.layerForward(p, 0, lo, hi) // a = W·x + b, σ(a) of batch t+1
+// samples is worker w's share of the per-sample steps of a mini-batch.
+func (t *trainer) samples(w int) {
+	p := t.parts[w]
+	lo, hi := share(len(t.idx), 1, w, t.team.n)
+	loadBatch(p, t.data, t.idx[lo:hi])
+	t.net.forward(p) // a and σ(a) of every layer, and L
+	t.net.deltas(p)  // δ of every layer, from the output down
+}
+
+// units is worker w's share of the per-unit steps: for each layer, its units' gradients summed
+// over the batch, and their SGD step.
+func (t *trainer) units(w int) {
+	for l := range t.net.Layers {
+		lo, hi := share(t.net.Sizes[l+1], 2, w, t.team.n) // units in pairs, as matrix.go's loops take them
+		t.net.layerGradients(t.grads, t.p, l, lo, hi) // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
+		t.sgd.step(t.net, t.grads, l, lo, hi, t.p.X.Rows)
 	}
 }
 
@@ -140,13 +142,13 @@ type Score struct {
 // Acc is the fraction of images predicted right.
 func (s Score) Acc() float64 { return float64(s.Hits) / float64(s.N) }
 
-// score runs the forward pass on every image of d and returns the mean loss and the accuracy.
-// If pred is not nil it receives the predicted digit of every image.
-func (t *trainer) score(d Dataset, pred []byte) Score {
+// evaluate runs the forward pass on every image of d and returns the mean loss and the
+// accuracy. If pred is not nil it receives the predicted digit of every image.
+func (t *trainer) evaluate(d Dataset, pred []byte) Score {
 	chunks := (d.Len() + evalChunk - 1) / evalChunk
-	t.evalData, t.evalPred = d, pred
+	t.data, t.evalPred = d, pred
 	t.evalLoss, t.evalHits = make([]float64, chunks), make([]int, chunks)
-	t.team.run(t.evaluateFn)
+	t.team.run(t.scoreFn)
 	s := Score{N: d.Len()}
 	for c := range t.evalLoss {
 		s.Loss += t.evalLoss[c]
@@ -156,9 +158,9 @@ func (t *trainer) score(d Dataset, pred []byte) Score {
 	return s
 }
 
-// evaluate is worker w's share of score: chunks w, w+n, w+2n, ... of the data set.
-func (t *trainer) evaluate(w int) {
-	d, out := t.evalData, len(t.net.Layers)-1
+// score is worker w's share of evaluate: chunks w, w+n, w+2n, ... of the data set.
+func (t *trainer) score(w int) {
+	d, out := t.data, len(t.net.Layers)-1
 	idx := make([]int, 0, evalChunk)
 	for c := w; c < len(t.evalLoss); c += t.team.n {
 		lo, hi := c*evalChunk, min(d.Len(), (c+1)*evalChunk)
@@ -166,12 +168,9 @@ func (t *trainer) evaluate(w int) {
 		for i := lo; i < hi; i++ {
 			idx = append(idx, i)
 		}
-		p := t.evalPass[w]
-		if hi-lo < evalChunk {
-			p = p.batch(hi - lo)
-		}
+		p := t.evalPass[w].rows(0, hi-lo)
 		loadBatch(p, d, idx)
-		t.net.forward(p, 0)
+		t.net.forward(p)
 		t.evalLoss[c], t.evalHits[c] = lossAndHits(p)
 		if t.evalPred != nil {
 			for r := range idx {

@@ -1,0 +1,120 @@
+// bench_test.go measures the parts of training with go test -bench (no timing is asserted in
+// any test). The data are MNIST from MNIST_DIR when it is set, else random images of the same
+// shape, whose arithmetic costs the same except that they have fewer zero pixels.
+//
+//	go test -run ^$ -bench . -benchmem
+//	go test -run ^$ -bench Epoch -cpuprofile cpu.prof && go tool pprof -top cpu.prof
+package main
+
+import (
+	"math/rand/v2"
+	"os"
+	"testing"
+)
+
+// benchData returns n training images: MNIST's if MNIST_DIR is set, else random ones.
+func benchData(b *testing.B, n int) Dataset {
+	if dir := os.Getenv("MNIST_DIR"); dir != "" {
+		paths, missing := findFiles(dir)
+		if len(missing) == 0 {
+			m, err := loadMNIST(paths)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if m.Train.Len() >= n {
+				return m.Train.slice(0, n)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	d := Dataset{Images: make([]byte, n*imageSize), Labels: make([]byte, n)}
+	for i := range d.Images {
+		if rng.IntN(5) == 0 { // MNIST has about one lit pixel in five
+			d.Images[i] = byte(rng.IntN(256))
+		}
+	}
+	for i := range d.Labels {
+		d.Labels[i] = byte(rng.IntN(numDigits))
+	}
+	return d
+}
+
+func sequence(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+// benchEpoch trains one epoch of 50,000 images per iteration.
+func benchEpoch(b *testing.B, batch, workers int) {
+	d := benchData(b, 50000)
+	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
+	tr := newTrainer(net, SGD{Eta: 0.1, Lambda: 5, N: d.Len()}, batch, workers, d.Len())
+	defer tr.close()
+	order := sequence(d.Len())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tr.epoch(d, order)
+	}
+}
+
+func BenchmarkEpochB10W1(b *testing.B)  { benchEpoch(b, 10, 1) }
+func BenchmarkEpochB10W2(b *testing.B)  { benchEpoch(b, 10, 2) }
+func BenchmarkEpochB100W1(b *testing.B) { benchEpoch(b, 100, 1) }
+func BenchmarkEpochB100W2(b *testing.B) { benchEpoch(b, 100, 2) }
+
+// The three steps of one mini-batch of 10, on one worker.
+func benchBatch(b *testing.B) (*Network, *Pass, *Grads) {
+	d := benchData(b, 10)
+	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
+	p := net.newPass(10)
+	loadBatch(p, d, sequence(10))
+	return net, p, net.newGrads()
+}
+
+func BenchmarkForwardB10(b *testing.B) {
+	net, p, _ := benchBatch(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		net.forward(p)
+	}
+}
+
+func BenchmarkBackwardB10(b *testing.B) {
+	net, p, g := benchBatch(b)
+	net.forward(p)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		net.backward(p, g)
+	}
+}
+
+func BenchmarkUpdateB10(b *testing.B) {
+	net, p, g := benchBatch(b)
+	net.forward(p)
+	net.backward(p, g)
+	sgd := SGD{Eta: 1e-9, Lambda: 5, N: 50000}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sgd.update(net, g, 10)
+	}
+}
+
+// BenchmarkScore evaluates the 20,000 evaluation and test images' worth of data.
+func BenchmarkScore(b *testing.B) {
+	d := benchData(b, 20000)
+	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
+	tr := newTrainer(net, SGD{Eta: 0.1, N: 1}, 10, 2, 10)
+	defer tr.close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tr.evaluate(d, nil)
+	}
+}
