@@ -127,7 +127,7 @@ func (t *trainer) samples(w int) {
 func (t *trainer) units(w int) {
 	for l := range t.net.Layers {
 		lo, hi := share(t.net.Sizes[l+1], 2, w, t.team.n) // units in pairs, as matrix.go's loops take them
-		t.net.layerGradients(t.grads, t.p, l, lo, hi) // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
+		t.net.layerGradients(t.grads, t.p, l, lo, hi)     // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
 		t.sgd.step(t.net, t.grads, l, lo, hi, t.p.X.Rows)
 	}
 }
