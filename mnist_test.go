@@ -1,0 +1,260 @@
+// mnist_test.go checks the IDX reader on small files it writes itself, broken in each way the
+// reader must catch; the downloader against a local HTTP server; and, when MNIST_DIR names a
+// folder with the real files, one epoch of training on real MNIST.
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// idxBytes builds an IDX file: magic for the rank, the sizes, then the payload.
+func idxBytes(rank int, sizes []uint32, payload []byte) []byte {
+	var b bytes.Buffer
+	binary.Write(&b, binary.BigEndian, idxMagic(rank))
+	for _, s := range sizes {
+		binary.Write(&b, binary.BigEndian, s)
+	}
+	b.Write(payload)
+	return b.Bytes()
+}
+
+func gzipBytes(data []byte) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(data)
+	zw.Close()
+	return b.Bytes()
+}
+
+// tinySet returns n images of 28×28 with pixel values from their index, and their labels.
+func tinySet(n int) (images, labels []byte) {
+	images = make([]byte, n*imageSize)
+	for i := range images {
+		images[i] = byte(i * 7)
+	}
+	labels = make([]byte, n)
+	for i := range labels {
+		labels[i] = byte(i % numDigits)
+	}
+	return images, labels
+}
+
+// writeSet writes the four files of a tiny data set into dir, gzip-compressed or not.
+func writeSet(t *testing.T, dir string, nTrain, nTest int, compress bool) {
+	t.Helper()
+	write := func(name string, data []byte) {
+		if compress {
+			name, data = name+".gz", gzipBytes(data)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, set := range []struct {
+		images, labels string
+		n              int
+	}{{trainImagesName, trainLabelsName, nTrain}, {testImagesName, testLabelsName, nTest}} {
+		img, lab := tinySet(set.n)
+		write(set.images, idxBytes(3, []uint32{uint32(set.n), 28, 28}, img))
+		write(set.labels, idxBytes(1, []uint32{uint32(set.n)}, lab))
+	}
+}
+
+// TestReadBack: a tiny data set written by the test reads back exactly, compressed or not.
+func TestReadBack(t *testing.T) {
+	for _, compress := range []bool{true, false} {
+		dir := t.TempDir()
+		writeSet(t, dir, 12, 5, compress)
+		paths, missing := findFiles(dir)
+		if len(missing) > 0 {
+			t.Fatalf("missing %v", missing)
+		}
+		m, err := loadMNIST(paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, lab := tinySet(12)
+		if !bytes.Equal(m.Train.Images, img[:10*imageSize]) || !bytes.Equal(m.Train.Labels, lab[:10]) {
+			t.Errorf("compress=%v: training images or labels differ from what was written", compress)
+		}
+		if !bytes.Equal(m.Eval.Images, img[10*imageSize:]) || !bytes.Equal(m.Eval.Labels, lab[10:]) {
+			t.Errorf("compress=%v: evaluation split is not the last sixth", compress)
+		}
+		timg, tlab := tinySet(5)
+		if !bytes.Equal(m.Test.Images, timg) || !bytes.Equal(m.Test.Labels, tlab) {
+			t.Errorf("compress=%v: test set differs from what was written", compress)
+		}
+	}
+}
+
+// TestBrokenFiles: each broken variant of a file is refused with an error that names the file
+// and says what is wrong.
+func TestBrokenFiles(t *testing.T) {
+	img, lab := tinySet(3)
+	goodImages := idxBytes(3, []uint32{3, 28, 28}, img)
+	goodLabels := idxBytes(1, []uint32{3}, lab)
+	gz := gzipBytes(goodImages)
+	cases := []struct {
+		name           string
+		images, labels []byte
+		imagesName     string // default: name.gz, gzip-compressed by the test
+		want           string
+	}{
+		{"wrong magic (labels given as images)", goodLabels, goodLabels, "", "wrong magic number 0x00000801"},
+		{"wrong rank", idxBytes(2, []uint32{3, 784}, img), goodLabels, "", "wrong magic number 0x00000802"},
+		{"not 28×28", idxBytes(3, []uint32{3, 32, 32}, make([]byte, 3*32*32)), goodLabels, "", "images are 32×32, want 28×28"},
+		{"truncated payload", goodImages[:len(goodImages)-100], goodLabels, "", "payload is truncated"},
+		{"extra bytes", append(append([]byte{}, goodImages...), 1, 2, 3), goodLabels, "", "extra bytes after"},
+		{"label 10", goodImages, idxBytes(1, []uint32{3}, []byte{1, 10, 2}), "", "label 10 of item 1 is not a digit"},
+		{"label 255", goodImages, idxBytes(1, []uint32{3}, []byte{1, 2, 255}), "", "label 255 of item 2"},
+		{"count mismatch", goodImages, idxBytes(1, []uint32{2}, lab[:2]), "", "2 labels for the 3 images"},
+		{"2³¹ images, short payload", idxBytes(3, []uint32{1 << 31, 28, 28}, img), goodLabels, "", "header announces [2147483648 28 28] items"},
+		{"2²⁰ images, short payload", idxBytes(3, []uint32{1 << 20, 28, 28}, img), goodLabels, "", "payload is truncated: 2352 of the 822083584 bytes"},
+		{"empty file", []byte{}, goodLabels, "", "file ends before its 4-byte header"},
+		{"not gzip but named .gz", goodImages, goodLabels, trainImagesName + ".gz", "not gzip data"},
+		{"gzip truncated in the middle", gz[:len(gz)/2], goodLabels, trainImagesName + ".gz", "unexpected end of file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeSet(t, dir, 12, 3, true) // a good test set; the training pair is replaced below
+			os.Remove(filepath.Join(dir, trainImagesName+".gz"))
+			os.Remove(filepath.Join(dir, trainLabelsName+".gz"))
+			imagesName, images := c.imagesName, c.images
+			if imagesName == "" {
+				imagesName, images = trainImagesName+".gz", gzipBytes(c.images)
+			}
+			os.WriteFile(filepath.Join(dir, imagesName), images, 0o644)
+			os.WriteFile(filepath.Join(dir, trainLabelsName), c.labels, 0o644)
+			paths, missing := findFiles(dir)
+			if len(missing) > 0 {
+				t.Fatalf("missing %v", missing)
+			}
+			_, err := loadMNIST(paths)
+			if err == nil {
+				t.Fatalf("no error; want one containing %q", c.want)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q; want it to contain %q", err, c.want)
+			}
+			if !strings.Contains(err.Error(), dir) {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+}
+
+// serveFiles starts a local server: /good/NAME serves body, /bad/NAME a different body,
+// /missing/ answers 404 and /hang/ never answers before the client gives up.
+func serveFiles(t *testing.T, name string, body []byte) *httptest.Server {
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/good/"+name:
+			w.Write(body)
+		case r.URL.Path == "/bad/"+name:
+			w.Write(append([]byte("tampered"), body...))
+		case strings.HasPrefix(r.URL.Path, "/hang/"):
+			select {
+			case <-stop:
+			case <-r.Context().Done():
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	return srv
+}
+
+// TestDownload: a good file is saved; a wrong checksum, a 404 and a server that hangs are each
+// passed over for the next mirror; when all fail the error says how to get the file by hand,
+// and nothing is left behind.
+func TestDownload(t *testing.T) {
+	name := trainLabelsName + ".gz"
+	body := gzipBytes(idxBytes(1, []uint32{2}, []byte{3, 4}))
+	sum := sha256.Sum256(body)
+	srv := serveFiles(t, name, body)
+	newD := func(mirrors ...string) *downloader {
+		var log bytes.Buffer
+		return &downloader{client: &http.Client{Timeout: 300 * time.Millisecond}, mirrors: mirrors,
+			sums: map[string]string{name: hex.EncodeToString(sum[:])}, log: &log}
+	}
+	entries := func(dir string) []string {
+		var names []string
+		es, _ := os.ReadDir(dir)
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+
+	dir := t.TempDir()
+	d := newD(srv.URL+"/missing/", srv.URL+"/hang/", srv.URL+"/bad/", srv.URL+"/good/")
+	if err := d.fetch(dir, name); err != nil {
+		t.Fatalf("fetch: %v", err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, name))
+	if !bytes.Equal(got, body) {
+		t.Errorf("saved file differs from the served one")
+	}
+	if es := entries(dir); len(es) != 1 {
+		t.Errorf("folder holds %v, want only %s", es, name)
+	}
+
+	dir = t.TempDir()
+	err := newD(srv.URL+"/bad/", srv.URL+"/missing/", srv.URL+"/hang/").fetch(dir, name)
+	if err == nil {
+		t.Fatal("fetch from bad mirrors succeeded")
+	}
+	for _, want := range []string{"SHA-256 is", "404 Not Found", "Timeout", "download it by hand"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error is more than one line: %q", err)
+	}
+	if es := entries(dir); len(es) != 0 {
+		t.Errorf("failed downloads left %v behind", es)
+	}
+}
+
+// TestRealMNIST trains one epoch on the real data set and requires ≥ 0.90 test accuracy.
+func TestRealMNIST(t *testing.T) {
+	dir := os.Getenv("MNIST_DIR")
+	if dir == "" {
+		t.Skip("MNIST_DIR is not set: skipping the test on real MNIST (set it to a folder with the four files)")
+	}
+	paths, missing := findFiles(dir)
+	if len(missing) > 0 {
+		t.Fatalf("MNIST_DIR=%s lacks %v", dir, missing)
+	}
+	m, err := loadMNIST(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Train.Len() != 50000 || m.Eval.Len() != 10000 || m.Test.Len() != 10000 {
+		t.Fatalf("split %d/%d/%d, want 50000/10000/10000", m.Train.Len(), m.Eval.Len(), m.Test.Len())
+	}
+	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
+	tr := newTrainer(net, SGD{Eta: defaultLR, Lambda: defaultLambda, N: m.Train.Len()}, defaultBatch, 2, m.Train.Len())
+	defer tr.close()
+	tr.epoch(m.Train, sequence(m.Train.Len()))
+	s := tr.evaluate(m.Test, nil)
+	t.Logf("one epoch: test accuracy %.4f, loss %.4f", s.Acc(), s.Loss)
+	if s.Acc() < 0.90 {
+		t.Errorf("test accuracy after one epoch %.4f, want ≥ 0.90", s.Acc())
+	}
+}
