@@ -151,8 +151,8 @@ func train(c *config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.out, 0o755); err != nil {
-		return fmt.Errorf("-out %s: cannot create the folder: %v", c.out, unwrapPathError(err))
+	if err := checkWritable(c.out); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
 		data.Train.Len(), data.Eval.Len(), data.Test.Len(), c.data, time.Since(start).Seconds())
@@ -164,6 +164,15 @@ func train(c *config, stdout io.Writer) error {
 	defer tr.close()
 	fmt.Fprintf(stdout, "network %s, batch %d, η %g shrinking %g%% an epoch, λ %g, seed %d, %d workers\n",
 		joinInts(sizes, "-"), c.batch, c.lr, 100*c.decay, c.lambda, c.seed, c.workers)
+	settings := [][2]string{
+		{"network", joinInts(sizes, "-") + ", sigmoid units"},
+		{"data", fmt.Sprintf("%s: %d training, %d evaluation, %d test images", c.data, data.Train.Len(), data.Eval.Len(), data.Test.Len())},
+		{"epochs", strconv.Itoa(c.epochs)},
+		{"mini-batch B", strconv.Itoa(c.batch)},
+		{"learning rate η", fmt.Sprintf("%g, shrinking %g%% after each epoch", c.lr, 100*c.decay)},
+		{"L2 weight decay λ", fmt.Sprintf("%g", c.lambda)},
+		{"seed", strconv.FormatUint(c.seed, 10)},
+	}
 
 	// The shuffling has a random stream of its own, so that it does not depend on the network's
 	// size, and the same seed shuffles the same way whatever the layers.
@@ -186,9 +195,21 @@ func train(c *config, stdout io.Writer) error {
 		hist = append(hist, s)
 		fmt.Fprintf(stdout, "epoch %*d/%d  train loss %.4f acc %.4f  eval loss %.4f acc %.4f  %.2fs\n",
 			width, e, c.epochs, s.TrainLoss, s.TrainAcc, s.EvalLoss, s.EvalAcc, s.Seconds)
+		if err := writeReport(c.out, settings, hist, net, nil); err != nil {
+			return err
+		}
 	}
 
-	test := tr.evaluate(data.Test, nil)
+	// The test set, once: accuracy, confusion matrix, mistakes.
+	pred := make([]byte, data.Test.Len())
+	test := tr.evaluate(data.Test, pred)
+	result := &testResult{Score: test, Confusion: confusionOf(data.Test.Labels, pred),
+		Mistakes: findMistakes(net, data.Test, pred, 48)}
+	if err := writeReport(c.out, settings, hist, net, result); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
+	result.Confusion.print(stdout)
 	fmt.Fprintf(stdout, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
 	return nil
 }
