@@ -182,18 +182,22 @@ func train(c *config, stdout io.Writer) error {
 		order[i] = i
 	}
 	width := len(strconv.Itoa(c.epochs))
+	loadSecs := time.Since(start).Seconds()
 	var hist []epochStats
+	var trainSecs, evalSecs float64
 	for e := 1; e <= c.epochs; e++ {
 		tr.sgd.Eta = c.lr * math.Pow(1-c.decay, float64(e-1)) // η of this epoch
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		t0 := time.Now()
 		lossSum, hits := tr.epoch(data.Train, order)
 		secs := time.Since(t0).Seconds()
+		t1 := time.Now()
 		ev := tr.evaluate(data.Eval, nil)
+		trainSecs, evalSecs = trainSecs+secs, evalSecs+time.Since(t1).Seconds()
 		s := epochStats{Epoch: e, TrainLoss: lossSum / float64(len(order)), TrainAcc: float64(hits) / float64(len(order)),
 			EvalLoss: ev.Loss, EvalAcc: ev.Acc(), Seconds: secs}
 		hist = append(hist, s)
-		fmt.Fprintf(stdout, "epoch %*d/%d  train loss %.4f acc %.4f  eval loss %.4f acc %.4f  %.2fs\n",
+		fmt.Fprintf(stdout, "epoch %*d/%d  train loss %.4f acc %.4f  eval loss %.4f acc %.4f  %.3fs\n",
 			width, e, c.epochs, s.TrainLoss, s.TrainAcc, s.EvalLoss, s.EvalAcc, s.Seconds)
 		if err := writeReport(c.out, settings, hist, net, nil); err != nil {
 			return err
@@ -202,7 +206,13 @@ func train(c *config, stdout io.Writer) error {
 
 	// The test set, once: accuracy, confusion matrix, mistakes.
 	pred := make([]byte, data.Test.Len())
+	t1 := time.Now()
 	test := tr.evaluate(data.Test, pred)
+	testSecs := time.Since(t1).Seconds()
+	if c.epochs > 0 {
+		fmt.Fprintf(stdout, "time: data %.2fs; training %.1fs, %.3fs an epoch; evaluation %.4fs an epoch (10000 images); test %.4fs; total %.1fs\n",
+			loadSecs, trainSecs, trainSecs/float64(c.epochs), evalSecs/float64(c.epochs), testSecs, time.Since(start).Seconds())
+	}
 	result := &testResult{Score: test, Confusion: confusionOf(data.Test.Labels, pred),
 		Mistakes: findMistakes(net, data.Test, pred, 48)}
 	if err := writeReport(c.out, settings, hist, net, result); err != nil {
