@@ -108,7 +108,7 @@ func (p *Pass) rows(lo, hi int) *Pass {
 //	a = W·x + b      (a row per sample: a = x·Wᵀ + b)
 //	σ(a)
 //
-// Taking a range of units lets tests check that a split gives the same numbers as the whole.
+// Taking a range of units lets the training workers share the first layer (train.go).
 func (net *Network) layerForward(p *Pass, l, lo, hi int) {
 	layer := &net.Layers[l]
 	a, s := p.A[l], p.S[l]
@@ -132,6 +132,11 @@ func (net *Network) forward(p *Pass) {
 	for l := range net.Layers {
 		net.layerForward(p, l, 0, net.Sizes[l+1])
 	}
+	setLosses(p)
+}
+
+// setLosses sets p.Loss[r] to the loss L of each sample, once the forward pass is done.
+func setLosses(p *Pass) {
 	out := p.A[len(p.A)-1]
 	for r, label := range p.Labels {
 		p.Loss[r] = loss(out.row(r), int(label))

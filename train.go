@@ -2,14 +2,16 @@
 // cores, and the measurement of loss and accuracy on a data set.
 //
 // Each mini-batch takes the steps of network.go and backprop.go in the order of the course:
-// forward pass, loss, backward pass, SGD step. They split into two kinds, and the workers
-// (parallel.go) share each kind in the way that keeps every number independent of how many
-// workers there are:
+// forward pass, loss, backward pass, SGD step. The workers (parallel.go) share them in the ways
+// that keep every number independent of how many workers there are:
 //
-//   - per sample: the input, the forward pass, the loss and δ of every layer concern one image
-//     at a time, so each worker takes a share of the batch's samples;
+//   - per sample: the input, the forward pass above the first layer, the loss and δ of every
+//     layer concern one image at a time, so each worker takes a share of the batch's samples;
 //   - per unit: ∂L/∂W and ∂L/∂b sum over the whole batch, so each worker takes a share of each
 //     layer's units, sums their gradients over every sample in order, and takes their SGD step.
+//     The first layer's forward pass goes by unit too: it is nearly all of the forward pass,
+//     and then each of its 784-weight rows is read and written by one worker only, and stays in
+//     that worker's cache instead of crossing between cores every mini-batch.
 //
 // Either way each number is computed by one worker, with the same arithmetic in the same order
 // as on one worker, so a run gives the same results, bit for bit, on 1 worker or 8.
@@ -24,16 +26,17 @@ type trainer struct {
 	team  *team
 	grads *Grads
 
-	// full is the pass of a whole mini-batch; tail a view of it for a last, shorter one. The
-	// view of each worker's samples is part[w] (fullParts or tailParts).
-	full, tail           *Pass
-	fullParts, tailParts []*Pass
+	// Two passes alternate between batch k and batch k+1: bufs[k%2], or tails[k%2], a view of
+	// it, for a last batch shorter than the others. parts[p] holds each worker's view of the
+	// samples of pass p.
+	bufs, tails [2]*Pass
+	parts       map[*Pass][]*Pass
 
-	// The current round: the pass, its workers' parts, the training set and the batch's indices.
-	p     *Pass
-	parts []*Pass
-	data  Dataset
-	idx   []int
+	// The current round: the batch that finishes (cur) and the one that starts (next), the
+	// training set and the next batch's image indices.
+	cur, next *Pass
+	data      Dataset
+	nextIdx   []int
 
 	// Evaluation: a pass per worker and the per-chunk results of the current call.
 	evalPass []*Pass
@@ -51,12 +54,18 @@ const evalChunk = 500
 // newTrainer prepares training of net on n images in mini-batches of the given size, with the
 // given number of workers. Call close when done.
 func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
-	t := &trainer{net: net, sgd: sgd, batch: batch, team: newTeam(workers), grads: net.newGrads()}
-	t.full = net.newPass(batch)
-	t.tail = t.full.rows(0, n%batch)
+	t := &trainer{net: net, sgd: sgd, batch: batch, team: newTeam(workers), grads: net.newGrads(),
+		parts: map[*Pass][]*Pass{}}
+	for i := range t.bufs {
+		t.bufs[i] = net.newPass(batch)
+		t.tails[i] = t.bufs[i].rows(0, n%batch)
+		for _, p := range []*Pass{t.bufs[i], t.tails[i]} {
+			for w := 0; w < workers; w++ {
+				t.parts[p] = append(t.parts[p], p.rows(share(p.X.Rows, 1, w, workers)))
+			}
+		}
+	}
 	for w := 0; w < workers; w++ {
-		t.fullParts = append(t.fullParts, t.full.rows(share(t.full.X.Rows, 1, w, workers)))
-		t.tailParts = append(t.tailParts, t.tail.rows(share(t.tail.X.Rows, 1, w, workers)))
 		t.evalPass = append(t.evalPass, net.newPass(evalChunk))
 	}
 	t.samplesFn, t.unitsFn, t.scoreFn = t.samples, t.units, t.score
@@ -97,38 +106,74 @@ func loadBatch(p *Pass, d Dataset, idx []int) {
 // epoch trains one pass over the images of d in the given order, one mini-batch after the
 // other, and returns the sum of the loss L and the number of right predictions over the epoch,
 // each sample counted in the forward pass of its own mini-batch (before that batch's step).
+//
+// The rounds overlap two mini-batches, so that a worker that updates a first-layer unit's
+// weights is also the one that next reads them, in its cache: with batch k's forward pass done
+// up to the first layer,
+//
+//	round 1, by sample: batch k's forward pass above the first layer, its loss, its δ of every
+//	                    layer; batch k+1's input.
+//	round 2, by unit:   batch k's ∂L/∂W, ∂L/∂b and SGD step; batch k+1's first layer, a and σ(a),
+//	                    with the weights just updated.
 func (t *trainer) epoch(d Dataset, order []int) (lossSum float64, hits int) {
 	t.data = d
-	for lo := 0; lo < len(order); lo += t.batch {
-		t.idx = order[lo:min(len(order), lo+t.batch)]
-		t.p, t.parts = t.full, t.fullParts
-		if len(t.idx) < t.batch {
-			t.p, t.parts = t.tail, t.tailParts
+	batches := (len(order) + t.batch - 1) / t.batch
+	indices := func(k int) []int { return order[k*t.batch : min(len(order), (k+1)*t.batch)] }
+	pass := func(k int) *Pass {
+		if len(indices(k)) < t.batch {
+			return t.tails[k%2]
 		}
-		t.team.run(t.samplesFn) // input, forward pass, loss, δ: by sample
-		l, h := lossAndHits(t.p)
+		return t.bufs[k%2]
+	}
+
+	// Batch 0's input, and its first layer.
+	t.cur, t.next, t.nextIdx = nil, pass(0), indices(0)
+	t.team.run(t.samplesFn)
+	t.team.run(t.unitsFn)
+	for k := 0; k < batches; k++ {
+		t.cur, t.next, t.nextIdx = pass(k), nil, nil
+		if k+1 < batches {
+			t.next, t.nextIdx = pass(k+1), indices(k+1)
+		}
+		t.team.run(t.samplesFn)
+		l, h := lossAndHits(t.cur)
 		lossSum, hits = lossSum+l, hits+h
-		t.team.run(t.unitsFn) // ∂L/∂W, ∂L/∂b, SGD step: by unit
+		t.team.run(t.unitsFn)
 	}
 	return lossSum, hits
 }
 
-// samples is worker w's share of the per-sample steps of a mini-batch.
+// samples is worker w's share of the per-sample steps: the rest of batch cur's forward pass, its
+// loss and its δ; the input of batch next.
 func (t *trainer) samples(w int) {
-	p := t.parts[w]
-	lo, hi := share(len(t.idx), 1, w, t.team.n)
-	loadBatch(p, t.data, t.idx[lo:hi])
-	t.net.forward(p) // a and σ(a) of every layer, and L
-	t.net.deltas(p)  // δ of every layer, from the output down
+	if t.cur != nil {
+		p := t.parts[t.cur][w]
+		for l := 1; l < len(t.net.Layers); l++ {
+			t.net.layerForward(p, l, 0, t.net.Sizes[l+1]) // a = W·x + b, σ(a) above the first layer
+		}
+		setLosses(p)    // L of each sample
+		t.net.deltas(p) // δ of every layer, from the output down
+	}
+	if t.next != nil {
+		lo, hi := share(len(t.nextIdx), 1, w, t.team.n)
+		loadBatch(t.parts[t.next][w], t.data, t.nextIdx[lo:hi])
+	}
 }
 
-// units is worker w's share of the per-unit steps: for each layer, its units' gradients summed
-// over the batch, and their SGD step.
+// units is worker w's share of the per-unit steps: for each layer, its units' gradients of batch
+// cur, summed over the batch, and their SGD step; then its first-layer units' forward pass of
+// batch next.
 func (t *trainer) units(w int) {
-	for l := range t.net.Layers {
-		lo, hi := share(t.net.Sizes[l+1], 2, w, t.team.n) // units in pairs, as matrix.go's loops take them
-		t.net.layerGradients(t.grads, t.p, l, lo, hi)     // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
-		t.sgd.step(t.net, t.grads, l, lo, hi, t.p.X.Rows)
+	if p := t.cur; p != nil {
+		for l := range t.net.Layers {
+			lo, hi := share(t.net.Sizes[l+1], 2, w, t.team.n) // units in pairs, as matrix.go takes them
+			t.net.layerGradients(t.grads, p, l, lo, hi)       // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
+			t.sgd.step(t.net, t.grads, l, lo, hi, p.X.Rows)   // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
+		}
+	}
+	if p := t.next; p != nil {
+		lo, hi := share(t.net.Sizes[1], 2, w, t.team.n)
+		t.net.layerForward(p, 0, lo, hi) // a = W·x + b, σ(a) of the first layer
 	}
 }
 
