@@ -48,6 +48,15 @@ func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	return nil
 }
 
+// removeTempFiles removes what writeFileAtomic leaves in dir when the program is killed in the
+// middle of a write: called before quitting at a second Ctrl-C, and when a run starts.
+func removeTempFiles(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
+	for _, name := range names {
+		os.Remove(name)
+	}
+}
+
 // unwrapPathError drops the operation and temporary path from an *os.PathError, so that a
 // message names the file the user asked for and says only what went wrong ("permission denied").
 func unwrapPathError(err error) error {

@@ -10,7 +10,8 @@
 // Like the standard library's image/png reader, it checks everything in the order the bytes
 // arrive and stops at the first problem with a FormatError that names the file and the problem:
 // wrong magic number, wrong rank, images that are not 28×28, a payload shorter or longer than
-// the header says, labels outside 0–9, image and label counts that differ. A folder is checked
+// the header says (or more than the file could hold), labels outside 0–9, image and label counts
+// that differ. A folder is checked
 // by this structure, not by checksum, so any data set in the same format, Fashion-MNIST say,
 // works unchanged. Checksums are for downloads (download.go).
 package main
@@ -24,7 +25,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -72,14 +72,15 @@ const (
 // idxMagic is the magic number of an IDX file of unsigned bytes of the given rank.
 func idxMagic(rank int) uint32 { return 0x00000800 | uint32(rank) }
 
-// maxChunk bounds each allocation while a payload is read: a header that announces 2³¹ images
-// makes the reader grow its buffer as bytes actually arrive, not allocate 1.6 TB up front.
-// MNIST's 47 MB of training images still arrive in one buffer of exactly their size.
-const maxChunk = 64 << 20
+// maxDeflateRatio bounds how much gzip data can expand: deflate never does better than about
+// 1032 to 1. With it, a file's size bounds the payload it can hold, so a header announcing 2³¹
+// images in a small file is refused before anything is allocated.
+const maxDeflateRatio = 1032
 
 // readIDX reads one IDX file of the given rank (3 for images, 1 for labels) from r and returns
-// its sizes and its payload. name is the file's path, for errors.
-func readIDX(r io.Reader, name string, rank int) (sizes []int, payload []byte, err error) {
+// its sizes and its payload. name is the file's path, for errors; limit is the most payload
+// bytes the file can hold (see maxDeflateRatio).
+func readIDX(r io.Reader, name string, rank int, limit int64) (sizes []int, payload []byte, err error) {
 	fail := func(format string, args ...any) error {
 		return &FormatError{File: name, Problem: fmt.Sprintf(format, args...)}
 	}
@@ -98,28 +99,23 @@ func readIDX(r io.Reader, name string, rank int) (sizes []int, payload []byte, e
 	if _, err := io.ReadFull(r, dims); err != nil {
 		return nil, nil, fail("file ends inside its header (%s)", readProblem(err))
 	}
-	total := int64(1)
 	for i := 0; i < rank; i++ {
-		n := int(binary.BigEndian.Uint32(dims[4*i:]))
-		sizes = append(sizes, n)
-		total *= int64(n) // each size is below 2³², and total stays below 2⁴⁰, so no overflow
-		if total > 1<<40 {
-			return nil, nil, fail("header announces %v items: more than any data set of this kind", sizes)
-		}
+		sizes = append(sizes, int(binary.BigEndian.Uint32(dims[4*i:])))
 	}
 	if rank == 3 && (sizes[1] != imageRows || sizes[2] != imageCols) {
 		return nil, nil, fail("images are %d×%d, want %d×%d", sizes[1], sizes[2], imageRows, imageCols)
 	}
-	// Payload: exactly total bytes, read in chunks of at most maxChunk.
-	payload = make([]byte, 0, min(total, maxChunk))
-	for int64(len(payload)) < total {
-		k := int(min(total-int64(len(payload)), maxChunk))
-		payload = slices.Grow(payload, k)
-		n, err := io.ReadFull(r, payload[len(payload):len(payload)+k])
-		payload = payload[:len(payload)+n]
-		if err != nil {
-			return nil, nil, fail("payload is truncated: %d of the %d bytes the header announces (%s)", len(payload), total, readProblem(err))
+	total := int64(1)
+	for _, n := range sizes {
+		if n != 0 && total > limit/int64(n) { // total·n > limit, without overflow
+			return nil, nil, fail("header announces %v items, more than the file can hold", sizes)
 		}
+		total *= int64(n)
+	}
+	// Payload: exactly total bytes, read straight into one buffer of that size.
+	payload = make([]byte, total)
+	if n, err := io.ReadFull(r, payload); err != nil {
+		return nil, nil, fail("payload is truncated: %d of the %d bytes the header announces (%s)", n, total, readProblem(err))
 	}
 	// Nothing may follow. Reading to the end also makes a gzip reader verify its checksum.
 	var extra [1]byte
@@ -144,40 +140,53 @@ func readProblem(err error) string {
 	return strings.TrimPrefix(err.Error(), "flate: ")
 }
 
-// openIDX opens an IDX file for reading, decompressing it if it is gzip data. A file whose name
-// ends in .gz must be gzip data; any other file may be either.
-func openIDX(path string) (io.Reader, func() error, error) {
+// openIDX opens an IDX file for reading, decompressing it if it is gzip data, and returns the
+// most payload bytes it can hold. A file whose name ends in .gz must be gzip data; any other
+// file may be either.
+func openIDX(path string) (r io.Reader, limit int64, closeFile func() error, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, nil, err
 	}
-	br := bufio.NewReaderSize(f, 1<<16)
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, nil, &FormatError{File: path, Problem: "is a directory or special file, not a data file"}
+	}
+	r, limit, err = decompress(bufio.NewReaderSize(f, 1<<16), path, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, 0, nil, err
+	}
+	return r, limit, f.Close, nil
+}
+
+// decompress returns a reader of the IDX data in br, a file of size bytes: br itself, or a
+// gzip reader over it if the data starts with gzip's magic bytes 1f 8b.
+func decompress(br *bufio.Reader, path string, size int64) (io.Reader, int64, error) {
 	magic, _ := br.Peek(2)
-	isGzip := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-	if !isGzip {
+	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
 		if strings.HasSuffix(path, ".gz") {
-			f.Close()
-			return nil, nil, &FormatError{File: path, Problem: "not gzip data, although the name ends in .gz"}
+			return nil, 0, &FormatError{File: path, Problem: "not gzip data, although the name ends in .gz"}
 		}
-		return br, f.Close, nil
+		return br, size, nil
 	}
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		f.Close()
-		return nil, nil, &FormatError{File: path, Problem: "damaged gzip header: " + readProblem(err)}
+		return nil, 0, &FormatError{File: path, Problem: "damaged gzip header: " + readProblem(err)}
 	}
 	zr.Multistream(false) // MNIST files are one gzip member; anything after it is an error
-	return zr, f.Close, nil
+	return zr, size * maxDeflateRatio, nil
 }
 
 // readFile reads the IDX file at path (see openIDX and readIDX).
 func readFile(path string, rank int) (sizes []int, payload []byte, err error) {
-	r, closeFile, err := openIDX(path)
+	r, limit, closeFile, err := openIDX(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer closeFile()
-	return readIDX(r, path, rank)
+	return readIDX(r, path, rank, limit)
 }
 
 // readImagesLabels reads a file of images and its file of labels, at the same time, and checks
@@ -247,12 +256,13 @@ func loadMNIST(paths map[string]string) (*MNIST, error) {
 }
 
 // findFiles returns the path of each of the four files in dir, name.gz or name, and the names
-// of those that are missing.
+// of those that are missing. Something that is there but is not a file (a folder, say) counts
+// as found, so that reading it gives an error that says what it is.
 func findFiles(dir string) (paths map[string]string, missing []string) {
 	paths = map[string]string{}
 	for _, name := range []string{trainImagesName, trainLabelsName, testImagesName, testLabelsName} {
 		for _, p := range []string{filepath.Join(dir, name+".gz"), filepath.Join(dir, name)} {
-			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			if _, err := os.Stat(p); err == nil {
 				paths[name] = p
 				break
 			}

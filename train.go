@@ -17,6 +17,8 @@
 // as on one worker, so a run gives the same results, bit for bit, on 1 worker or 8.
 package main
 
+import "sync/atomic"
+
 // trainer holds the network, the SGD settings and every buffer one epoch needs, allocated once,
 // so that the training loop allocates nothing per mini-batch.
 type trainer struct {
@@ -45,6 +47,10 @@ type trainer struct {
 	evalHits []int
 
 	samplesFn, unitsFn, scoreFn func(w int) // method values, bound once so rounds do not allocate
+
+	// stop, once set (by the Ctrl-C handler in main.go), ends the epoch after the mini-batch
+	// under way.
+	stop atomic.Bool
 }
 
 // evalChunk is how many images one evaluation step takes. The sums over a data set are taken
@@ -139,6 +145,9 @@ func (t *trainer) epoch(d Dataset, order []int) (lossSum float64, hits int) {
 		l, h := lossAndHits(t.cur)
 		lossSum, hits = lossSum+l, hits+h
 		t.team.run(t.unitsFn)
+		if t.stop.Load() {
+			break
+		}
 	}
 	return lossSum, hits
 }
