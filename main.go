@@ -50,6 +50,10 @@ type config struct {
 	out      string
 	workers  int
 	mirror   string
+	save     string // write the trained network here
+	load     string // start from this saved network
+	predict  string // classify the digit in this image
+	explain  int    // print the passes of this test image (−1: none)
 }
 
 // The default settings, chosen on the evaluation set (README.md, "How the defaults were chosen").
@@ -86,6 +90,10 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	fs.StringVar(&c.out, "out", "out", "folder for the files the run writes")
 	fs.IntVar(&c.workers, "workers", runtime.NumCPU(), "goroutines sharing the work (changes only the speed)")
 	fs.StringVar(&c.mirror, "mirror", "", "download missing files from this URL prefix instead of the public mirrors")
+	fs.StringVar(&c.save, "save", "", "after training, save the network to this JSON `file`")
+	fs.StringVar(&c.load, "load", "", "start from the network saved in this JSON `file` (with -epochs 0: evaluate only)")
+	fs.StringVar(&c.predict, "predict", "", "classify the digit in this PNG or JPEG `image`")
+	fs.IntVar(&c.explain, "explain", -1, "print the forward and backward pass of test image `N` with its numbers")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, "usage: go run . [flags]")
@@ -97,6 +105,13 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, &usageError{fmt.Sprintf("unexpected argument %q (flags start with -)", fs.Arg(0))}
+	}
+	if c.load != "" {
+		hiddenSet := false
+		fs.Visit(func(f *flag.Flag) { hiddenSet = hiddenSet || f.Name == "hidden" })
+		if hiddenSet {
+			return nil, &usageError{"-hidden: not with -load, whose network has its own sizes"}
+		}
 	}
 	var err error
 	if c.hidden, err = parseHidden(*hidden); err != nil {
@@ -119,6 +134,8 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		return nil, &usageError{"-data: must name a folder"}
 	case c.out == "":
 		return nil, &usageError{"-out: must name a folder"}
+	case c.explain < -1:
+		return nil, &usageError{fmt.Sprintf("-explain %d: must be the number of a test image, 0 or more", c.explain)}
 	}
 	return c, nil
 }
@@ -146,7 +163,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mnist: %v (go run . -help lists the flags)\n", err)
 		return 2
 	}
-	err = train(c, stdout, stderr)
+	if c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0 {
+		err = predictOnly(c, stdout) // needs no data set
+	} else {
+		err = train(c, stdout, stderr)
+	}
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -182,6 +203,17 @@ func train(c *config, stdout, stderr io.Writer) error {
 	if c.batch > data.Train.Len() {
 		return &usageError{fmt.Sprintf("-batch %d: larger than the %d training images", c.batch, data.Train.Len())}
 	}
+	if c.explain >= data.Test.Len() {
+		return &usageError{fmt.Sprintf("-explain %d: there are %d test images, numbered from 0", c.explain, data.Test.Len())}
+	}
+	var net *Network
+	if c.load != "" {
+		if net, err = loadModel(c.load); err != nil {
+			return err
+		}
+	} else {
+		net = newNetwork(append(append([]int{imageSize}, c.hidden...), numDigits), c.seed)
+	}
 	if err := checkWritable(c.out); err != nil {
 		return err
 	}
@@ -189,8 +221,7 @@ func train(c *config, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
 		data.Train.Len(), data.Eval.Len(), data.Test.Len(), c.data, time.Since(start).Seconds())
 
-	sizes := append(append([]int{imageSize}, c.hidden...), numDigits)
-	net := newNetwork(sizes, c.seed)
+	sizes := net.Sizes
 	sgd := SGD{Eta: c.lr, Lambda: c.lambda, N: data.Train.Len()}
 	tr := newTrainer(net, sgd, c.batch, c.workers, data.Train.Len())
 	defer tr.close()
@@ -228,6 +259,9 @@ func train(c *config, stdout, stderr io.Writer) error {
 		{"learning rate η", fmt.Sprintf("%g, shrinking %g%% after each epoch", c.lr, 100*c.decay)},
 		{"L2 weight decay λ", fmt.Sprintf("%g", c.lambda)},
 		{"seed", strconv.FormatUint(c.seed, 10)},
+	}
+	if c.load != "" {
+		settings = append(settings, [2]string{"started from", c.load})
 	}
 
 	// The shuffling has a random stream of its own, so that it does not depend on the network's
@@ -287,6 +321,34 @@ func train(c *config, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
+	if c.save != "" {
+		saved := map[string]string{}
+		for _, kv := range settings {
+			saved[kv[0]] = kv[1]
+		}
+		results := map[string]any{"epochs_trained": len(hist), "test_accuracy": test.Acc(), "test_loss": test.Loss, "interrupted": interrupted > 0}
+		if len(hist) > 0 {
+			results["eval_accuracy"], results["eval_loss"] = hist[len(hist)-1].EvalAcc, hist[len(hist)-1].EvalLoss
+		}
+		if err := saveModel(c.save, net, saved, results); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "saved the network to %s\n", c.save)
+	}
+	if c.predict != "" {
+		pixels, err := readDigit(c.predict)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout)
+		printPrediction(stdout, c.predict, pixels, classify(net, pixels))
+	}
+	if c.explain >= 0 {
+		fmt.Fprintln(stdout)
+		explain(stdout, net, SGD{Eta: tr.sgd.Eta, Lambda: c.lambda, N: data.Train.Len()},
+			data.Test.image(c.explain), data.Test.Labels[c.explain], fmt.Sprintf("test image %d", c.explain))
+		fmt.Fprintln(stdout)
+	}
 	result.Confusion.print(stdout)
 	if interrupted > 0 {
 		fmt.Fprintf(stdout, "interrupted in epoch %d of %d: the test accuracy is that of the network after %d full epochs and part of one\n",
@@ -295,6 +357,20 @@ func train(c *config, stdout, stderr io.Writer) error {
 		return errInterrupted
 	}
 	fmt.Fprintf(stdout, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
+	return nil
+}
+
+// predictOnly classifies the -predict image with the -load network, without any data set.
+func predictOnly(c *config, stdout io.Writer) error {
+	net, err := loadModel(c.load)
+	if err != nil {
+		return err
+	}
+	pixels, err := readDigit(c.predict)
+	if err != nil {
+		return err
+	}
+	printPrediction(stdout, c.predict, pixels, classify(net, pixels))
 	return nil
 }
 

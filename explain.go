@@ -1,0 +1,122 @@
+// explain.go prints one example's forward and backward pass with its real numbers, in the order
+// of the course notes: a and σ(a) of each layer, the loss L, δ = σ(a) − y at the output unit by
+// unit, δ of the hidden layers as (Wᵀδ) ⊙ σ(a)(1 − σ(a)), the gradients, and what one SGD step
+// does to this example's loss. It calls the functions training calls (forward, backward,
+// SGD.step) on a mini-batch of one, and only prints what they leave in the Pass and Grads.
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// explain prints the passes of net on one image with the given label. sgd is the step to show
+// (its η, λ and n); title names the image.
+func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, title string) {
+	p := net.newPass(1)
+	loadBatch(p, Dataset{Images: pixels, Labels: []byte{label}}, []int{0})
+	g := net.newGrads()
+	net.forward(p)     // network.go
+	net.backward(p, g) // backprop.go
+	out := len(net.Layers) - 1
+
+	fmt.Fprintf(w, "%s, a %d: network %s\n", title, label, joinInts(net.Sizes, "-"))
+	fmt.Fprintf(w, "input x: 784 pixels scaled to 0..1, %d of them lit (not 0)\n", p.Lit.N[0])
+
+	fmt.Fprintln(w, "\nforward pass (network.go: layerForward, then loss)")
+	for l := range net.Layers {
+		name := fmt.Sprintf("layer %d, hidden", l+1)
+		input := "x"
+		if l > 0 {
+			input = fmt.Sprintf("σ(a%d)", l)
+		}
+		if l == out {
+			name = fmt.Sprintf("layer %d, output", l+1)
+		}
+		fmt.Fprintf(w, "  %s (%d units): a%d = W%d·%s + b%d\n", name, net.Sizes[l+1], l+1, l+1, input, l+1)
+		fmt.Fprintf(w, "    a%d    = %s\n", l+1, summary(p.A[l].row(0), "%.4f"))
+		fmt.Fprintf(w, "    σ(a%d) = %s\n", l+1, summary(p.S[l].row(0), "%.4f"))
+	}
+	yhat := p.S[out].row(0)
+	fmt.Fprintf(w, "  ŷ = σ(a%d); y is one-hot for the label %d; the network answers %d\n", out+1, label, predict(yhat))
+	fmt.Fprintf(w, "  L = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k] = %.6f\n", p.Loss[0])
+
+	fmt.Fprintln(w, "\nbackward pass (backprop.go)")
+	fmt.Fprintf(w, "  output layer: δ%d = ∂L/∂a = ∂L/∂σ(a)·∂σ(a)/∂a = σ(a) − y   (outputDelta)\n", out+1)
+	for k, d := range p.Delta[out].row(0) {
+		y := 0
+		if k == int(label) {
+			y = 1
+		}
+		fmt.Fprintf(w, "    k=%d: %.6f − %d = %+.6f\n", k, yhat[k], y, d)
+	}
+	for l := out - 1; l >= 0; l-- {
+		// W_{l+1}ᵀ δ_{l+1}, by the same product hiddenDelta uses, to show the two factors of δ_l.
+		back := newMatrix(1, net.Sizes[l+1])
+		mulAB(back, p.Delta[l+1], net.Layers[l+1].W)
+		fmt.Fprintf(w, "  layer %d: δ%d = (W%dᵀ δ%d) ⊙ σ(a%d)(1 − σ(a%d))   (hiddenDelta)\n", l+1, l+1, l+2, l+2, l+1, l+1)
+		shown := min(5, net.Sizes[l+1])
+		for j := 0; j < shown; j++ {
+			s := p.S[l].row(0)[j]
+			fmt.Fprintf(w, "    j=%d: %+.4e × %.4e = %+.4e\n", j, back.Data[j], s*(1-s), p.Delta[l].row(0)[j])
+		}
+		if shown < net.Sizes[l+1] {
+			fmt.Fprintf(w, "    ... %d more units; all of δ%d: %s\n", net.Sizes[l+1]-shown, l+1, summary(p.Delta[l].row(0), "%.2e"))
+		}
+	}
+	fmt.Fprintln(w, "  gradients: ∂L/∂W = δ·xᵀ, ∂L/∂b = δ   (layerGradients)")
+	for l := range net.Layers {
+		fmt.Fprintf(w, "    layer %d: ∂L/∂W%d is %d×%d, ‖∂L/∂W%d‖ = %.6f; ∂L/∂b%d has %d values, ‖∂L/∂b%d‖ = %.6f\n",
+			l+1, l+1, g.W[l].Rows, g.W[l].Cols, l+1, norm(g.W[l].Data), l+1, len(g.B[l]), l+1, norm(g.B[l]))
+	}
+
+	// One step on a copy, so that the network itself is left as it was.
+	after := net.clone()
+	sgd.update(after, g, 1)
+	q := after.newPass(1)
+	loadBatch(q, Dataset{Images: pixels, Labels: []byte{label}}, []int{0})
+	after.forward(q)
+	fmt.Fprintf(w, "\none SGD step on this example alone: W ← (1 − ηλ/n)·W − η·∂L/∂W, b ← b − η·∂L/∂b   (SGD.step)\n")
+	fmt.Fprintf(w, "  with η = %g, λ = %g, n = %d: L goes from %.6f to %.6f (%+.6f)\n",
+		sgd.Eta, sgd.Lambda, sgd.N, p.Loss[0], q.Loss[0], q.Loss[0]-p.Loss[0])
+}
+
+// summary prints a vector in full when it is short, else its first values and its range, each
+// number in the given format.
+func summary(v []float64, format string) string {
+	const shown = 6
+	parts := make([]string, 0, len(v))
+	for i, x := range v {
+		if i == shown && len(v) > 10 {
+			lo, hi := v[0], v[0]
+			for _, y := range v {
+				lo, hi = math.Min(lo, y), math.Max(hi, y)
+			}
+			return fmt.Sprintf("[%s ... ] (%d values from "+format+" to "+format+")", strings.Join(parts, " "), len(v), lo, hi)
+		}
+		parts = append(parts, fmt.Sprintf(format, x))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// norm is the Euclidean norm √Σv².
+func norm(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x * x
+	}
+	return math.Sqrt(s)
+}
+
+// clone returns a copy of net that shares no memory with it.
+func (net *Network) clone() *Network {
+	c := &Network{Sizes: append([]int(nil), net.Sizes...)}
+	for _, layer := range net.Layers {
+		w := newMatrix(layer.W.Rows, layer.W.Cols)
+		copy(w.Data, layer.W.Data)
+		c.Layers = append(c.Layers, Layer{W: w, B: append([]float64(nil), layer.B...)})
+	}
+	return c
+}

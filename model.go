@@ -1,0 +1,103 @@
+// model.go saves a trained network as JSON and loads it back, so that a network can be kept,
+// evaluated again, trained further, or asked about a digit (predict.go) without training anew.
+//
+// The file holds the layer sizes, every layer's W (one array per unit: its incoming weights)
+// and b, and the settings and results of the run that made it. Go writes each float64 in the
+// shortest form that reads back to the same bits, so a loaded network predicts exactly as the
+// saved one did. Loading checks the shapes and values and names the problem in one line.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+)
+
+// modelFormat identifies a file written by saveModel.
+const modelFormat = "mnist-backprop network v1"
+
+// savedModel is the JSON form of a network.
+type savedModel struct {
+	Format   string            `json:"format"`
+	Sizes    []int             `json:"sizes"`
+	Layers   []savedLayer      `json:"layers"`
+	Settings map[string]string `json:"settings,omitempty"`
+	Results  map[string]any    `json:"results,omitempty"`
+}
+
+type savedLayer struct {
+	W [][]float64 `json:"w"` // W[j] holds the weights into unit j
+	B []float64   `json:"b"`
+}
+
+// saveModel writes net, with the run's settings and results, to path (atomically).
+func saveModel(path string, net *Network, settings map[string]string, results map[string]any) error {
+	m := savedModel{Format: modelFormat, Sizes: net.Sizes, Settings: settings, Results: results}
+	for _, layer := range net.Layers {
+		var sl savedLayer
+		for j := 0; j < layer.W.Rows; j++ {
+			sl.W = append(sl.W, layer.W.row(j))
+		}
+		sl.B = layer.B
+		m.Layers = append(m.Layers, sl)
+	}
+	return writeFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(m); err != nil {
+			return fmt.Errorf("-save %s: %v", path, err)
+		}
+		return nil
+	})
+}
+
+// loadModel reads a network saved by saveModel, checking that it is one this program can run:
+// 784 inputs, 10 outputs, every W and b of the shape its sizes say, every number finite.
+func loadModel(path string) (*Network, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-load %s: %v", path, unwrapPathError(err))
+	}
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("-load %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	var m savedModel
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fail("not a saved network, or a damaged one: %v", err)
+	}
+	if m.Format != modelFormat {
+		return nil, fail("format is %q, want %q", m.Format, modelFormat)
+	}
+	if len(m.Sizes) < 2 || m.Sizes[0] != imageSize || m.Sizes[len(m.Sizes)-1] != numDigits {
+		return nil, fail("sizes %v: want %d inputs first and %d outputs last", m.Sizes, imageSize, numDigits)
+	}
+	if len(m.Layers) != len(m.Sizes)-1 {
+		return nil, fail("%d layers for sizes %v, want %d", len(m.Layers), m.Sizes, len(m.Sizes)-1)
+	}
+	net := &Network{Sizes: m.Sizes}
+	for l, sl := range m.Layers {
+		n, units := m.Sizes[l], m.Sizes[l+1]
+		if units < 1 || units > 1<<16 {
+			return nil, fail("layer %d has %d units", l+1, units)
+		}
+		if len(sl.W) != units || len(sl.B) != units {
+			return nil, fail("layer %d: W has %d rows and b %d values, want %d (one per unit)", l+1, len(sl.W), len(sl.B), units)
+		}
+		layer := Layer{W: newMatrix(units, n), B: sl.B}
+		for j, row := range sl.W {
+			if len(row) != n {
+				return nil, fail("layer %d: unit %d has %d weights, want %d", l+1, j, len(row), n)
+			}
+			copy(layer.W.row(j), row)
+		}
+		for _, v := range append(layer.W.Data[:len(layer.W.Data):len(layer.W.Data)], layer.B...) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fail("layer %d holds %v", l+1, v)
+			}
+		}
+		net.Layers = append(net.Layers, layer)
+	}
+	return net, nil
+}
