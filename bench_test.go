@@ -54,6 +54,8 @@ func benchEpoch(b *testing.B, batch, workers int) {
 	tr := newTrainer(net, SGD{Eta: 0.1, Lambda: 5, N: d.Len()}, batch, workers, d.Len())
 	defer tr.close()
 	order := sequence(d.Len())
+	rng := rand.New(rand.NewPCG(1, 1))
+	rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] }) // as a run does
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
