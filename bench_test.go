@@ -14,16 +14,9 @@ import (
 
 // benchData returns n training images: MNIST's if MNIST_DIR is set, else random ones.
 func benchData(b *testing.B, n int) Dataset {
-	if dir := os.Getenv("MNIST_DIR"); dir != "" {
-		paths, missing := findFiles(dir)
-		if len(missing) == 0 {
-			m, err := loadMNIST(paths)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if m.Train.Len() >= n {
-				return m.Train.slice(0, n)
-			}
+	if os.Getenv("MNIST_DIR") != "" {
+		if m := realMNIST(b, ""); m.Train.Len() >= n {
+			return m.Train.slice(0, n)
 		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -261,35 +261,49 @@ func buildProgram(t *testing.T) string {
 	return bin
 }
 
-// TestInterrupt sends SIGINT to a running program after its first epoch: it finishes the
-// mini-batch, writes its files, prints the test accuracy marked as interrupted and exits 130.
-func TestInterrupt(t *testing.T) {
+// longRun starts the built program on a long training run and returns it with its output.
+func longRun(t *testing.T) (cmd *exec.Cmd, stdout *bufio.Scanner, stderr *bytes.Buffer, out string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the program")
 	}
 	bin := buildProgram(t)
 	data, out := t.TempDir(), t.TempDir()
 	writeSet(t, data, 3000, 100, true)
-	cmd := exec.Command(bin, "-data", data, "-download=false", "-out", out, "-epochs", "100000", "-batch", "1")
-	stdout, _ := cmd.StdoutPipe()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd = exec.Command(bin, "-data", data, "-download=false", "-out", out, "-epochs", "100000", "-batch", "1")
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr = &bytes.Buffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	sc := bufio.NewScanner(stdout)
+	return cmd, bufio.NewScanner(pipe), stderr, out
+}
+
+// exitStatus130 fails unless cmd ended with exit status 130.
+func exitStatus130(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer) {
+	t.Helper()
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, want status 130; stderr %q", err, stderr.String())
+	}
+}
+
+// TestInterrupt sends SIGINT to a running program during its second epoch: it finishes the
+// mini-batch, writes its files, prints the test accuracy marked as interrupted and exits 130.
+func TestInterrupt(t *testing.T) {
+	cmd, stdout, stderr, out := longRun(t)
 	var lines []string
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if strings.HasPrefix(sc.Text(), "epoch") && len(lines) > 0 && strings.Contains(sc.Text(), "epoch      2/") {
+	for stdout.Scan() {
+		lines = append(lines, stdout.Text())
+		if strings.HasPrefix(stdout.Text(), "epoch      2/") {
 			cmd.Process.Signal(syscall.SIGINT)
 		}
 	}
-	err := cmd.Wait()
-	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 130 {
-		t.Fatalf("exit: %v, want status 130; stderr %q", err, stderr.String())
-	}
+	exitStatus130(t, cmd, stderr)
 	last := lines[len(lines)-1]
 	if !strings.HasPrefix(last, "test accuracy: ") || !strings.HasSuffix(last, ", interrupted") {
 		t.Errorf("last line %q, want the test accuracy marked as interrupted", last)
@@ -312,22 +326,12 @@ func TestInterrupt(t *testing.T) {
 	noTempFiles(t, out)
 }
 
-// TestSecondInterruptQuits: a second SIGINT ends the program at once, still with status 130.
+// TestSecondInterruptQuits: a second SIGINT ends the program at once, still with status 130,
+// and leaves no unfinished file.
 func TestSecondInterruptQuits(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the program")
-	}
-	bin := buildProgram(t)
-	data, out := t.TempDir(), t.TempDir()
-	writeSet(t, data, 3000, 100, true)
-	cmd := exec.Command(bin, "-data", data, "-download=false", "-out", out, "-epochs", "100000", "-batch", "1")
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "epoch") {
+	cmd, stdout, stderr, out := longRun(t)
+	for stdout.Scan() {
+		if strings.HasPrefix(stdout.Text(), "epoch") {
 			cmd.Process.Signal(syscall.SIGINT)
 			time.Sleep(time.Millisecond)
 			cmd.Process.Signal(syscall.SIGINT)
@@ -335,12 +339,12 @@ func TestSecondInterruptQuits(t *testing.T) {
 		}
 	}
 	go func() {
-		for sc.Scan() {
+		for stdout.Scan() {
 		}
 	}()
-	err := cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
-		t.Fatalf("exit: %v, want status 130", err)
+	exitStatus130(t, cmd, stderr)
+	if !strings.Contains(stderr.String(), "interrupted twice") {
+		t.Errorf("stderr %q does not say it quit", stderr.String())
 	}
 	noTempFiles(t, out)
 }

@@ -233,20 +233,28 @@ func TestDownload(t *testing.T) {
 	}
 }
 
-// TestRealMNIST trains one epoch on the real data set and requires ≥ 0.90 test accuracy.
-func TestRealMNIST(t *testing.T) {
+// realMNIST loads the real data set from the folder MNIST_DIR names, or skips the test (what
+// says which) when MNIST_DIR is not set.
+func realMNIST(tb testing.TB, what string) *MNIST {
+	tb.Helper()
 	dir := os.Getenv("MNIST_DIR")
 	if dir == "" {
-		t.Skip("MNIST_DIR is not set: skipping the test on real MNIST (set it to a folder with the four files)")
+		tb.Skipf("MNIST_DIR is not set: skipping %s (set it to a folder with the four MNIST files)", what)
 	}
 	paths, missing := findFiles(dir)
 	if len(missing) > 0 {
-		t.Fatalf("MNIST_DIR=%s lacks %v", dir, missing)
+		tb.Fatalf("MNIST_DIR=%s lacks %v", dir, missing)
 	}
 	m, err := loadMNIST(paths)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return m
+}
+
+// TestRealMNIST trains one epoch on the real data set and requires ≥ 0.90 test accuracy.
+func TestRealMNIST(t *testing.T) {
+	m := realMNIST(t, "one epoch of training on real MNIST")
 	if m.Train.Len() != 50000 || m.Eval.Len() != 10000 || m.Test.Len() != 10000 {
 		t.Fatalf("split %d/%d/%d, want 50000/10000/10000", m.Train.Len(), m.Eval.Len(), m.Test.Len())
 	}

@@ -188,15 +188,7 @@ func TestMNISTForm(t *testing.T) {
 // TestPredictImages draws MNIST test digits as image files (PNG and JPEG, dark on light, 4 times
 // larger, off centre) and requires the network to classify them as it classifies the originals.
 func TestPredictImages(t *testing.T) {
-	dir := os.Getenv("MNIST_DIR")
-	if dir == "" {
-		t.Skip("MNIST_DIR is not set: skipping prediction on images made from real MNIST digits")
-	}
-	paths, _ := findFiles(dir)
-	m, err := loadMNIST(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := realMNIST(t, "prediction on images made from real MNIST digits")
 	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
 	tr := newTrainer(net, SGD{Eta: 0.5, Lambda: 5, N: m.Train.Len()}, 10, 2, m.Train.Len())
 	tr.epoch(m.Train, sequence(m.Train.Len()))
