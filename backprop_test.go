@@ -386,3 +386,21 @@ func TestTrainerIsPlainSGD(t *testing.T) {
 		}
 	}
 }
+
+// TestEpochOfAnotherLength: a trainer set up for one training-set size trains correctly on an
+// order of another length, whose last mini-batch is of another size.
+func TestEpochOfAnotherLength(t *testing.T) {
+	d := blocksData(57, 3)
+	sgd := SGD{Eta: 0.4, Lambda: 2, N: d.Len()}
+	a := newNetwork([]int{imageSize, 6, numDigits}, 9)
+	b := newNetwork([]int{imageSize, 6, numDigits}, 9)
+	ta := newTrainer(a, sgd, 8, 2, 100) // told 100 images (tail of 4), given 57 (tail of 1)
+	tb := newTrainer(b, sgd, 8, 1, d.Len())
+	defer ta.close()
+	defer tb.close()
+	la, _ := ta.epoch(d, sequence(d.Len()))
+	lb, _ := tb.epoch(d, sequence(d.Len()))
+	if la != lb || !sameBits(a.Layers[0].W.Data, b.Layers[0].W.Data) {
+		t.Errorf("trainer told another size: loss %v, weights differ: %v; want loss %v", la, !sameBits(a.Layers[0].W.Data, b.Layers[0].W.Data), lb)
+	}
+}

@@ -62,7 +62,8 @@ func sigmoid(a float64) float64 {
 }
 
 // Pass holds everything the forward pass of one mini-batch computes and the backward pass
-// reads, allocated once for the largest batch (see Matrix.firstRows).
+// reads, allocated once for the largest batch (see Matrix.rows). Layers are counted from 0 here,
+// so A[0] is the first hidden layer's a; the printouts count from 1 (a1), as the course does.
 type Pass struct {
 	X      Matrix    // B×784: the input images, pixels scaled to 0..1
 	Lit    litIndex  // the pixels of each image that are not 0 (matrix.go)

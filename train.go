@@ -63,13 +63,8 @@ func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
 	t := &trainer{net: net, sgd: sgd, batch: batch, team: newTeam(workers), grads: net.newGrads(),
 		parts: map[*Pass][]*Pass{}}
 	for i := range t.bufs {
-		t.bufs[i] = net.newPass(batch)
-		t.tails[i] = t.bufs[i].rows(0, n%batch)
-		for _, p := range []*Pass{t.bufs[i], t.tails[i]} {
-			for w := 0; w < workers; w++ {
-				t.parts[p] = append(t.parts[p], p.rows(share(p.X.Rows, 1, w, workers)))
-			}
-		}
+		t.bufs[i] = t.view(net.newPass(batch), batch)
+		t.tails[i] = t.view(t.bufs[i], n%batch)
 	}
 	for w := 0; w < workers; w++ {
 		t.evalPass = append(t.evalPass, net.newPass(evalChunk))
@@ -79,6 +74,16 @@ func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
 }
 
 func (t *trainer) close() { t.team.close() }
+
+// view returns the first size samples of p as a pass of its own, with each worker's share of
+// them in t.parts.
+func (t *trainer) view(p *Pass, size int) *Pass {
+	v := p.rows(0, size)
+	for w := 0; w < t.team.n; w++ {
+		t.parts[v] = append(t.parts[v], v.rows(share(size, 1, w, t.team.n)))
+	}
+	return v
+}
 
 // pixelValue[v] is v/255, the input value of a pixel of brightness v: a table lookup is several
 // times faster than a division. It is filled once, when the program starts, and only read.
@@ -126,10 +131,14 @@ func (t *trainer) epoch(d Dataset, order []int) (lossSum float64, hits int) {
 	batches := (len(order) + t.batch - 1) / t.batch
 	indices := func(k int) []int { return order[k*t.batch : min(len(order), (k+1)*t.batch)] }
 	pass := func(k int) *Pass {
-		if len(indices(k)) < t.batch {
-			return t.tails[k%2]
+		size := len(indices(k))
+		if size == t.batch {
+			return t.bufs[k%2]
 		}
-		return t.bufs[k%2]
+		if t.tails[k%2].X.Rows != size { // an order of another length than newTrainer was told
+			t.tails[k%2] = t.view(t.bufs[k%2], size)
+		}
+		return t.tails[k%2]
 	}
 
 	// Batch 0's input, and its first layer.
