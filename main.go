@@ -188,51 +188,88 @@ var errInterrupted = errors.New("interrupted")
 // train loads the data, trains, and reports.
 func train(c *config, stdout, stderr io.Writer) error {
 	start := time.Now()
+	data, net, err := prepare(c, stdout)
+	if err != nil {
+		return err
+	}
+	loadSecs := time.Since(start).Seconds()
+	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
+		data.Train.Len(), data.Eval.Len(), data.Test.Len(), c.data, loadSecs)
+	fmt.Fprintf(stdout, "network %s, batch %d, η %g shrinking %g%% an epoch, λ %g, seed %d, %d workers\n",
+		joinInts(net.Sizes, "-"), c.batch, c.lr, 100*c.decay, c.lambda, c.seed, c.workers)
+
+	r := &session{c: c, data: data, net: net, stdout: stdout, settings: settings(c, net, data)}
+	r.tr = newTrainer(net, SGD{Eta: c.lr, Lambda: c.lambda, N: data.Train.Len()}, c.batch, c.workers, data.Train.Len())
+	defer r.tr.close()
+	defer catchInterrupts(r.tr, c.out, stderr)()
+
+	if err := r.trainEpochs(); err != nil {
+		return err
+	}
+	return r.finish(start, loadSecs)
+}
+
+// prepare reads the data (downloading what is missing), checks the flags that depend on it, and
+// makes the network: loaded, or new from the seed.
+func prepare(c *config, stdout io.Writer) (*MNIST, *Network, error) {
 	dl := newDownloader(stdout)
 	if c.mirror != "" {
 		dl.mirrors = []string{strings.TrimSuffix(c.mirror, "/") + "/"}
 	}
 	paths, err := ensureData(c.data, c.download, dl)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	data, err := loadMNIST(paths)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if c.batch > data.Train.Len() {
-		return &usageError{fmt.Sprintf("-batch %d: larger than the %d training images", c.batch, data.Train.Len())}
+		return nil, nil, &usageError{fmt.Sprintf("-batch %d: larger than the %d training images", c.batch, data.Train.Len())}
 	}
 	if c.explain >= data.Test.Len() {
-		return &usageError{fmt.Sprintf("-explain %d: there are %d test images, numbered from 0", c.explain, data.Test.Len())}
+		return nil, nil, &usageError{fmt.Sprintf("-explain %d: there are %d test images, numbered from 0", c.explain, data.Test.Len())}
 	}
 	var net *Network
 	if c.load != "" {
 		if net, err = loadModel(c.load); err != nil {
-			return err
+			return nil, nil, err
 		}
 	} else {
 		net = newNetwork(append(append([]int{imageSize}, c.hidden...), numDigits), c.seed)
 	}
 	if err := checkWritable(c.out); err != nil {
-		return err
+		return nil, nil, err
 	}
 	removeTempFiles(c.out) // left by an earlier run that was killed while writing
-	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
-		data.Train.Len(), data.Eval.Len(), data.Test.Len(), c.data, time.Since(start).Seconds())
+	return data, net, nil
+}
 
-	sizes := net.Sizes
-	sgd := SGD{Eta: c.lr, Lambda: c.lambda, N: data.Train.Len()}
-	tr := newTrainer(net, sgd, c.batch, c.workers, data.Train.Len())
-	defer tr.close()
+// settings lists the run's settings for report.html and -save.
+func settings(c *config, net *Network, data *MNIST) [][2]string {
+	s := [][2]string{
+		{"network", joinInts(net.Sizes, "-") + ", sigmoid units"},
+		{"data", fmt.Sprintf("%s: %d training, %d evaluation, %d test images", c.data, data.Train.Len(), data.Eval.Len(), data.Test.Len())},
+		{"epochs", strconv.Itoa(c.epochs)},
+		{"mini-batch B", strconv.Itoa(c.batch)},
+		{"learning rate η", fmt.Sprintf("%g, shrinking %g%% after each epoch", c.lr, 100*c.decay)},
+		{"L2 weight decay λ", fmt.Sprintf("%g", c.lambda)},
+		{"seed", strconv.FormatUint(c.seed, 10)},
+	}
+	if c.load != "" {
+		s = append(s, [2]string{"started from", c.load})
+	}
+	return s
+}
 
-	// Ctrl-C or SIGTERM: finish the mini-batch under way, then write and report what there is.
-	// A second one quits at once; every file is written whole or not at all (files.go).
+// catchInterrupts makes Ctrl-C or SIGTERM stop training after the mini-batch under way, so that
+// the run can write and report what there is; a second one quits at once, dropping any write
+// under way (every file is written whole or not at all, files.go). It returns the function that
+// ends the catching.
+func catchInterrupts(tr *trainer, out string, stderr io.Writer) (done func()) {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
 	finished := make(chan struct{})
-	defer close(finished)
 	go func() {
 		select {
 		case <-signals:
@@ -244,49 +281,52 @@ func train(c *config, stdout, stderr io.Writer) error {
 		select {
 		case <-signals:
 			fmt.Fprintln(stderr, "mnist: interrupted twice: quitting")
-			removeTempFiles(c.out) // a write under way is dropped; the file it replaces stays whole
+			removeTempFiles(out)
 			os.Exit(130)
 		case <-finished:
 		}
 	}()
-	fmt.Fprintf(stdout, "network %s, batch %d, η %g shrinking %g%% an epoch, λ %g, seed %d, %d workers\n",
-		joinInts(sizes, "-"), c.batch, c.lr, 100*c.decay, c.lambda, c.seed, c.workers)
-	settings := [][2]string{
-		{"network", joinInts(sizes, "-") + ", sigmoid units"},
-		{"data", fmt.Sprintf("%s: %d training, %d evaluation, %d test images", c.data, data.Train.Len(), data.Eval.Len(), data.Test.Len())},
-		{"epochs", strconv.Itoa(c.epochs)},
-		{"mini-batch B", strconv.Itoa(c.batch)},
-		{"learning rate η", fmt.Sprintf("%g, shrinking %g%% after each epoch", c.lr, 100*c.decay)},
-		{"L2 weight decay λ", fmt.Sprintf("%g", c.lambda)},
-		{"seed", strconv.FormatUint(c.seed, 10)},
-	}
-	if c.load != "" {
-		settings = append(settings, [2]string{"started from", c.load})
-	}
+	return func() { signal.Stop(signals); close(finished) }
+}
 
+// session is one training run under way: what it trains on and what it has done so far.
+type session struct {
+	c        *config
+	data     *MNIST
+	net      *Network
+	tr       *trainer
+	stdout   io.Writer
+	settings [][2]string
+
+	hist        []epochStats
+	interrupted int // the epoch during which Ctrl-C came, if it did
+	trainSecs   float64
+	evalSecs    float64
+	reportSecs  float64
+}
+
+// trainEpochs runs the epochs: shuffle, train, check, evaluate, print, write the report.
+func (r *session) trainEpochs() error {
+	c, stdout := r.c, r.stdout
 	// The shuffling has a random stream of its own, so that it does not depend on the network's
 	// size, and the same seed shuffles the same way whatever the layers.
 	rng := rand.New(rand.NewPCG(c.seed, 0x73687566666c65)) // stream id: "shuffle"
-	order := make([]int, data.Train.Len())
+	order := make([]int, r.data.Train.Len())
 	for i := range order {
 		order[i] = i
 	}
 	width := len(strconv.Itoa(c.epochs))
-	loadSecs := time.Since(start).Seconds()
-	var hist []epochStats
-	var trainSecs, evalSecs float64
-	interrupted := 0 // the epoch that was interrupted, if one was
 	for e := 1; e <= c.epochs; e++ {
-		tr.sgd.Eta = c.lr * math.Pow(1-c.decay, float64(e-1)) // η of this epoch
+		r.tr.sgd.Eta = c.lr * math.Pow(1-c.decay, float64(e-1)) // η of this epoch
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		t0 := time.Now()
-		lossSum, hits := tr.epoch(data.Train, order)
+		lossSum, hits := r.tr.epoch(r.data.Train, order)
 		secs := time.Since(t0).Seconds()
-		if tr.stop.Load() {
-			interrupted = e // a part of an epoch is left out of the history
-			break
+		if r.tr.stop.Load() {
+			r.interrupted = e // the part of an epoch is left out of the history
+			return nil
 		}
-		if bad := divergence(net, lossSum); bad != "" {
+		if bad := divergence(r.net, lossSum); bad != "" {
 			kept := fmt.Sprintf("the files in %s are those of epoch %d", c.out, e-1)
 			if e == 1 {
 				kept = "no epoch finished, so no files were written"
@@ -294,39 +334,47 @@ func train(c *config, stdout, stderr io.Writer) error {
 			return fmt.Errorf("training diverged in epoch %d: %s; try a smaller learning rate than -lr %g (%s)", e, bad, c.lr, kept)
 		}
 		t1 := time.Now()
-		ev := tr.evaluate(data.Eval, nil)
-		trainSecs, evalSecs = trainSecs+secs, evalSecs+time.Since(t1).Seconds()
+		ev := r.tr.evaluate(r.data.Eval, nil)
+		r.trainSecs, r.evalSecs = r.trainSecs+secs, r.evalSecs+time.Since(t1).Seconds()
 		s := epochStats{Epoch: e, TrainLoss: lossSum / float64(len(order)), TrainAcc: float64(hits) / float64(len(order)),
 			EvalLoss: ev.Loss, EvalAcc: ev.Acc(), Seconds: secs}
-		hist = append(hist, s)
+		r.hist = append(r.hist, s)
 		fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %.3fs\n",
 			width, e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, s.Seconds)
-		if err := writeReport(c.out, settings, hist, net, nil); err != nil {
+		t2 := time.Now()
+		if err := writeReport(c.out, r.settings, r.hist, r.net, nil); err != nil {
 			return err
 		}
+		r.reportSecs += time.Since(t2).Seconds()
 	}
+	return nil
+}
 
-	// The test set, once: accuracy, confusion matrix, mistakes.
+// finish touches the test set, once, and reports: the final report files, -save, -predict,
+// -explain, the confusion matrix, and last the test accuracy.
+func (r *session) finish(start time.Time, loadSecs float64) error {
+	c, stdout, data, net, hist := r.c, r.stdout, r.data, r.net, r.hist
 	pred := make([]byte, data.Test.Len())
 	t1 := time.Now()
-	test := tr.evaluate(data.Test, pred)
+	test := r.tr.evaluate(data.Test, pred)
 	testSecs := time.Since(t1).Seconds()
-	if len(hist) > 0 {
-		fmt.Fprintf(stdout, "time: data %.2fs; training %.1fs, %.3fs an epoch; evaluation %.4fs an epoch (10000 images); test %.4fs; total %.1fs\n",
-			loadSecs, trainSecs, trainSecs/float64(len(hist)), evalSecs/float64(len(hist)), testSecs, time.Since(start).Seconds())
+	if n := float64(len(hist)); n > 0 {
+		fmt.Fprintf(stdout, "time: data %.2fs; training %.1fs, %.3fs an epoch; evaluation %.4fs an epoch (%d images); "+
+			"test %.4fs; report files %.2fs; total %.1fs\n", loadSecs, r.trainSecs, r.trainSecs/n, r.evalSecs/n,
+			data.Eval.Len(), testSecs, r.reportSecs, time.Since(start).Seconds())
 	}
 	result := &testResult{Score: test, Confusion: confusionOf(data.Test.Labels, pred),
-		Mistakes: findMistakes(net, data.Test, pred, 48), Interrupted: interrupted > 0}
-	if err := writeReport(c.out, settings, hist, net, result); err != nil {
+		Mistakes: findMistakes(net, data.Test, pred, 48), Interrupted: r.interrupted > 0}
+	if err := writeReport(c.out, r.settings, hist, net, result); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
 	if c.save != "" {
 		saved := map[string]string{}
-		for _, kv := range settings {
+		for _, kv := range r.settings {
 			saved[kv[0]] = kv[1]
 		}
-		results := map[string]any{"epochs_trained": len(hist), "test_accuracy": test.Acc(), "test_loss": test.Loss, "interrupted": interrupted > 0}
+		results := map[string]any{"epochs_trained": len(hist), "test_accuracy": test.Acc(), "test_loss": test.Loss, "interrupted": r.interrupted > 0}
 		if len(hist) > 0 {
 			results["eval_accuracy"], results["eval_loss"] = hist[len(hist)-1].EvalAcc, hist[len(hist)-1].EvalLoss
 		}
@@ -345,14 +393,14 @@ func train(c *config, stdout, stderr io.Writer) error {
 	}
 	if c.explain >= 0 {
 		fmt.Fprintln(stdout)
-		explain(stdout, net, SGD{Eta: tr.sgd.Eta, Lambda: c.lambda, N: data.Train.Len()},
+		explain(stdout, net, SGD{Eta: r.tr.sgd.Eta, Lambda: c.lambda, N: data.Train.Len()},
 			data.Test.image(c.explain), data.Test.Labels[c.explain], fmt.Sprintf("test image %d", c.explain))
 		fmt.Fprintln(stdout)
 	}
 	result.Confusion.print(stdout)
-	if interrupted > 0 {
+	if r.interrupted > 0 {
 		fmt.Fprintf(stdout, "interrupted in epoch %d of %d: the test accuracy is that of the network after %d full epochs and part of one\n",
-			interrupted, c.epochs, interrupted-1)
+			r.interrupted, c.epochs, r.interrupted-1)
 		fmt.Fprintf(stdout, "test accuracy: %.4f (%d/%d), interrupted\n", test.Acc(), test.Hits, test.N)
 		return errInterrupted
 	}
