@@ -200,7 +200,7 @@ func charts(hist []epochStats) (lossSVG, accSVG []byte) {
 // writeReport writes the five files of the -out folder. test is nil until the run is over.
 func writeReport(dir string, settings [][2]string, hist []epochStats, net *Network, test *testResult) error {
 	lossSVG, accSVG := charts(hist)
-	weightsPNG := pngBytes(weightTiles(net.Layers[0].W, 3))
+	weightsPNG := pngBytes(weightTiles(net.Layers[0].W, 2)) // 2 pixels a weight; the page shows it larger
 	files := []struct {
 		name  string
 		write func(io.Writer) error
@@ -272,6 +272,7 @@ table.settings td { text-align: left; } table.settings td:first-child { color: #
 table.confusion td { width: 2.8em; border: 1px solid #eee; } table.confusion th { color: #555; }
 .gallery { display: flex; flex-wrap: wrap; gap: 10px; } .gallery figure { margin: 0; text-align: center; font-size: .85em; }
 .gallery img, .weights img { image-rendering: pixelated; border: 1px solid #ccc; }
+.weights img { zoom: 1.5; }
 </style>
 </head>
 <body>

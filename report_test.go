@@ -167,9 +167,9 @@ func TestReportFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("weights.png: %v", err)
 	}
-	// 20 units: a grid of 5×4 tiles of 28·3 pixels plus a 2-pixel gap, and a 2-pixel margin.
-	if b := img.Bounds(); b.Dx() != 5*86+2 || b.Dy() != 4*86+2 {
-		t.Errorf("weights.png is %dx%d, want %dx%d", b.Dx(), b.Dy(), 5*86+2, 4*86+2)
+	// 20 units: a grid of 5×4 tiles of 28·2 pixels plus a 2-pixel gap, and a 2-pixel margin.
+	if b := img.Bounds(); b.Dx() != 5*58+2 || b.Dy() != 4*58+2 {
+		t.Errorf("weights.png is %dx%d, want %dx%d", b.Dx(), b.Dy(), 5*58+2, 4*58+2)
 	}
 	page := string(read("report.html"))
 	for _, want := range []string{"<!DOCTYPE html>", "0.9512 (9512/10000)", "course's 0.9054", "Confusion matrix",
