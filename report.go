@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"html/template"
 	"image"
@@ -231,21 +232,10 @@ func checkWritable(dir string) error {
 	}
 	probe := filepath.Join(dir, ".write-test")
 	if err := writeFileAtomic(probe, func(io.Writer) error { return nil }); err != nil {
-		return fmt.Errorf("-out %s: cannot write files there: %v", dir, errorsUnwrapAll(err))
+		return fmt.Errorf("-out %s: cannot write files there: %v", dir, errors.Unwrap(err)) // "permission denied"
 	}
 	os.Remove(probe)
 	return nil
-}
-
-// errorsUnwrapAll returns the innermost error's text ("permission denied").
-func errorsUnwrapAll(err error) string {
-	for {
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok || u.Unwrap() == nil {
-			return err.Error()
-		}
-		err = u.Unwrap()
-	}
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
