@@ -436,10 +436,8 @@ func lossString(v float64) string {
 // weights that overflow first (-lr 1e308).
 func divergence(net *Network, lossSum float64) string {
 	for l, layer := range net.Layers {
-		for _, v := range append(layer.W.Data[:len(layer.W.Data):len(layer.W.Data)], layer.B...) {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Sprintf("a weight of layer %d became %v", l+1, v)
-			}
+		if v, bad := layer.nonFinite(); bad {
+			return fmt.Sprintf("a weight of layer %d became %v", l+1, v)
 		}
 	}
 	if math.IsNaN(lossSum) || math.IsInf(lossSum, 0) {

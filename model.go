@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 )
 
@@ -92,10 +91,8 @@ func loadModel(path string) (*Network, error) {
 			}
 			copy(layer.W.row(j), row)
 		}
-		for _, v := range append(layer.W.Data[:len(layer.W.Data):len(layer.W.Data)], layer.B...) {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fail("layer %d holds %v", l+1, v)
-			}
+		if v, bad := layer.nonFinite(); bad {
+			return nil, fail("layer %d holds %v", l+1, v)
 		}
 		net.Layers = append(net.Layers, layer)
 	}

@@ -25,6 +25,18 @@ type Layer struct {
 	B []float64 // m: the bias of each unit
 }
 
+// nonFinite returns the first weight or bias of the layer that is NaN or ±Inf, if there is one.
+func (layer Layer) nonFinite() (float64, bool) {
+	for _, vs := range [][]float64{layer.W.Data, layer.B} {
+		for _, v := range vs {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return v, true
+			}
+		}
+	}
+	return 0, false
+}
+
 // Network is the layer stack. Sizes lists the width of every layer, input first:
 // 784, 20, 10 for the course's network.
 type Network struct {
