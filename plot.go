@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -54,7 +55,7 @@ func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow b
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
-	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="16" text-anchor="middle">%s</text>`+"\n", width/2, xmlEscape(title))
+	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="16" text-anchor="middle">%s</text>`+"\n", width/2, html.EscapeString(title))
 	for _, v := range yTicks {
 		if v < lo || v > hi {
 			continue
@@ -71,7 +72,7 @@ func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow b
 	}
 	fmt.Fprintf(&b, `<path d="M%d %d V%d H%d" fill="none" stroke="black"/>`+"\n", left, top, height-bottom, width-right)
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">epoch</text>`+"\n", left+int(plotW)/2, height-10)
-	fmt.Fprintf(&b, `<text transform="translate(16 %d) rotate(-90)" text-anchor="middle">%s</text>`+"\n", top+int(plotH)/2, xmlEscape(ylabel))
+	fmt.Fprintf(&b, `<text transform="translate(16 %d) rotate(-90)" text-anchor="middle">%s</text>`+"\n", top+int(plotH)/2, html.EscapeString(ylabel))
 	for i, s := range curves {
 		var d strings.Builder
 		for e, v := range s.Values {
@@ -84,13 +85,13 @@ func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow b
 			}
 			fmt.Fprintf(&d, "%s%.1f %.1f ", cmd, x(float64(e+1)), y(v))
 		}
-		fmt.Fprintf(&b, `<path class="series" data-name="%s" d="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", xmlEscape(s.Name), strings.TrimSpace(d.String()), s.Color)
+		fmt.Fprintf(&b, `<path class="series" data-name="%s" d="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", html.EscapeString(s.Name), strings.TrimSpace(d.String()), s.Color)
 		ly := top + 10 + 18*i
 		if legendBelow {
 			ly = height - bottom - 12 - 18*(len(curves)-1-i)
 		}
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="2"/>`, width-right-150, width-right-126, ly, ly, s.Color)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" dy="4">%s</text>`+"\n", width-right-120, ly, xmlEscape(s.Name))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" dy="4">%s</text>`+"\n", width-right-120, ly, html.EscapeString(s.Name))
 	}
 	if epochs == 1 { // a single point draws no line: mark it
 		for _, s := range curves {
@@ -134,10 +135,6 @@ func tickLabel(v float64, ticks []float64) string {
 		dec = max(0, int(math.Ceil(-math.Log10(step)+1e-9)))
 	}
 	return fmt.Sprintf("%.*f", dec, v)
-}
-
-func xmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
 }
 
 // weightTiles draws the incoming weights of each first-layer unit as a 28×28 tile, in a grid of
