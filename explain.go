@@ -15,8 +15,7 @@ import (
 // explain prints the passes of net on one image with the given label. sgd is the step to show
 // (its η, λ and n); title names the image.
 func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, title string) {
-	p := net.newPass(1)
-	loadBatch(p, Dataset{Images: pixels, Labels: []byte{label}}, []int{0})
+	p := net.imagePass(pixels, label)
 	g := net.newGrads()
 	net.forward(p)     // network.go
 	net.backward(p, g) // backprop.go
@@ -75,8 +74,7 @@ func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, titl
 	// One step on a copy, so that the network itself is left as it was.
 	after := net.clone()
 	sgd.update(after, g, 1)
-	q := after.newPass(1)
-	loadBatch(q, Dataset{Images: pixels, Labels: []byte{label}}, []int{0})
+	q := after.imagePass(pixels, label)
 	after.forward(q)
 	fmt.Fprintf(w, "\none SGD step on this example alone: W ← (1 − ηλ/n)·W − η·∂L/∂W, b ← b − η·∂L/∂b   (SGD.step)\n")
 	fmt.Fprintf(w, "  with η = %g, λ = %g, n = %d: L goes from %.6f to %.6f (%+.6f)\n",

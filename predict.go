@@ -139,8 +139,7 @@ func areaMean(grey []float64, w int, x, y, s float64) float64 {
 
 // classify runs the forward pass on one image and returns the ten outputs ŷ.
 func classify(net *Network, pixels []byte) []float64 {
-	p := net.newPass(1)
-	loadBatch(p, Dataset{Images: pixels, Labels: []byte{0}}, []int{0})
+	p := net.imagePass(pixels, 0) // the label only enters L, which is not used here
 	net.forward(p)
 	return append([]float64(nil), p.S[len(p.S)-1].row(0)...)
 }

@@ -114,6 +114,13 @@ func loadBatch(p *Pass, d Dataset, idx []int) {
 	}
 }
 
+// imagePass returns a pass holding one image (784 pixels) and its label, ready for forward.
+func (net *Network) imagePass(pixels []byte, label byte) *Pass {
+	p := net.newPass(1)
+	loadBatch(p, Dataset{Images: pixels, Labels: []byte{label}}, []int{0})
+	return p
+}
+
 // epoch trains one pass over the images of d in the given order, one mini-batch after the
 // other, and returns the sum of the loss L and the number of right predictions over the epoch,
 // each sample counted in the forward pass of its own mini-batch (before that batch's step).
