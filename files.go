@@ -49,7 +49,7 @@ func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 }
 
 // removeTempFiles removes what writeFileAtomic leaves in dir when the program is killed in the
-// middle of a write: called before quitting at a second Ctrl-C, and when a run starts.
+// middle of a write (kill -9, a power cut): called when a run starts.
 func removeTempFiles(dir string) {
 	names, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
 	for _, name := range names {

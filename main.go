@@ -23,6 +23,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -201,7 +202,7 @@ func train(c *config, stdout, stderr io.Writer) error {
 	r := &session{c: c, data: data, net: net, stdout: stdout, settings: settings(c, net, data)}
 	r.tr = newTrainer(net, SGD{Eta: c.lr, Lambda: c.lambda, N: data.Train.Len()}, c.batch, c.workers, data.Train.Len())
 	defer r.tr.close()
-	defer catchInterrupts(r.tr, c.out, stderr)()
+	defer catchInterrupts(r.tr, &r.writing, stderr)()
 
 	if err := r.trainEpochs(); err != nil {
 		return err
@@ -263,10 +264,11 @@ func settings(c *config, net *Network, data *MNIST) [][2]string {
 }
 
 // catchInterrupts makes Ctrl-C or SIGTERM stop training after the mini-batch under way, so that
-// the run can write and report what there is; a second one quits at once, dropping any write
-// under way (every file is written whole or not at all, files.go). It returns the function that
-// ends the catching.
-func catchInterrupts(tr *trainer, out string, stderr io.Writer) (done func()) {
+// the run can write and report what there is. A second one quits at once, but first takes the
+// writing lock: a file being written (a few milliseconds) is finished and renamed into place,
+// and no other is begun, so no temporary file is left behind. It returns the function that ends
+// the catching.
+func catchInterrupts(tr *trainer, writing *sync.Mutex, stderr io.Writer) (done func()) {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	finished := make(chan struct{})
@@ -281,7 +283,7 @@ func catchInterrupts(tr *trainer, out string, stderr io.Writer) (done func()) {
 		select {
 		case <-signals:
 			fmt.Fprintln(stderr, "mnist: interrupted twice: quitting")
-			removeTempFiles(out)
+			writing.Lock() // held until the exit: no write starts after this
 			os.Exit(130)
 		case <-finished:
 		}
@@ -298,11 +300,22 @@ type session struct {
 	stdout   io.Writer
 	settings [][2]string
 
+	// writing is held while files are written to -out, so that quitting at a second Ctrl-C
+	// waits for the file under way (see catchInterrupts).
+	writing sync.Mutex
+
 	hist        []epochStats
 	interrupted int // the epoch during which Ctrl-C came, if it did
 	trainSecs   float64
 	evalSecs    float64
 	reportSecs  float64
+}
+
+// write runs a function that writes files, holding the writing lock.
+func (r *session) write(files func() error) error {
+	r.writing.Lock()
+	defer r.writing.Unlock()
+	return files()
 }
 
 // trainEpochs runs the epochs: shuffle, train, check, evaluate, print, write the report.
@@ -342,7 +355,7 @@ func (r *session) trainEpochs() error {
 		fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %.3fs\n",
 			width, e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, s.Seconds)
 		t2 := time.Now()
-		if err := writeReport(c.out, r.settings, r.hist, r.net, nil); err != nil {
+		if err := r.write(func() error { return writeReport(c.out, r.settings, r.hist, r.net, nil) }); err != nil {
 			return err
 		}
 		r.reportSecs += time.Since(t2).Seconds()
@@ -365,7 +378,7 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 	}
 	result := &testResult{Score: test, Confusion: confusionOf(data.Test.Labels, pred),
 		Mistakes: findMistakes(net, data.Test, pred, 48), Interrupted: r.interrupted > 0}
-	if err := writeReport(c.out, r.settings, hist, net, result); err != nil {
+	if err := r.write(func() error { return writeReport(c.out, r.settings, hist, net, result) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
@@ -378,7 +391,7 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 		if len(hist) > 0 {
 			results["eval_accuracy"], results["eval_loss"] = hist[len(hist)-1].EvalAcc, hist[len(hist)-1].EvalLoss
 		}
-		if err := saveModel(c.save, net, saved, results); err != nil {
+		if err := r.write(func() error { return saveModel(c.save, net, saved, results) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "saved the network to %s\n", c.save)
