@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -261,21 +262,41 @@ func buildProgram(t *testing.T) string {
 	return bin
 }
 
-// longRun starts the built program on a long training run and returns it with its output.
-func longRun(t *testing.T) (cmd *exec.Cmd, stdout *bufio.Scanner, stderr *bytes.Buffer, out string) {
+// syncBuffer is a bytes.Buffer that the test may read while the program writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// longRun starts the built program on a long training run and returns it with its output. Its
+// 3000 test images make the end of a run (evaluation, report) take long enough for a second
+// signal to arrive during it.
+func longRun(t *testing.T) (cmd *exec.Cmd, stdout *bufio.Scanner, stderr *syncBuffer, out string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the program")
 	}
 	bin := buildProgram(t)
 	data, out := t.TempDir(), t.TempDir()
-	writeSet(t, data, 3000, 100, true)
+	writeSet(t, data, 3000, 3000, true)
 	cmd = exec.Command(bin, "-data", data, "-download=false", "-out", out, "-epochs", "100000", "-batch", "1")
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr = &bytes.Buffer{}
+	stderr = &syncBuffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -284,7 +305,7 @@ func longRun(t *testing.T) (cmd *exec.Cmd, stdout *bufio.Scanner, stderr *bytes.
 }
 
 // exitStatus130 fails unless cmd ended with exit status 130.
-func exitStatus130(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer) {
+func exitStatus130(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer) {
 	t.Helper()
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
@@ -327,13 +348,19 @@ func TestInterrupt(t *testing.T) {
 }
 
 // TestSecondInterruptQuits: a second SIGINT ends the program at once, still with status 130,
-// and leaves no unfinished file.
+// and leaves no unfinished file. The second is sent once the program has said it got the first:
+// two signals sent close together may arrive as one.
 func TestSecondInterruptQuits(t *testing.T) {
 	cmd, stdout, stderr, out := longRun(t)
 	for stdout.Scan() {
 		if strings.HasPrefix(stdout.Text(), "epoch") {
 			cmd.Process.Signal(syscall.SIGINT)
-			time.Sleep(time.Millisecond)
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), "interrupted:"); {
+				if time.Now().After(deadline) {
+					t.Fatalf("no word of the first interrupt on stderr: %q", stderr.String())
+				}
+				time.Sleep(50 * time.Microsecond)
+			}
 			cmd.Process.Signal(syscall.SIGINT)
 			break
 		}
