@@ -304,6 +304,11 @@ type session struct {
 	// waits for the file under way (see catchInterrupts).
 	writing sync.Mutex
 
+	// The shuffling of the training images: its random stream, and the order of the epoch
+	// under way (see newShuffle).
+	rng   *rand.Rand
+	order []int
+
 	hist        []epochStats
 	interrupted int // the epoch during which Ctrl-C came, if it did
 	trainSecs   float64
@@ -320,47 +325,74 @@ func (r *session) write(files func() error) error {
 
 // trainEpochs runs the epochs: shuffle, train, check, evaluate, print, write the report.
 func (r *session) trainEpochs() error {
-	c, stdout := r.c, r.stdout
-	// The shuffling has a random stream of its own, so that it does not depend on the network's
-	// size, and the same seed shuffles the same way whatever the layers.
-	rng := rand.New(rand.NewPCG(c.seed, 0x73687566666c65)) // stream id: "shuffle"
-	order := make([]int, r.data.Train.Len())
-	for i := range order {
-		order[i] = i
-	}
-	width := len(strconv.Itoa(c.epochs))
-	for e := 1; e <= c.epochs; e++ {
-		r.tr.sgd.Eta = c.lr * math.Pow(1-c.decay, float64(e-1)) // η of this epoch
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	for e := 1; e <= r.c.epochs; e++ {
+		r.beginEpoch()
 		t0 := time.Now()
-		lossSum, hits := r.tr.epoch(r.data.Train, order)
+		for !r.tr.step() && !r.tr.stop.Load() {
+		}
 		secs := time.Since(t0).Seconds()
 		if r.tr.stop.Load() {
 			r.interrupted = e // the part of an epoch is left out of the history
 			return nil
 		}
-		if bad := divergence(r.net, lossSum); bad != "" {
-			kept := fmt.Sprintf("the files in %s are those of epoch %d", c.out, e-1)
-			if e == 1 {
-				kept = "no epoch finished, so no files were written"
-			}
-			return fmt.Errorf("training diverged in epoch %d: %s; try a smaller learning rate than -lr %g (%s)", e, bad, c.lr, kept)
-		}
-		t1 := time.Now()
-		ev := r.tr.evaluate(r.data.Eval, nil)
-		r.trainSecs, r.evalSecs = r.trainSecs+secs, r.evalSecs+time.Since(t1).Seconds()
-		s := epochStats{Epoch: e, TrainLoss: lossSum / float64(len(order)), TrainAcc: float64(hits) / float64(len(order)),
-			EvalLoss: ev.Loss, EvalAcc: ev.Acc(), Seconds: secs}
-		r.hist = append(r.hist, s)
-		fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %.3fs\n",
-			width, e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, s.Seconds)
-		t2 := time.Now()
-		if err := r.write(func() error { return writeReport(c.out, r.settings, r.hist, r.net, nil) }); err != nil {
+		if _, err := r.endEpoch(secs, nil); err != nil {
 			return err
 		}
-		r.reportSecs += time.Since(t2).Seconds()
 	}
 	return nil
+}
+
+// newShuffle starts the shuffling anew: the images in their file order and a random stream
+// from the seed. The stream is the shuffling's own, so that it does not depend on the
+// network's size, and the same seed shuffles the same way whatever the layers.
+func (r *session) newShuffle() {
+	r.rng = rand.New(rand.NewPCG(r.c.seed, 0x73687566666c65)) // stream id: "shuffle"
+	r.order = make([]int, r.data.Train.Len())
+	for i := range r.order {
+		r.order[i] = i
+	}
+}
+
+// beginEpoch starts the next epoch, e = len(r.hist) + 1: its η, a new order of the training
+// images, and its first mini-batch (train.go). The command line then takes every step of it;
+// the lab (lab.go) takes them as the page asks.
+func (r *session) beginEpoch() {
+	if r.rng == nil {
+		r.newShuffle()
+	}
+	e := len(r.hist) + 1
+	r.tr.sgd.Eta = r.c.lr * math.Pow(1-r.c.decay, float64(e-1)) // η of this epoch
+	r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
+	r.tr.begin(r.data.Train, r.order)
+}
+
+// endEpoch finishes the epoch whose last mini-batch is done, which took secs of training: it
+// checks that training has not diverged, evaluates, prints the epoch's line and writes the
+// report files. If evalPred is not nil it receives the predicted digit of every evaluation image.
+func (r *session) endEpoch(secs float64, evalPred []byte) (epochStats, error) {
+	c, stdout, e := r.c, r.stdout, len(r.hist)+1
+	if bad := divergence(r.net, r.tr.lossSum); bad != "" {
+		kept := fmt.Sprintf("the files in %s are those of epoch %d", c.out, e-1)
+		if e == 1 {
+			kept = "no epoch finished, so no files were written"
+		}
+		return epochStats{}, fmt.Errorf("training diverged in epoch %d: %s; try a smaller learning rate than -lr %g (%s)", e, bad, c.lr, kept)
+	}
+	t1 := time.Now()
+	ev := r.tr.evaluate(r.data.Eval, evalPred)
+	r.trainSecs, r.evalSecs = r.trainSecs+secs, r.evalSecs+time.Since(t1).Seconds()
+	n := float64(len(r.order))
+	s := epochStats{Epoch: e, TrainLoss: r.tr.lossSum / n, TrainAcc: float64(r.tr.hits) / n,
+		EvalLoss: ev.Loss, EvalAcc: ev.Acc(), Seconds: secs}
+	r.hist = append(r.hist, s)
+	fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %.3fs\n",
+		len(strconv.Itoa(c.epochs)), e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, s.Seconds)
+	t2 := time.Now()
+	if err := r.write(func() error { return writeReport(c.out, r.settings, r.hist, r.net, nil) }); err != nil {
+		return s, err
+	}
+	r.reportSecs += time.Since(t2).Seconds()
+	return s, nil
 }
 
 // finish touches the test set, once, and reports: the final report files, -save, -predict,

@@ -34,13 +34,22 @@ type trainer struct {
 	bufs, tails [2]*Pass
 	parts       map[*Pass][]*Pass
 
-	// The current round: the batch that finishes (cur) and the one that starts (next), the
-	// training set and the next batch's image indices.
+	// The epoch under way: the training set, the order of its images, mini-batch k of batches
+	// is next, and the sums so far (see begin and step).
+	data       Dataset
+	order      []int
+	k, batches int
+	lossSum    float64
+	hits       int
+
+	// The current round: the batch that finishes (cur) and the one that starts (next), and the
+	// next batch's image indices.
 	cur, next *Pass
-	data      Dataset
 	nextIdx   []int
 
-	// Evaluation: a pass per worker and the per-chunk results of the current call.
+	// Evaluation: the data set, a pass per worker and the per-chunk results of the current call
+	// (apart from the epoch's fields, so that evaluating between two mini-batches is safe).
+	evalData Dataset
 	evalPass []*Pass
 	evalPred []byte
 	evalLoss []float64
@@ -121,9 +130,13 @@ func (net *Network) imagePass(pixels []byte, label byte) *Pass {
 	return p
 }
 
-// epoch trains one pass over the images of d in the given order, one mini-batch after the
-// other, and returns the sum of the loss L and the number of right predictions over the epoch,
-// each sample counted in the forward pass of its own mini-batch (before that batch's step).
+// An epoch trains one pass over the images of a data set in a given order, one mini-batch
+// after the other. It is taken in steps, so that the lab (lab.go) can stop after any mini-batch
+// and go on later with exactly the numbers an uninterrupted epoch has: begin prepares the first
+// mini-batch, each call of step trains one, and epoch runs them all, as the command line does.
+// The sum of the loss L and the number of right predictions over the epoch so far are in
+// t.lossSum and t.hits, each sample counted in the forward pass of its own mini-batch (before
+// that batch's step).
 //
 // The rounds overlap two mini-batches, so that a worker that updates a first-layer unit's
 // weights is also the one that next reads them, in its cache: with batch k's forward pass done
@@ -133,39 +146,59 @@ func (net *Network) imagePass(pixels []byte, label byte) *Pass {
 //	                    layer; batch k+1's input.
 //	round 2, by unit:   batch k's ∂L/∂W, ∂L/∂b and SGD step; batch k+1's first layer, a and σ(a),
 //	                    with the weights just updated.
-func (t *trainer) epoch(d Dataset, order []int) (lossSum float64, hits int) {
-	t.data = d
-	batches := (len(order) + t.batch - 1) / t.batch
-	indices := func(k int) []int { return order[k*t.batch : min(len(order), (k+1)*t.batch)] }
-	pass := func(k int) *Pass {
-		size := len(indices(k))
-		if size == t.batch {
-			return t.bufs[k%2]
-		}
-		if t.tails[k%2].X.Rows != size { // an order of another length than newTrainer was told
-			t.tails[k%2] = t.view(t.bufs[k%2], size)
-		}
-		return t.tails[k%2]
-	}
 
-	// Batch 0's input, and its first layer.
-	t.cur, t.next, t.nextIdx = nil, pass(0), indices(0)
+// begin starts an epoch over the images of d in the given order: batch 0's input, and its
+// first layer.
+func (t *trainer) begin(d Dataset, order []int) {
+	t.data, t.order = d, order
+	t.k, t.batches = 0, (len(order)+t.batch-1)/t.batch
+	t.lossSum, t.hits = 0, 0
+	t.cur, t.next, t.nextIdx = nil, t.pass(0), t.indices(0)
 	t.team.run(t.samplesFn)
 	t.team.run(t.unitsFn)
-	for k := 0; k < batches; k++ {
-		t.cur, t.next, t.nextIdx = pass(k), nil, nil
-		if k+1 < batches {
-			t.next, t.nextIdx = pass(k+1), indices(k+1)
-		}
-		t.team.run(t.samplesFn)
-		l, h := lossAndHits(t.cur)
-		lossSum, hits = lossSum+l, hits+h
-		t.team.run(t.unitsFn)
-		if t.stop.Load() {
-			break
-		}
+}
+
+// step trains mini-batch k of the epoch begun, and prepares batch k+1's first layer. It
+// returns true once the epoch's last mini-batch is done.
+func (t *trainer) step() (done bool) {
+	k := t.k
+	t.cur, t.next, t.nextIdx = t.pass(k), nil, nil
+	if k+1 < t.batches {
+		t.next, t.nextIdx = t.pass(k+1), t.indices(k+1)
 	}
-	return lossSum, hits
+	t.team.run(t.samplesFn)
+	l, h := lossAndHits(t.cur)
+	t.lossSum, t.hits = t.lossSum+l, t.hits+h
+	t.team.run(t.unitsFn)
+	t.k++
+	return t.k == t.batches
+}
+
+// epoch trains a whole epoch (or up to the mini-batch during which t.stop was set) and returns
+// the sum of the loss and the number of right predictions over it.
+func (t *trainer) epoch(d Dataset, order []int) (lossSum float64, hits int) {
+	t.begin(d, order)
+	for !t.step() && !t.stop.Load() {
+	}
+	return t.lossSum, t.hits
+}
+
+// indices returns the image indices of mini-batch k of the epoch.
+func (t *trainer) indices(k int) []int {
+	return t.order[k*t.batch : min(len(t.order), (k+1)*t.batch)]
+}
+
+// pass returns the buffers for mini-batch k: batches alternate between two passes, and a last
+// batch shorter than the others gets a view of the right size.
+func (t *trainer) pass(k int) *Pass {
+	size := len(t.indices(k))
+	if size == t.batch {
+		return t.bufs[k%2]
+	}
+	if t.tails[k%2].X.Rows != size { // an order of another length than newTrainer was told
+		t.tails[k%2] = t.view(t.bufs[k%2], size)
+	}
+	return t.tails[k%2]
 }
 
 // samples is worker w's share of the per-sample steps: the rest of batch cur's forward pass, its
@@ -216,7 +249,7 @@ func (s Score) Acc() float64 { return float64(s.Hits) / float64(s.N) }
 // accuracy. If pred is not nil it receives the predicted digit of every image.
 func (t *trainer) evaluate(d Dataset, pred []byte) Score {
 	chunks := (d.Len() + evalChunk - 1) / evalChunk
-	t.data, t.evalPred = d, pred
+	t.evalData, t.evalPred = d, pred
 	t.evalLoss, t.evalHits = make([]float64, chunks), make([]int, chunks)
 	t.team.run(t.scoreFn)
 	s := Score{N: d.Len()}
@@ -230,7 +263,7 @@ func (t *trainer) evaluate(d Dataset, pred []byte) Score {
 
 // score is worker w's share of evaluate: chunks w, w+n, w+2n, ... of the data set.
 func (t *trainer) score(w int) {
-	d, out := t.data, len(t.net.Layers)-1
+	d, out := t.evalData, len(t.net.Layers)-1
 	idx := make([]int, 0, evalChunk)
 	for c := w; c < len(t.evalLoss); c += t.team.n {
 		lo, hi := c*evalChunk, min(d.Len(), (c+1)*evalChunk)
