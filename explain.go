@@ -12,13 +12,43 @@ import (
 	"strings"
 )
 
+// example is one image's forward and backward pass, and one SGD step on it, as -explain prints
+// them and the lab (lab.go) shows them: every number is computed by the functions training
+// uses, on a mini-batch of one.
+type example struct {
+	p    *Pass       // forward pass: a, σ(a), ŷ and L; then δ of every layer
+	g    *Grads      // ∂L/∂W and ∂L/∂b of this example
+	back [][]float64 // back[l] = W_{l+1}ᵀ δ_{l+1}, the first factor of δ_l; nil for the output layer
+	sgd  SGD         // the step's η, λ and n
+	// after is the forward pass of the same input through a copy of the network that took one
+	// SGD step on this example alone: the network itself is left as it was.
+	after *Pass
+}
+
+// runExample runs the passes of net on the one input held in p (see imagePass, inputPass) and
+// one SGD step on a copy of net.
+func runExample(net *Network, sgd SGD, p *Pass) *example {
+	ex := &example{p: p, g: net.newGrads(), sgd: sgd, back: make([][]float64, len(net.Layers))}
+	net.forward(p)        // network.go
+	net.backward(p, ex.g) // backprop.go
+	for l := 0; l < len(net.Layers)-1; l++ {
+		// W_{l+1}ᵀ δ_{l+1}, by the same product hiddenDelta uses, to show the two factors of δ_l.
+		back := newMatrix(1, net.Sizes[l+1])
+		mulAB(back, p.Delta[l+1], net.Layers[l+1].W)
+		ex.back[l] = back.Data
+	}
+	after := net.clone()
+	sgd.update(after, ex.g, 1) // a batch of one: B = 1
+	ex.after = after.inputPass(p.X.row(0), p.Labels[0])
+	after.forward(ex.after)
+	return ex
+}
+
 // explain prints the passes of net on one image with the given label. sgd is the step to show
 // (its η, λ and n); title names the image.
 func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, title string) {
-	p := net.imagePass(pixels, label)
-	g := net.newGrads()
-	net.forward(p)     // network.go
-	net.backward(p, g) // backprop.go
+	ex := runExample(net, sgd, net.imagePass(pixels, label))
+	p, g := ex.p, ex.g
 	out := len(net.Layers) - 1
 
 	fmt.Fprintf(w, "%s, a %d: network %s\n", title, label, joinInts(net.Sizes, "-"))
@@ -52,14 +82,12 @@ func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, titl
 		fmt.Fprintf(w, "    k=%d: %.6f − %d = %+.6f\n", k, yhat[k], y, d)
 	}
 	for l := out - 1; l >= 0; l-- {
-		// W_{l+1}ᵀ δ_{l+1}, by the same product hiddenDelta uses, to show the two factors of δ_l.
-		back := newMatrix(1, net.Sizes[l+1])
-		mulAB(back, p.Delta[l+1], net.Layers[l+1].W)
+		back := ex.back[l]
 		fmt.Fprintf(w, "  layer %d: δ%d = (W%dᵀ δ%d) ⊙ σ(a%d)(1 − σ(a%d))   (hiddenDelta)\n", l+1, l+1, l+2, l+2, l+1, l+1)
 		shown := min(5, net.Sizes[l+1])
 		for j := 0; j < shown; j++ {
 			s := p.S[l].row(0)[j]
-			fmt.Fprintf(w, "    j=%d: %+.4e × %.4e = %+.4e\n", j, back.Data[j], s*(1-s), p.Delta[l].row(0)[j])
+			fmt.Fprintf(w, "    j=%d: %+.4e × %.4e = %+.4e\n", j, back[j], s*(1-s), p.Delta[l].row(0)[j])
 		}
 		if shown < net.Sizes[l+1] {
 			fmt.Fprintf(w, "    ... %d more units; all of δ%d: %s\n", net.Sizes[l+1]-shown, l+1, summary(p.Delta[l].row(0), "%.2e"))
@@ -71,11 +99,7 @@ func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, titl
 			l+1, l+1, g.W[l].Rows, g.W[l].Cols, l+1, norm(g.W[l].Data), l+1, len(g.B[l]), l+1, norm(g.B[l]))
 	}
 
-	// One step on a copy, so that the network itself is left as it was.
-	after := net.clone()
-	sgd.update(after, g, 1)
-	q := after.imagePass(pixels, label)
-	after.forward(q)
+	q := ex.after // one step on a copy, so that the network itself is left as it was
 	fmt.Fprintf(w, "\none SGD step on this example alone: W ← (1 − ηλ/n)·W − η·∂L/∂W, b ← b − η·∂L/∂b   (SGD.step)\n")
 	fmt.Fprintf(w, "  with η = %g, λ = %g, n = %d: L goes from %.6f to %.6f (%+.6f)\n",
 		sgd.Eta, sgd.Lambda, sgd.N, p.Loss[0], q.Loss[0], q.Loss[0]-p.Loss[0])

@@ -17,6 +17,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/signal"
 	"runtime"
@@ -55,6 +56,7 @@ type config struct {
 	load     string // start from this saved network
 	predict  string // classify the digit in this image
 	explain  int    // print the passes of this test image (−1: none)
+	serve    string // start the lab (lab.go) listening on this address instead of training here
 }
 
 // The default settings, chosen on the evaluation set (README.md, "How the defaults were chosen").
@@ -95,6 +97,7 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	fs.StringVar(&c.load, "load", "", "start from the network saved in this JSON `file` (with -epochs 0: evaluate only)")
 	fs.StringVar(&c.predict, "predict", "", "classify the digit in this PNG or JPEG `image`")
 	fs.IntVar(&c.explain, "explain", -1, "print the forward and backward pass of test image `N` with its numbers")
+	fs.StringVar(&c.serve, "serve", "", "start the lab, a page to draw digits and watch the passes and training, on `ADDR` (localhost:8080)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, "usage: go run . [flags]")
@@ -138,6 +141,14 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	case c.explain < -1:
 		return nil, &usageError{fmt.Sprintf("-explain %d: must be the number of a test image, 0 or more", c.explain)}
 	}
+	if c.serve != "" {
+		if _, _, err := net.SplitHostPort(c.serve); err != nil {
+			return nil, &usageError{fmt.Sprintf("-serve %q: want HOST:PORT, like localhost:8080 (port 0 picks a free one)", c.serve)}
+		}
+		if c.predict != "" || c.explain >= 0 {
+			return nil, &usageError{"-serve: not with -predict or -explain; the lab's page does both"}
+		}
+	}
 	return c, nil
 }
 
@@ -164,9 +175,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mnist: %v (go run . -help lists the flags)\n", err)
 		return 2
 	}
-	if c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0 {
+	switch {
+	case c.serve != "":
+		err = serve(c, stdout, stderr)
+	case c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0:
 		err = predictOnly(c, stdout) // needs no data set
-	} else {
+	default:
 		err = train(c, stdout, stderr)
 	}
 	var ue *usageError
@@ -213,37 +227,58 @@ func train(c *config, stdout, stderr io.Writer) error {
 // prepare reads the data (downloading what is missing), checks the flags that depend on it, and
 // makes the network: loaded, or new from the seed.
 func prepare(c *config, stdout io.Writer) (*MNIST, *Network, error) {
+	data, err := loadData(c, stdout)
+	if err != nil {
+		return nil, nil, err
+	}
+	net, err := makeNetwork(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, net, nil
+}
+
+// loadData reads the data set of -data, downloading what is missing, and checks the flags that
+// depend on it.
+func loadData(c *config, stdout io.Writer) (*MNIST, error) {
 	dl := newDownloader(stdout)
 	if c.mirror != "" {
 		dl.mirrors = []string{strings.TrimSuffix(c.mirror, "/") + "/"}
 	}
 	paths, err := ensureData(c.data, c.download, dl)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	data, err := loadMNIST(paths)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if c.batch > data.Train.Len() {
-		return nil, nil, &usageError{fmt.Sprintf("-batch %d: larger than the %d training images", c.batch, data.Train.Len())}
+		return nil, &usageError{fmt.Sprintf("-batch %d: larger than the %d training images", c.batch, data.Train.Len())}
 	}
 	if c.explain >= data.Test.Len() {
-		return nil, nil, &usageError{fmt.Sprintf("-explain %d: there are %d test images, numbered from 0", c.explain, data.Test.Len())}
+		return nil, &usageError{fmt.Sprintf("-explain %d: there are %d test images, numbered from 0", c.explain, data.Test.Len())}
 	}
+	return data, nil
+}
+
+// makeNetwork returns the -load network, or a new one from -hidden and -seed, once it has checked
+// that -out can be written.
+func makeNetwork(c *config) (*Network, error) {
 	var net *Network
 	if c.load != "" {
+		var err error
 		if net, err = loadModel(c.load); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	} else {
 		net = newNetwork(append(append([]int{imageSize}, c.hidden...), numDigits), c.seed)
 	}
 	if err := checkWritable(c.out); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	removeTempFiles(c.out) // left by an earlier run that was killed while writing
-	return data, net, nil
+	return net, nil
 }
 
 // settings lists the run's settings for report.html and -save.
@@ -415,15 +450,7 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 	}
 	fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
 	if c.save != "" {
-		saved := map[string]string{}
-		for _, kv := range r.settings {
-			saved[kv[0]] = kv[1]
-		}
-		results := map[string]any{"epochs_trained": len(hist), "test_accuracy": test.Acc(), "test_loss": test.Loss, "interrupted": r.interrupted > 0}
-		if len(hist) > 0 {
-			results["eval_accuracy"], results["eval_loss"] = hist[len(hist)-1].EvalAcc, hist[len(hist)-1].EvalLoss
-		}
-		if err := r.write(func() error { return saveModel(c.save, net, saved, results) }); err != nil {
+		if err := r.save(test); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "saved the network to %s\n", c.save)
@@ -451,6 +478,20 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 	}
 	fmt.Fprintf(stdout, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
 	return nil
+}
+
+// save writes the network to -save with the run's settings and results: the epochs trained,
+// the last evaluation and the test score.
+func (r *session) save(test Score) error {
+	saved := map[string]string{}
+	for _, kv := range r.settings {
+		saved[kv[0]] = kv[1]
+	}
+	results := map[string]any{"epochs_trained": len(r.hist), "test_accuracy": test.Acc(), "test_loss": test.Loss, "interrupted": r.interrupted > 0}
+	if len(r.hist) > 0 {
+		results["eval_accuracy"], results["eval_loss"] = r.hist[len(r.hist)-1].EvalAcc, r.hist[len(r.hist)-1].EvalLoss
+	}
+	return r.write(func() error { return saveModel(r.c.save, r.net, saved, results) })
 }
 
 // predictOnly classifies the -predict image with the -load network, without any data set.
@@ -492,10 +533,14 @@ func divergence(net *Network, lossSum float64) string {
 }
 
 // epochStats is one epoch's line of the report.
+// The JSON names (the lab's) are those of history.csv's columns.
 type epochStats struct {
-	Epoch                                  int
-	TrainLoss, TrainAcc, EvalLoss, EvalAcc float64
-	Seconds                                float64
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	TrainAcc  float64 `json:"train_acc"`
+	EvalLoss  float64 `json:"eval_loss"`
+	EvalAcc   float64 `json:"eval_acc"`
+	Seconds   float64 `json:"seconds"`
 }
 
 // joinInts writes 784, 20, 10 as "784-20-10".

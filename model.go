@@ -33,6 +33,19 @@ type savedLayer struct {
 
 // saveModel writes net, with the run's settings and results, to path (atomically).
 func saveModel(path string, net *Network, settings map[string]string, results map[string]any) error {
+	m := toSaved(net, settings, results)
+	return writeFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(m); err != nil {
+			return fmt.Errorf("-save %s: %v", path, err)
+		}
+		return nil
+	})
+}
+
+// toSaved returns the JSON form of net, sharing its memory.
+func toSaved(net *Network, settings map[string]string, results map[string]any) savedModel {
 	m := savedModel{Format: modelFormat, Sizes: net.Sizes, Settings: settings, Results: results}
 	for _, layer := range net.Layers {
 		var sl savedLayer
@@ -42,14 +55,7 @@ func saveModel(path string, net *Network, settings map[string]string, results ma
 		sl.B = layer.B
 		m.Layers = append(m.Layers, sl)
 	}
-	return writeFileAtomic(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", " ")
-		if err := enc.Encode(m); err != nil {
-			return fmt.Errorf("-save %s: %v", path, err)
-		}
-		return nil
-	})
+	return m
 }
 
 // loadModel reads a network saved by saveModel, checking that it is one this program can run:

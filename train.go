@@ -130,6 +130,14 @@ func (net *Network) imagePass(pixels []byte, label byte) *Pass {
 	return p
 }
 
+// inputPass returns a pass holding one input x (784 values in 0..1) and its label, ready for
+// forward: the lab's way in for a drawing, whose pixels come as numbers.
+func (net *Network) inputPass(x []float64, label byte) *Pass {
+	p := net.newPass(1)
+	p.setInput(0, x, label)
+	return p
+}
+
 // An epoch trains one pass over the images of a data set in a given order, one mini-batch
 // after the other. It is taken in steps, so that the lab (lab.go) can stop after any mini-batch
 // and go on later with exactly the numbers an uninterrupted epoch has: begin prepares the first

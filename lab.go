@@ -1,0 +1,1033 @@
+// lab.go is the lab: `go run . -serve localhost:8080` serves a page (the folder lab/) on which a
+// learner draws a digit and watches the course's forward and backward pass on the real network,
+// takes one SGD step on that example, and starts, pauses and steps the training itself.
+//
+// Every number the page shows comes from this file's JSON interface, and every number there is
+// computed by the functions the command line uses: forward (network.go), backward and SGD.step
+// (backprop.go) through runExample (explain.go), mnistForm for a drawing (predict.go), and, for
+// training, the same session, beginEpoch, trainer.step and endEpoch as `go run .` (main.go,
+// train.go). Training N epochs here gives the same weights, bit for bit, as `go run . -epochs N`.
+//
+// One goroutine, the runner, owns the training: it alone changes the network, one mini-batch at
+// a time, holding the lab's lock for writing only while it does. Requests read the network under
+// the lock for reading, so each sees the network between two mini-batches, never halfway
+// through one; a request's pass on one image takes microseconds, so neither side waits long.
+//
+//	GET  /                 the page (lab/index.html, lab.css, lab.js, embedded in the program)
+//	GET  /api/state        settings, epoch, progress, history, confusion matrix (labState)
+//	GET  /api/events       Server-Sent Events: state, progress, epoch
+//	POST /api/train        {"action": "start" | "pause" | "batch" | "epoch" | "reset"}
+//	POST /api/forward      {"pixels": [784]} or {"test": N}, optional "unit": j → the forward pass
+//	POST /api/backward     the same plus "label": y → also L, δ, its factors and one SGD step
+//	POST /api/draw         a PNG or JPEG → the forward pass of the drawing in MNIST's form
+//	GET  /api/mistake      ?after=N → the next test image the network gets wrong
+//	GET  /api/network      the network as -save writes it, with "epoch" and "training"
+//	GET  /api/weights.png, /api/loss.svg, /api/accuracy.svg   the report's pictures, as they are now
+package main
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+//go:embed lab
+var labFiles embed.FS
+
+// Limits that keep one client from holding or exhausting the server.
+const (
+	maxBody       = 1 << 20 // bytes of a request body; reading stops there
+	maxDrawPixels = 1 << 22 // pixels of a drawing (2048×2048), checked before it is decoded
+	eventTick     = 100 * time.Millisecond
+	eventTimeout  = 10 * time.Second // a stream client that takes longer to accept an event is dropped
+	heartbeat     = 15 * time.Second // the longest an event stream stays silent
+)
+
+// mnistTrainSplit is n, the size of the training set, which scales λ in the SGD step, when the
+// lab runs without the data set: MNIST's 50,000 training images.
+const mnistTrainSplit = 50000
+
+// lab is the lab's state: the network, the training session that changes it, and what the page
+// is shown of it.
+type lab struct {
+	c           *config
+	data        *MNIST // nil when the data set could not be read
+	dataProblem string // why, then
+	start       *Network
+	stdout      io.Writer
+
+	cmds     chan labCmd
+	quit     chan struct{} // closed by close: the runner ends after the mini-batch under way
+	finished chan struct{} // closed by the runner when it has ended
+	hush     chan struct{} // closed by stopStreams: the event streams end
+	streams  atomic.Int64  // event streams open, for the tests
+
+	closeOnce, hushOnce sync.Once
+	closeErr            error
+
+	mu sync.RWMutex // the runner holds it for writing while it changes anything below
+	// net is the network being trained, r.net when there is data; r is nil without data.
+	net *Network
+	r   *session
+	// The epoch under way: begun (its first mini-batch prepared), and its seconds of training.
+	inEpoch   bool
+	epochSecs float64
+	mode      string // what the runner does between commands: "" (paused), "start" or "epoch"
+	message   string // a notice for the page: divergence, the -epochs limit, a failed write
+	diverged  bool   // the network holds numbers that are not finite; only reset helps
+	confusion *confusion
+	confEpoch int
+	evalPred  []byte
+	version   int64 // counts the changes the page should redraw for
+}
+
+// labCmd is an action for the runner, and where it answers.
+type labCmd struct {
+	action string
+	reply  chan error
+}
+
+// labError is a request the lab refuses, with the HTTP status to answer.
+type labError struct {
+	status int
+	msg    string
+}
+
+func (e *labError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &labError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+func conflict(format string, args ...any) error {
+	return &labError{http.StatusConflict, fmt.Sprintf(format, args...)}
+}
+
+// serve runs the lab until Ctrl-C or SIGTERM: it prints `lab: http://HOST:PORT/` once it takes
+// requests, and on the signal finishes the mini-batch under way, stops the server and writes
+// -save. A second signal quits at once.
+func serve(c *config, stdout, stderr io.Writer) error {
+	l, err := openLab(c, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.serve)
+	if err != nil {
+		l.close()
+		return fmt.Errorf("-serve %s: %v", c.serve, err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	if !addr.IP.IsLoopback() {
+		fmt.Fprintf(stderr, "mnist: warning: the lab listens on %s, not only on this computer: anyone who can reach it can see and change the network\n", addr)
+	}
+	srv := &http.Server{
+		Handler:           l.handler(addr.IP.IsLoopback()),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second, // event streams lift it for themselves, event by event
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    1 << 16,
+	}
+	srv.RegisterOnShutdown(l.stopStreams)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	host, _, _ := net.SplitHostPort(c.serve)
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost" // listening on every address; this one reaches it from here
+	}
+	fmt.Fprintf(stdout, "lab: http://%s/\n", net.JoinHostPort(host, strconv.Itoa(addr.Port)))
+
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	select {
+	case <-signals:
+		fmt.Fprintln(stderr, "mnist: stopping the lab: finishing the mini-batch under way (interrupt again to quit at once)")
+	case err := <-served:
+		l.close()
+		return fmt.Errorf("-serve %s: %v", c.serve, err)
+	}
+	go func() {
+		<-signals
+		fmt.Fprintln(stderr, "mnist: interrupted twice: quitting")
+		if l.r != nil {
+			l.r.writing.Lock() // held until the exit: no file is left half-written
+		}
+		os.Exit(130)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx) // the event streams end at once (stopStreams); other requests take microseconds
+	if err := l.close(); err != nil {
+		return err
+	}
+	if c.save != "" {
+		fmt.Fprintf(stdout, "saved the network to %s\n", c.save)
+	}
+	return nil
+}
+
+// openLab reads the data and the network as the command line does and starts the runner. A
+// data set that cannot be read is no error here: the lab then works on drawings alone.
+func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
+	data, err := loadData(c, stdout)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return nil, err
+	}
+	net, nerr := makeNetwork(c)
+	if nerr != nil {
+		return nil, nerr
+	}
+	l := &lab{c: c, start: net.clone(), net: net, stdout: stdout, cmds: make(chan labCmd),
+		quit: make(chan struct{}), finished: make(chan struct{}), hush: make(chan struct{})}
+	if err != nil {
+		l.dataProblem = err.Error()
+		fmt.Fprintf(stderr, "mnist: the lab runs without the data set, so without training and test images: %v\n", err)
+	} else {
+		l.data = data
+		l.r = &session{c: c, data: data, net: net, stdout: stdout, settings: settings(c, net, data)}
+		l.r.tr = newTrainer(net, SGD{Eta: c.lr, Lambda: c.lambda, N: data.Train.Len()}, c.batch, c.workers, data.Train.Len())
+		l.evalPred = make([]byte, data.Eval.Len())
+		l.refreshConfusion()
+	}
+	go l.run()
+	return l, nil
+}
+
+// close stops the runner after the mini-batch under way, ends the event streams, and writes
+// -save. Calling it again returns what the first call did.
+func (l *lab) close() error {
+	l.closeOnce.Do(func() {
+		l.stopStreams()
+		close(l.quit)
+		<-l.finished
+		l.closeErr = l.finish()
+	})
+	return l.closeErr
+}
+
+// finish writes -save, once the runner has ended, and lets the trainer's workers go.
+func (l *lab) finish() error {
+	if l.r == nil {
+		if l.c.save != "" {
+			return saveModel(l.c.save, l.net, nil, nil)
+		}
+		return nil
+	}
+	defer l.r.tr.close()
+	if l.c.save == "" {
+		return nil
+	}
+	if l.inEpoch {
+		l.r.interrupted = len(l.r.hist) + 1 // saved partway through an epoch
+	}
+	return l.r.save(l.r.tr.evaluate(l.data.Test, nil))
+}
+
+// stopStreams ends the event streams, which would otherwise keep the server from shutting down.
+func (l *lab) stopStreams() { l.hushOnce.Do(func() { close(l.hush) }) }
+
+// ---------------------------------------------------------------------------------------------
+// The runner: the one goroutine that trains.
+
+// run takes the page's actions one at a time and, between them, trains while the page has asked
+// it to: one mini-batch, then a look for a new action, and so on.
+func (l *lab) run() {
+	defer close(l.finished)
+	for {
+		var cmd labCmd
+		if l.mode == "" {
+			select {
+			case cmd = <-l.cmds:
+			case <-l.quit:
+				return
+			}
+		} else {
+			select {
+			case cmd = <-l.cmds:
+			case <-l.quit:
+				return
+			default:
+				l.trainBatch()
+				continue
+			}
+		}
+		cmd.reply <- l.do(cmd.action)
+	}
+}
+
+// do carries out one action of POST /api/train.
+func (l *lab) do(action string) error {
+	if l.r == nil {
+		return conflict("no training without the data set: %s", l.dataProblem)
+	}
+	if l.diverged && action != "reset" && action != "pause" {
+		return conflict("training diverged (%s); reset to start again", l.message)
+	}
+	switch action {
+	case "start", "epoch", "batch":
+		if l.mode != "" {
+			return conflict("training is running; pause it first")
+		}
+		if !l.inEpoch && len(l.r.hist) >= l.c.epochs {
+			return conflict("the lab has trained the %d epochs of -epochs; reset, or start the lab with a larger -epochs", l.c.epochs)
+		}
+		if action == "batch" {
+			l.trainBatch()
+		} else {
+			l.setMode(action)
+		}
+	case "pause":
+		l.setMode("")
+	case "reset":
+		l.reset()
+	default:
+		return badRequest("\"action\" %q: want \"start\", \"pause\", \"batch\", \"epoch\" or \"reset\"", action)
+	}
+	return nil
+}
+
+// setMode changes what the runner does between actions.
+func (l *lab) setMode(mode string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.mode, l.message = mode, ""
+	l.version++
+}
+
+// trainBatch trains one mini-batch, beginning an epoch first if none is under way, and ends the
+// epoch after its last one, exactly as session.trainEpochs does.
+func (l *lab) trainBatch() {
+	r := l.r
+	l.mu.Lock()
+	if !l.inEpoch {
+		r.beginEpoch()
+		l.inEpoch, l.epochSecs = true, 0
+	}
+	t0 := time.Now()
+	done := r.tr.step()
+	l.epochSecs += time.Since(t0).Seconds()
+	if l.mode == "" {
+		l.version++ // a single mini-batch: the page redraws
+	}
+	l.mu.Unlock()
+	if done {
+		l.endEpoch()
+	}
+}
+
+// endEpoch ends the epoch whose last mini-batch is done: evaluation, the epoch's line and report
+// files (session.endEpoch), the confusion matrix, and the pause at -epochs or on divergence.
+func (l *lab) endEpoch() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inEpoch = false
+	_, err := l.r.endEpoch(l.epochSecs, l.evalPred)
+	l.version++
+	if err != nil {
+		l.mode, l.message = "", err.Error()
+		l.diverged = divergence(l.net, l.r.tr.lossSum) != ""
+		return
+	}
+	c := confusionOf(l.data.Eval.Labels, l.evalPred)
+	l.confusion, l.confEpoch = &c, len(l.r.hist)
+	if len(l.r.hist) >= l.c.epochs && l.mode != "" {
+		l.mode, l.message = "", fmt.Sprintf("trained the %d epochs of -epochs", l.c.epochs)
+	}
+	if l.mode == "epoch" {
+		l.mode = ""
+	}
+}
+
+// reset goes back to the starting network, epoch 0, as when the lab started.
+func (l *lab) reset() {
+	l.mu.Lock()
+	for i, layer := range l.start.Layers {
+		copy(l.net.Layers[i].W.Data, layer.W.Data)
+		copy(l.net.Layers[i].B, layer.B)
+	}
+	r := l.r
+	r.hist, r.rng, r.order, r.interrupted = nil, nil, nil, 0
+	r.trainSecs, r.evalSecs, r.reportSecs = 0, 0, 0
+	r.tr.sgd.Eta = l.c.lr
+	l.inEpoch, l.mode, l.message, l.diverged = false, "", "", false
+	l.version++
+	l.mu.Unlock()
+	l.refreshConfusion()
+}
+
+// refreshConfusion sets the confusion matrix on the evaluation set for the network as it is.
+// Only the runner (or openLab, before it starts) calls it: it uses the trainer's workers.
+func (l *lab) refreshConfusion() {
+	l.r.tr.evaluate(l.data.Eval, l.evalPred)
+	c := confusionOf(l.data.Eval.Labels, l.evalPred)
+	l.mu.Lock()
+	l.confusion, l.confEpoch = &c, len(l.r.hist)
+	l.version++
+	l.mu.Unlock()
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the page is shown.
+
+// labState is the answer of GET /api/state and the data of a "state" event.
+type labState struct {
+	Sizes       []int        `json:"sizes"`
+	Settings    [][2]string  `json:"settings"`
+	Batch       int          `json:"batch"`
+	LR          float64      `json:"lr"`
+	Decay       float64      `json:"decay"`
+	Lambda      float64      `json:"lambda"`
+	Seed        uint64       `json:"seed"`
+	EpochsMax   int          `json:"epochs_max"`
+	N           int          `json:"n"`
+	Data        bool         `json:"data"`
+	DataProblem string       `json:"data_problem"`
+	Tests       int          `json:"tests"`
+	History     []epochStats `json:"history"`
+	Confusion   *confusion   `json:"confusion"`
+	ConfEpoch   int          `json:"confusion_epoch"`
+	Message     string       `json:"message"`
+	Version     int64        `json:"version"`
+	labProgress
+}
+
+// labProgress is where training stands: the data of a "progress" event.
+type labProgress struct {
+	Epoch       int      `json:"epoch"`      // epochs finished
+	BatchDone   int      `json:"batch_done"` // mini-batches done in the epoch under way
+	Batches     int      `json:"batches"`    // mini-batches in an epoch
+	RunningLoss *float64 `json:"running_loss"`
+	RunningAcc  *float64 `json:"running_acc"`
+	Training    bool     `json:"training"`
+	Eta         float64  `json:"eta"` // the η of the epoch under way, or of the last one
+}
+
+// progress reads where training stands; the caller holds l.mu.
+func (l *lab) progress() labProgress {
+	p := labProgress{Training: l.mode != "", Eta: l.c.lr}
+	if l.r == nil {
+		return p
+	}
+	p.Epoch, p.Eta = len(l.r.hist), l.r.tr.sgd.Eta
+	p.Batches = (l.data.Train.Len() + l.c.batch - 1) / l.c.batch
+	if l.inEpoch && l.r.tr.k > 0 {
+		p.BatchDone = l.r.tr.k
+		seen := float64(min(l.r.tr.k*l.c.batch, l.data.Train.Len()))
+		if loss := l.r.tr.lossSum / seen; !math.IsNaN(loss) && !math.IsInf(loss, 0) {
+			acc := float64(l.r.tr.hits) / seen
+			p.RunningLoss, p.RunningAcc = &loss, &acc
+		}
+	}
+	return p
+}
+
+// state reads the whole state; the caller holds l.mu.
+func (l *lab) state() labState {
+	s := labState{Sizes: l.net.Sizes, Batch: l.c.batch, LR: l.c.lr, Decay: l.c.decay, Lambda: l.c.lambda,
+		Seed: l.c.seed, EpochsMax: l.c.epochs, N: mnistTrainSplit, DataProblem: l.dataProblem,
+		Message: l.message, Version: l.version, labProgress: l.progress(), History: []epochStats{}}
+	if l.r != nil {
+		s.Settings, s.Data, s.N, s.Tests = l.r.settings, true, l.data.Train.Len(), l.data.Test.Len()
+		s.History = append(s.History, l.r.hist...) // a copy: reset starts the history anew
+		s.Confusion, s.ConfEpoch = l.confusion, l.confEpoch
+	} else {
+		s.Settings = [][2]string{{"network", joinInts(l.net.Sizes, "-") + ", sigmoid units"}, {"data", "none: " + l.dataProblem}}
+		if l.c.load != "" {
+			s.Settings = append(s.Settings, [2]string{"loaded from", l.c.load})
+		}
+	}
+	return s
+}
+
+// sgd is the step the passes show: the η training uses now, λ and n. The caller holds l.mu.
+func (l *lab) sgd() SGD {
+	if l.r == nil {
+		return SGD{Eta: l.c.lr, Lambda: l.c.lambda, N: mnistTrainSplit}
+	}
+	return l.r.tr.sgd
+}
+
+// ---------------------------------------------------------------------------------------------
+// The passes on one image.
+
+// passRequest is the body of /api/forward and /api/backward.
+type passRequest struct {
+	Pixels []float64 `json:"pixels"` // x: 784 values in 0..1, row by row
+	Test   *int      `json:"test"`   // or the number of a test image
+	Label  *int      `json:"label"`  // y: the true digit
+	Unit   *int      `json:"unit"`   // a unit of the first hidden layer to look at closely
+}
+
+// passLayer is one layer's forward pass: a and σ(a) of each unit.
+type passLayer struct {
+	A []float64 `json:"a"`
+	S []float64 `json:"s"`
+}
+
+// passUnit is a close look at unit j of the first hidden layer: a_j = Σ_i x_i·w_ji + b_j, and
+// in the backward pass ∂L/∂w_ji = δ_j·x_i.
+type passUnit struct {
+	Layer   int       `json:"layer"` // 1: units of other layers have weights over units, not pixels
+	J       int       `json:"j"`
+	W       []float64 `json:"w"`       // w_j: its 784 incoming weights
+	B       float64   `json:"b"`       // b_j
+	Contrib []float64 `json:"contrib"` // x_i·w_ji: which lit pixels push a_j up, which down
+	WX      float64   `json:"wx"`      // Σ_i x_i·w_ji, summed in pixel order
+	A       float64   `json:"a"`       // a_j as layerForward computed it
+	S       float64   `json:"s"`       // σ(a_j)
+	Delta   *float64  `json:"delta,omitempty"`
+	Grad    []float64 `json:"grad,omitempty"` // ∂L/∂w_j = δ_j·x, as layerGradients computed it
+}
+
+// passStep is one SGD step on the example alone, taken on a copy of the network.
+type passStep struct {
+	Eta             float64   `json:"eta"`
+	Lambda          float64   `json:"lambda"`
+	N               int       `json:"n"`
+	LossAfter       float64   `json:"loss_after"`
+	YhatAfter       []float64 `json:"yhat_after"`
+	PredictionAfter int       `json:"prediction_after"`
+}
+
+// passResponse is the answer of /api/forward, /api/draw and (with the fields below "backward")
+// /api/backward.
+type passResponse struct {
+	Test       *int        `json:"test,omitempty"`
+	Pixels     []float64   `json:"pixels"`
+	Label      *int        `json:"label"`
+	Layers     []passLayer `json:"layers"`
+	Yhat       []float64   `json:"yhat"`
+	Prediction int         `json:"prediction"`
+	Epoch      int         `json:"epoch"`
+	BatchDone  int         `json:"batch_done"`
+	Unit       *passUnit   `json:"unit,omitempty"`
+	// backward
+	Loss   *float64    `json:"loss,omitempty"`
+	Delta  [][]float64 `json:"delta,omitempty"`
+	Back   [][]float64 `json:"back,omitempty"`   // W_{l+1}ᵀ δ_{l+1} of hidden layer l; null for the output
+	DSigma [][]float64 `json:"dsigma,omitempty"` // σ(a_l)(1 − σ(a_l)) of hidden layer l; null for the output
+	Step   *passStep   `json:"step,omitempty"`
+}
+
+// checkPass checks a pass request against the network and the data set, and returns its input
+// as a Pass, with label (0 when none is known), and whether a label is known.
+func (l *lab) checkPass(q *passRequest, backward bool) (*Pass, bool, error) {
+	if q.Unit != nil && (*q.Unit < 0 || *q.Unit >= l.net.Sizes[1]) {
+		return nil, false, badRequest("\"unit\" %d: the first hidden layer has units 0 to %d", *q.Unit, l.net.Sizes[1]-1)
+	}
+	if q.Label != nil && (*q.Label < 0 || *q.Label >= numDigits) {
+		return nil, false, badRequest("\"label\" %d: want a digit 0 to 9", *q.Label)
+	}
+	switch {
+	case q.Pixels != nil && q.Test != nil:
+		return nil, false, badRequest("give \"pixels\" or \"test\", not both")
+	case q.Test != nil:
+		if l.data == nil {
+			return nil, false, conflict("no test images without the data set: %s", l.dataProblem)
+		}
+		if n := l.data.Test.Len(); *q.Test < 0 || *q.Test >= n {
+			return nil, false, badRequest("\"test\" %d: there are %d test images, numbered from 0", *q.Test, n)
+		}
+		label := l.data.Test.Labels[*q.Test]
+		if q.Label != nil {
+			label = byte(*q.Label) // what if this image were another digit? δ says
+		}
+		return l.net.imagePass(l.data.Test.image(*q.Test), label), true, nil
+	case q.Pixels != nil:
+		if len(q.Pixels) != imageSize {
+			return nil, false, badRequest("\"pixels\" has %d numbers, want %d (28×28, row by row)", len(q.Pixels), imageSize)
+		}
+		for i, v := range q.Pixels {
+			if !(v >= 0 && v <= 1) {
+				return nil, false, badRequest("\"pixels\"[%d] is %v, outside 0..1", i, v)
+			}
+		}
+		if backward && q.Label == nil {
+			return nil, false, badRequest("\"label\" is required with \"pixels\": the true digit y, 0 to 9")
+		}
+		label := 0
+		if q.Label != nil {
+			label = *q.Label
+		}
+		return l.net.inputPass(q.Pixels, byte(label)), q.Label != nil, nil
+	}
+	return nil, false, badRequest("give \"pixels\" (784 numbers in 0..1) or \"test\" (the number of a test image)")
+}
+
+// passes runs the forward pass, and the backward pass and step too if asked, on the network as
+// it is between two mini-batches.
+func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.diverged {
+		return nil, conflict("training diverged (%s); reset to start again", l.message)
+	}
+	p, known, err := l.checkPass(q, backward)
+	if err != nil {
+		return nil, err
+	}
+	net := l.net
+	var ex *example
+	if backward {
+		ex = runExample(net, l.sgd(), p) // forward, backward, and a step on a copy (explain.go)
+	} else {
+		net.forward(p) // network.go
+	}
+	prog := l.progress()
+	out := len(net.Layers) - 1
+	res := &passResponse{Test: q.Test, Pixels: p.X.row(0), Epoch: prog.Epoch, BatchDone: prog.BatchDone,
+		Yhat: p.S[out].row(0), Prediction: predict(p.A[out].row(0))}
+	if known {
+		label := int(p.Labels[0])
+		res.Label = &label
+	}
+	for l := range net.Layers {
+		res.Layers = append(res.Layers, passLayer{A: p.A[l].row(0), S: p.S[l].row(0)})
+	}
+	if q.Unit != nil {
+		res.Unit = unitLook(net, p, *q.Unit)
+	}
+	if ex != nil {
+		res.Loss = &p.Loss[0]
+		for l := range net.Layers {
+			res.Delta = append(res.Delta, p.Delta[l].row(0))
+			var ds []float64
+			if l < out {
+				ds = make([]float64, net.Sizes[l+1])
+				for j, s := range p.S[l].row(0) {
+					ds[j] = s * (1 - s) // ∂σ(a)/∂a = σ(a)(1 − σ(a)), as hiddenDelta multiplies by it
+				}
+			}
+			res.Back, res.DSigma = append(res.Back, ex.back[l]), append(res.DSigma, ds)
+		}
+		a := ex.after
+		res.Step = &passStep{Eta: ex.sgd.Eta, Lambda: ex.sgd.Lambda, N: ex.sgd.N, LossAfter: a.Loss[0],
+			YhatAfter: a.S[out].row(0), PredictionAfter: predict(a.A[out].row(0))}
+		if res.Unit != nil {
+			d := p.Delta[0].row(0)[*q.Unit]
+			res.Unit.Delta, res.Unit.Grad = &d, ex.g.W[0].row(*q.Unit)
+		}
+	}
+	// The answer shares memory with the network (weights) and the pass; copy the weights, which
+	// the runner may change as soon as the lock is released.
+	if res.Unit != nil {
+		res.Unit.W = append([]float64(nil), res.Unit.W...)
+	}
+	return res, nil
+}
+
+// unitLook takes the close look at unit j of the first hidden layer.
+func unitLook(net *Network, p *Pass, j int) *passUnit {
+	x, w := p.X.row(0), net.Layers[0].W.row(j)
+	u := &passUnit{Layer: 1, J: j, W: w, B: net.Layers[0].B[j], Contrib: make([]float64, len(x)),
+		A: p.A[0].row(0)[j], S: p.S[0].row(0)[j]}
+	for i := range x {
+		u.Contrib[i] = x[i] * w[i] // x_i·w_ji
+		u.WX += u.Contrib[i]
+	}
+	return u
+}
+
+// drawPixels brings a PNG or JPEG drawing to MNIST's form, as -predict does, and returns its
+// 784 input values x in 0..1.
+func drawPixels(body []byte) ([]float64, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(body))
+	if err != nil {
+		return nil, badRequest("not a PNG or JPEG image (%v)", err)
+	}
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > maxDrawPixels {
+		return nil, badRequest("the image is %d×%d pixels; at most %d pixels, please", cfg.Width, cfg.Height, maxDrawPixels)
+	}
+	img, _, err := image.Decode(bytes.NewReader(body))
+	if err != nil {
+		return nil, badRequest("not a PNG or JPEG image (%v)", err)
+	}
+	pixels, err := mnistForm(img) // predict.go
+	if err != nil {
+		return nil, badRequest("%v", err)
+	}
+	x := make([]float64, imageSize)
+	for i, v := range pixels {
+		x[i] = pixelValue[v] // v/255, as loadBatch scales a data set's pixels
+	}
+	return x, nil
+}
+
+// nextMistake returns the first test image after the one numbered after, going round, that the
+// network gets wrong, or −1 if it gets them all right.
+func (l *lab) nextMistake(after int) int {
+	l.mu.RLock()
+	net := l.net.clone() // the search takes milliseconds: not under the lock
+	l.mu.RUnlock()
+	d := l.data.Test
+	p := net.newPass(1)
+	for n := 1; n <= d.Len(); n++ {
+		i := (after + n) % d.Len()
+		loadBatch(p, d, []int{i})
+		net.forward(p)
+		if predict(p.A[len(p.A)-1].row(0)) != int(d.Labels[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP.
+
+// handler returns the lab's routes behind its guards. loopback says that the server listens only
+// on this computer, in which case requests must name it as their host.
+func (l *lab) handler(loopback bool) http.Handler {
+	mux := http.NewServeMux()
+	page := func(name, ctype string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			b, err := labFiles.ReadFile("lab/" + name)
+			if err != nil {
+				writeError(w, &labError{http.StatusNotFound, "no page " + name + " in this build"})
+				return
+			}
+			w.Header().Set("Content-Type", ctype)
+			w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'")
+			w.Write(b)
+		}
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			writeError(w, &labError{http.StatusNotFound, "no such page or API: " + r.URL.Path})
+			return
+		}
+		method(http.MethodGet, page("index.html", "text/html; charset=utf-8"))(w, r)
+	})
+	mux.HandleFunc("/lab.js", method(http.MethodGet, page("lab.js", "text/javascript; charset=utf-8")))
+	mux.HandleFunc("/lab.css", method(http.MethodGet, page("lab.css", "text/css; charset=utf-8")))
+	mux.HandleFunc("/api/state", method(http.MethodGet, l.getState))
+	mux.HandleFunc("/api/events", method(http.MethodGet, l.events))
+	mux.HandleFunc("/api/train", method(http.MethodPost, l.postTrain))
+	mux.HandleFunc("/api/forward", method(http.MethodPost, l.postPass(false)))
+	mux.HandleFunc("/api/backward", method(http.MethodPost, l.postPass(true)))
+	mux.HandleFunc("/api/draw", method(http.MethodPost, l.postDraw))
+	mux.HandleFunc("/api/mistake", method(http.MethodGet, l.getMistake))
+	mux.HandleFunc("/api/network", method(http.MethodGet, l.getNetwork))
+	mux.HandleFunc("/api/weights.png", method(http.MethodGet, l.getWeights))
+	mux.HandleFunc("/api/loss.svg", method(http.MethodGet, l.getChart(0)))
+	mux.HandleFunc("/api/accuracy.svg", method(http.MethodGet, l.getChart(1)))
+
+	// Cross-origin requests that change something (POST) are refused by the standard library;
+	// reads are refused here too, as is a host name that is not this computer's when the lab
+	// listens only on it (a web page whose own name was made to point here, "DNS rebinding").
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &labError{http.StatusForbidden, "cross-origin request refused: the lab answers only its own page"})
+	}))
+	guarded := cop.Handler(mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+			writeError(w, &labError{http.StatusForbidden, "cross-origin request refused: the lab answers only its own page"})
+			return
+		}
+		if loopback && !loopbackHost(r.Host) {
+			writeError(w, &labError{http.StatusForbidden, fmt.Sprintf("host %q refused: the lab listens only on this computer (use localhost or 127.0.0.1)", r.Host)})
+			return
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("Cache-Control", "no-store")
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost says whether a Host header names this computer: localhost or a loopback address.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// method lets only requests of the given method through (and HEAD with GET).
+func method(m string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != m && !(m == http.MethodGet && r.Method == http.MethodHead) {
+			w.Header().Set("Allow", m)
+			writeError(w, &labError{http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, m)})
+			return
+		}
+		h(w, r)
+	}
+}
+
+// writeJSON answers with v as JSON. Numbers that are not finite cannot be JSON: they mean that
+// training diverged between two looks, and the answer says so.
+func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, conflict("the network holds numbers that are not finite (training diverged); reset to start again"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(append(b, '\n'))
+}
+
+// writeError answers with the error's status (400 unless it says) and {"error": "one line"}.
+func writeError(w http.ResponseWriter, err error) {
+	status := http.StatusBadRequest
+	var le *labError
+	if errors.As(err, &le) {
+		status = le.status
+	}
+	b, _ := json.Marshal(map[string]string{"error": err.Error()})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// readBody reads a request body of at most maxBody bytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, &labError{http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", maxBody)}
+	}
+	if err != nil {
+		return nil, badRequest("reading the request body: %v", err)
+	}
+	return b, nil
+}
+
+// readJSON reads a request body holding one JSON object into v, refusing unknown fields.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	b, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return badRequest("malformed JSON: more than one value in the body")
+	}
+	return nil
+}
+
+func (l *lab) getState(w http.ResponseWriter, r *http.Request) {
+	l.mu.RLock()
+	s := l.state()
+	l.mu.RUnlock()
+	writeJSON(w, s)
+}
+
+func (l *lab) postTrain(w http.ResponseWriter, r *http.Request) {
+	var q struct {
+		Action string `json:"action"`
+	}
+	if err := readJSON(w, r, &q); err != nil {
+		writeError(w, err)
+		return
+	}
+	reply := make(chan error, 1)
+	select {
+	case l.cmds <- labCmd{q.Action, reply}:
+	case <-l.quit:
+		writeError(w, &labError{http.StatusServiceUnavailable, "the lab is stopping"})
+		return
+	}
+	if err := <-reply; err != nil {
+		writeError(w, err)
+		return
+	}
+	l.getState(w, r)
+}
+
+func (l *lab) postPass(backward bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var q passRequest
+		if err := readJSON(w, r, &q); err != nil {
+			writeError(w, err)
+			return
+		}
+		res, err := l.passes(&q, backward)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, res)
+	}
+}
+
+func (l *lab) postDraw(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	q := passRequest{}
+	if s := r.URL.Query().Get("unit"); s != "" {
+		j, err := strconv.Atoi(s)
+		if err != nil {
+			writeError(w, badRequest("unit %q: want the number of a first-layer unit", s))
+			return
+		}
+		q.Unit = &j
+	}
+	if q.Pixels, err = drawPixels(body); err != nil {
+		writeError(w, err)
+		return
+	}
+	res, err := l.passes(&q, false)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, res)
+}
+
+func (l *lab) getMistake(w http.ResponseWriter, r *http.Request) {
+	if l.data == nil {
+		writeError(w, conflict("no test images without the data set: %s", l.dataProblem))
+		return
+	}
+	after := -1
+	if s := r.URL.Query().Get("after"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < -1 || n >= l.data.Test.Len() {
+			writeError(w, badRequest("after %q: want the number of a test image, 0 to %d", s, l.data.Test.Len()-1))
+			return
+		}
+		after = n
+	}
+	i := l.nextMistake(after)
+	if i < 0 {
+		writeError(w, &labError{http.StatusNotFound, "the network gets every test image right"})
+		return
+	}
+	writeJSON(w, map[string]int{"test": i})
+}
+
+func (l *lab) getNetwork(w http.ResponseWriter, r *http.Request) {
+	l.mu.RLock()
+	net, prog := l.net.clone(), l.progress()
+	l.mu.RUnlock()
+	writeJSON(w, struct {
+		savedModel
+		Epoch    int  `json:"epoch"`
+		Training bool `json:"training"`
+	}{toSaved(net, nil, nil), prog.Epoch, prog.Training})
+}
+
+func (l *lab) getWeights(w http.ResponseWriter, r *http.Request) {
+	l.mu.RLock()
+	W := newMatrix(l.net.Layers[0].W.Rows, l.net.Layers[0].W.Cols)
+	copy(W.Data, l.net.Layers[0].W.Data)
+	l.mu.RUnlock()
+	w.Header().Set("Content-Type", "image/png")
+	w.Write(pngBytes(weightTiles(W, 2))) // plot.go, as weights.png of the report
+}
+
+// getChart answers with the loss chart (which 0) or the accuracy chart (1) of the history.
+func (l *lab) getChart(which int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var hist []epochStats
+		l.mu.RLock()
+		if l.r != nil {
+			hist = l.r.hist[:len(l.r.hist):len(l.r.hist)]
+		}
+		l.mu.RUnlock()
+		lossSVG, accSVG := charts(hist) // report.go
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Write([][]byte{lossSVG, accSVG}[which])
+	}
+}
+
+// events sends Server-Sent Events while the page is open: "state" at once and after every
+// change, "progress" at most every eventTick while training (and so at least once a second),
+// and "epoch" for each finished epoch. It looks at the state every eventTick rather than being
+// told of changes: one lock and a few comparisons, and nothing to clean up when a client goes.
+func (l *lab) events(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Time{}) // the server's ReadTimeout would otherwise end the stream
+	w.Header().Set("Content-Type", "text/event-stream")
+	l.streams.Add(1)
+	defer l.streams.Add(-1)
+	var sent time.Time
+	send := func(event string, v any) bool {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return true // not finite: skip this one, the next look will do
+		}
+		rc.SetWriteDeadline(time.Now().Add(eventTimeout)) // a client that stops reading is dropped
+		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
+			return false
+		}
+		sent = time.Now()
+		return rc.Flush() == nil
+	}
+	version, epochs, lastProgress := int64(-1), -1, [2]int{}
+	tick := time.NewTicker(eventTick)
+	defer tick.Stop()
+	for {
+		l.mu.RLock()
+		s := l.state()
+		l.mu.RUnlock()
+		if epochs >= 0 && len(s.History) < epochs {
+			epochs = 0 // reset: the history starts again
+		}
+		for ; epochs >= 0 && epochs < len(s.History); epochs++ {
+			e := struct {
+				epochStats
+				Confusion *confusion `json:"confusion"`
+			}{s.History[epochs], s.Confusion}
+			if !send("epoch", e) {
+				return
+			}
+		}
+		epochs = len(s.History)
+		switch {
+		case s.Version != version:
+			if !send("state", s) {
+				return
+			}
+		case s.Training && [2]int{s.Epoch, s.BatchDone} != lastProgress:
+			if !send("progress", s.labProgress) {
+				return
+			}
+		case time.Since(sent) > heartbeat:
+			// A comment line, which the page ignores: a client that has gone is found out.
+			rc.SetWriteDeadline(time.Now().Add(eventTimeout))
+			if _, err := io.WriteString(w, ": still here\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
+			sent = time.Now()
+		}
+		version, lastProgress = s.Version, [2]int{s.Epoch, s.BatchDone}
+		select {
+		case <-tick.C:
+		case <-r.Context().Done():
+			return
+		case <-l.hush:
+			return
+		}
+	}
+}
