@@ -11,7 +11,7 @@
 // arrive and stops at the first problem with a FormatError that names the file and the problem:
 // wrong magic number, wrong rank, images that are not 28×28, a payload shorter or longer than
 // the header says (or more than the file could hold), labels outside 0–9, image and label counts
-// that differ. A folder is checked
+// that differ, bytes after the gzip data. A folder is checked
 // by this structure, not by checksum, so any data set in the same format, Fashion-MNIST say,
 // works unchanged. Checksums are for downloads (download.go).
 package main
@@ -175,8 +175,58 @@ func decompress(br *bufio.Reader, path string, size int64) (io.Reader, int64, er
 	if err != nil {
 		return nil, 0, &FormatError{File: path, Problem: "damaged gzip header: " + readProblem(err)}
 	}
-	zr.Multistream(false) // MNIST files are one gzip member; anything after it is an error
-	return zr, size * maxDeflateRatio, nil
+	// MNIST files are one gzip member. Multistream(false) makes zr stop at the end of the first
+	// member, leaving br just after it, and gzipMember checks that nothing follows.
+	zr.Multistream(false)
+	return &gzipMember{zr: zr, br: br, size: size}, size * maxDeflateRatio, nil
+}
+
+// gzipMember reads the one gzip member of a file and, where the member ends, checks that the
+// file ends too. The gzip reader alone does not look: with Multistream(false) it stops at the
+// end of the first member and never reads what follows, so a file with bytes appended to it, or
+// with a second member, would be read as if it were whole. gunzip -t and Python's gzip complain
+// about the first; the published MNIST files are one member, so both are errors here.
+type gzipMember struct {
+	zr   *gzip.Reader
+	br   *bufio.Reader // the file under zr: positioned just after the member once zr is done
+	size int64         // the file's size, which bounds what can follow the member
+	err  error         // once set, returned by every Read: io.EOF, or what is wrong
+}
+
+func (g *gzipMember) Read(p []byte) (int, error) {
+	if g.err != nil {
+		// Also after an error that came with the last bytes of the payload: io.ReadFull drops an
+		// error that comes with all the bytes it asked for, and readIDX reads once more to see
+		// that nothing follows, so the error must still be there then.
+		return 0, g.err
+	}
+	n, err := g.zr.Read(p)
+	if err == io.EOF { // the member is over, its checksum verified
+		err = g.trailing()
+	}
+	g.err = err
+	return n, err
+}
+
+// trailing returns io.EOF if the file ends where the gzip member ends, and otherwise an error
+// saying how many bytes follow it. It counts them by reading them, at most the file's size, so
+// a file that grows as it is read cannot keep it reading.
+func (g *gzipMember) trailing() error {
+	if _, err := g.br.Peek(1); err == io.EOF {
+		return io.EOF
+	} else if err != nil {
+		return err
+	}
+	next, _ := g.br.Peek(2)
+	secondMember := len(next) == 2 && next[0] == 0x1f && next[1] == 0x8b // gzip's magic bytes
+	n, err := io.Copy(io.Discard, io.LimitReader(g.br, g.size))
+	if err != nil {
+		return err
+	}
+	if secondMember {
+		return fmt.Errorf("%d bytes follow the gzip data: a second gzip member, where the MNIST files have one", n)
+	}
+	return fmt.Errorf("%d bytes follow the gzip data, which should end the file", n)
 }
 
 // readFile reads the IDX file at path (see openIDX and readIDX).

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -105,6 +106,9 @@ func TestBrokenFiles(t *testing.T) {
 	goodImages := idxBytes(3, []uint32{3, 28, 28}, img)
 	goodLabels := idxBytes(1, []uint32{3}, lab)
 	gz := gzipBytes(goodImages)
+	// Two gzip members, as `cat a.gz b.gz` makes: the first holds the header and part of the
+	// payload, the second the rest. gunzip would read them as one file; MNIST files are one member.
+	firstMember, secondMember := gzipBytes(goodImages[:1000]), gzipBytes(goodImages[1000:])
 	cases := []struct {
 		name           string
 		images, labels []byte
@@ -126,6 +130,12 @@ func TestBrokenFiles(t *testing.T) {
 		{"empty file", []byte{}, goodLabels, "", "file ends before its 4-byte header"},
 		{"not gzip but named .gz", goodImages, goodLabels, trainImagesName + ".gz", "not gzip data"},
 		{"gzip truncated in the middle", gz[:len(gz)/2], goodLabels, trainImagesName + ".gz", "unexpected end of file"},
+		{"8 bytes after the gzip data", append(append([]byte{}, gz...), "garbage!"...), goodLabels, trainImagesName + ".gz",
+			"8 bytes follow the gzip data, which should end the file"},
+		{"the whole gzip file twice", append(append([]byte{}, gz...), gz...), goodLabels, trainImagesName + ".gz",
+			fmt.Sprintf("%d bytes follow the gzip data: a second gzip member", len(gz))},
+		{"payload split into two gzip members", append(append([]byte{}, firstMember...), secondMember...), goodLabels, trainImagesName + ".gz",
+			fmt.Sprintf("payload is truncated: 984 of the 2352 bytes the header announces (%d bytes follow the gzip data: a second gzip member", len(secondMember))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
