@@ -144,14 +144,23 @@ func readProblem(err error) string {
 // most payload bytes it can hold. A file whose name ends in .gz must be gzip data; any other
 // file may be either.
 func openIDX(path string) (r io.Reader, limit int64, closeFile func() error, err error) {
+	notData := &FormatError{File: path, Problem: "is a directory or special file, not a data file"}
+	// Look before opening: opening a named pipe (FIFO) waits until something writes to it, which
+	// may be never, and would hang the program before the check below could run. os.Stat does
+	// not open the file, so it returns at once whatever the file is. An error (no such file) is
+	// left for os.Open to report.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, 0, nil, notData
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	// Checked again on the open file, in case the path was replaced since os.Stat looked.
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, nil, &FormatError{File: path, Problem: "is a directory or special file, not a data file"}
+		return nil, 0, nil, notData
 	}
 	r, limit, err = decompress(bufio.NewReaderSize(f, 1<<16), path, st.Size())
 	if err != nil {
