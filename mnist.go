@@ -307,11 +307,26 @@ func loadMNIST(paths map[string]string) (*MNIST, error) {
 	if tr.err != nil {
 		return nil, tr.err
 	}
-	if train.Len() < 2 || tr.d.Len() < 1 {
-		return nil, &FormatError{File: paths[trainImagesName], Problem: "too few images to split into training and evaluation sets"}
+	// Each of the three sets needs an image, and the error names the file that is short. The
+	// evaluation set is the last sixth of the training file, rounded down, so that file needs 6
+	// images: with 2 to 5 the evaluation set would be empty and its loss and accuracy NaN.
+	if n := train.Len(); n < 6 {
+		return nil, &FormatError{File: paths[trainImagesName], Problem: fmt.Sprintf(
+			"the header announces %s; training and evaluation need at least 6 (the last sixth is the evaluation set)", images(n))}
+	}
+	if tr.d.Len() == 0 {
+		return nil, &FormatError{File: paths[testImagesName], Problem: "the header announces 0 images; the test set needs at least 1"}
 	}
 	cut := train.Len() - train.Len()/6
 	return &MNIST{Train: train.slice(0, cut), Eval: train.slice(cut, train.Len()), Test: tr.d}, nil
+}
+
+// images writes a count of images: "1 image", "5 images".
+func images(n int) string {
+	if n == 1 {
+		return "1 image"
+	}
+	return fmt.Sprintf("%d images", n)
 }
 
 // findFiles returns the path of each of the four files in dir, name.gz or name, and the names
