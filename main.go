@@ -458,19 +458,3 @@ func divergence(net *Network, lossSum float64) string {
 	}
 	return ""
 }
-
-// epochStats is one epoch's line of the report.
-type epochStats struct {
-	Epoch                                  int
-	TrainLoss, TrainAcc, EvalLoss, EvalAcc float64
-	Seconds                                float64
-}
-
-// joinInts writes 784, 20, 10 as "784-20-10".
-func joinInts(v []int, sep string) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, sep)
-}

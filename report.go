@@ -15,14 +15,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"html/template"
 	"image"
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,6 +28,14 @@ import (
 
 // courseAccuracy is the test accuracy the course's own run reached.
 const courseAccuracy = 0.9054
+
+// epochStats is one epoch's line of the report: a row of history.csv, a point of each chart, a
+// row of report.html. main.go fills one in after each epoch and prints it.
+type epochStats struct {
+	Epoch                                  int
+	TrainLoss, TrainAcc, EvalLoss, EvalAcc float64
+	Seconds                                float64
+}
 
 var historyHeader = []string{"epoch", "train_loss", "train_acc", "eval_loss", "eval_acc", "seconds"}
 
@@ -222,19 +228,6 @@ func writeReport(dir string, settings [][2]string, hist []epochStats, net *Netwo
 			return err
 		}
 	}
-	return nil
-}
-
-// checkWritable fails early, before any training, if files cannot be written in dir.
-func checkWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("-out %s: cannot create the folder: %v", dir, unwrapPathError(err))
-	}
-	probe := filepath.Join(dir, ".write-test")
-	if err := writeFileAtomic(probe, func(io.Writer) error { return nil }); err != nil {
-		return fmt.Errorf("-out %s: cannot write files there: %v", dir, errors.Unwrap(err)) // "permission denied"
-	}
-	os.Remove(probe)
 	return nil
 }
 
