@@ -1,11 +1,13 @@
 // files.go holds the one way this program writes a file: to a temporary file in the same folder,
 // renamed into place only once it is complete. A reader (a browser refreshing report.html, the
 // next run looking for data) sees the old file or the new one, never half of one, and an
-// interrupted or failed write leaves nothing behind.
+// interrupted or failed write leaves nothing behind. It also checks, before a run trains, that
+// the -out folder can take such files.
 package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,6 +47,20 @@ func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, unwrapPathError(err))
 	}
+	return nil
+}
+
+// checkWritable fails early, before any training, if files cannot be written in dir: it makes
+// the folder and writes (and removes) an empty file there the way writeFileAtomic writes all.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-out %s: cannot create the folder: %v", dir, unwrapPathError(err))
+	}
+	probe := filepath.Join(dir, ".write-test")
+	if err := writeFileAtomic(probe, func(io.Writer) error { return nil }); err != nil {
+		return fmt.Errorf("-out %s: cannot write files there: %v", dir, errors.Unwrap(err)) // "permission denied"
+	}
+	os.Remove(probe)
 	return nil
 }
 

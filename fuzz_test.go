@@ -21,6 +21,8 @@ func FuzzReadIDX(f *testing.F) {
 		images[:100], labels[:9], gzipBytes(images)[:40], {},
 		idxBytes(3, []uint32{1 << 31, 28, 28}, img), idxBytes(1, []uint32{3}, []byte{1, 10, 2}),
 		append(append([]byte{}, labels...), 7), idxBytes(3, []uint32{2, 28, 27}, img),
+		append(gzipBytes(labels), "garbage!"...), append(gzipBytes(labels), gzipBytes(labels)...),
+		append(gzipBytes(labels[:5]), gzipBytes(labels[5:])...),
 	} {
 		f.Add(seed, true)
 		f.Add(seed, false)

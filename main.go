@@ -531,23 +531,3 @@ func divergence(net *Network, lossSum float64) string {
 	}
 	return ""
 }
-
-// epochStats is one epoch's line of the report.
-// The JSON names (the lab's) are those of history.csv's columns.
-type epochStats struct {
-	Epoch     int     `json:"epoch"`
-	TrainLoss float64 `json:"train_loss"`
-	TrainAcc  float64 `json:"train_acc"`
-	EvalLoss  float64 `json:"eval_loss"`
-	EvalAcc   float64 `json:"eval_acc"`
-	Seconds   float64 `json:"seconds"`
-}
-
-// joinInts writes 784, 20, 10 as "784-20-10".
-func joinInts(v []int, sep string) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, sep)
-}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -93,6 +94,7 @@ func TestBadData(t *testing.T) {
 	img, lab := tinySet(60)
 	goodImages := idxBytes(3, []uint32{60, 28, 28}, img)
 	gz := gzipBytes(goodImages)
+	second := gzipBytes([]byte{1}) // a second gzip member after a whole labels file
 	cases := []struct {
 		name string
 		file string // the file the case writes, replacing the good one ("" for none)
@@ -112,6 +114,10 @@ func TestBadData(t *testing.T) {
 		{"label 10", trainLabelsName + ".gz", gzipBytes(idxBytes(1, []uint32{60}, append([]byte{10}, lab[1:]...))), "label 10"},
 		{"label 255", trainLabelsName + ".gz", gzipBytes(idxBytes(1, []uint32{60}, append([]byte{255}, lab[1:]...))), "label 255"},
 		{"extra bytes after the payload", trainImagesName + ".gz", gzipBytes(append(append([]byte{}, goodImages...), 0)), "extra bytes"},
+		{"bytes after the gzip data", testLabelsName + ".gz", append(gzipBytes(idxBytes(1, []uint32{20}, lab[:20])), "garbage!"...),
+			testLabelsName + ".gz: 8 bytes follow the gzip data"},
+		{"two gzip members", testLabelsName + ".gz", append(gzipBytes(idxBytes(1, []uint32{20}, lab[:20])), second...),
+			testLabelsName + ".gz: " + strconv.Itoa(len(second)) + " bytes follow the gzip data: a second gzip member"},
 		{"a folder where a file should be", trainImagesName + ".gz", nil, "is a directory or special file"},
 	}
 	for _, c := range cases {

@@ -11,7 +11,7 @@
 // arrive and stops at the first problem with a FormatError that names the file and the problem:
 // wrong magic number, wrong rank, images that are not 28×28, a payload shorter or longer than
 // the header says (or more than the file could hold), labels outside 0–9, image and label counts
-// that differ. A folder is checked
+// that differ, bytes after the gzip data. A folder is checked
 // by this structure, not by checksum, so any data set in the same format, Fashion-MNIST say,
 // works unchanged. Checksums are for downloads (download.go).
 package main
@@ -144,14 +144,23 @@ func readProblem(err error) string {
 // most payload bytes it can hold. A file whose name ends in .gz must be gzip data; any other
 // file may be either.
 func openIDX(path string) (r io.Reader, limit int64, closeFile func() error, err error) {
+	notData := &FormatError{File: path, Problem: "is a directory or special file, not a data file"}
+	// Look before opening: opening a named pipe (FIFO) waits until something writes to it, which
+	// may be never, and would hang the program before the check below could run. os.Stat does
+	// not open the file, so it returns at once whatever the file is. An error (no such file) is
+	// left for os.Open to report.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, 0, nil, notData
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	// Checked again on the open file, in case the path was replaced since os.Stat looked.
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, nil, &FormatError{File: path, Problem: "is a directory or special file, not a data file"}
+		return nil, 0, nil, notData
 	}
 	r, limit, err = decompress(bufio.NewReaderSize(f, 1<<16), path, st.Size())
 	if err != nil {
@@ -175,8 +184,58 @@ func decompress(br *bufio.Reader, path string, size int64) (io.Reader, int64, er
 	if err != nil {
 		return nil, 0, &FormatError{File: path, Problem: "damaged gzip header: " + readProblem(err)}
 	}
-	zr.Multistream(false) // MNIST files are one gzip member; anything after it is an error
-	return zr, size * maxDeflateRatio, nil
+	// MNIST files are one gzip member. Multistream(false) makes zr stop at the end of the first
+	// member, leaving br just after it, and gzipMember checks that nothing follows.
+	zr.Multistream(false)
+	return &gzipMember{zr: zr, br: br, size: size}, size * maxDeflateRatio, nil
+}
+
+// gzipMember reads the one gzip member of a file and, where the member ends, checks that the
+// file ends too. The gzip reader alone does not look: with Multistream(false) it stops at the
+// end of the first member and never reads what follows, so a file with bytes appended to it, or
+// with a second member, would be read as if it were whole. gunzip -t and Python's gzip complain
+// about the first; the published MNIST files are one member, so both are errors here.
+type gzipMember struct {
+	zr   *gzip.Reader
+	br   *bufio.Reader // the file under zr: positioned just after the member once zr is done
+	size int64         // the file's size, which bounds what can follow the member
+	err  error         // once set, returned by every Read: io.EOF, or what is wrong
+}
+
+func (g *gzipMember) Read(p []byte) (int, error) {
+	if g.err != nil {
+		// Also after an error that came with the last bytes of the payload: io.ReadFull drops an
+		// error that comes with all the bytes it asked for, and readIDX reads once more to see
+		// that nothing follows, so the error must still be there then.
+		return 0, g.err
+	}
+	n, err := g.zr.Read(p)
+	if err == io.EOF { // the member is over, its checksum verified
+		err = g.trailing()
+	}
+	g.err = err
+	return n, err
+}
+
+// trailing returns io.EOF if the file ends where the gzip member ends, and otherwise an error
+// saying how many bytes follow it. It counts them by reading them, at most the file's size, so
+// a file that grows as it is read cannot keep it reading.
+func (g *gzipMember) trailing() error {
+	if _, err := g.br.Peek(1); err == io.EOF {
+		return io.EOF
+	} else if err != nil {
+		return err
+	}
+	next, _ := g.br.Peek(2)
+	secondMember := len(next) == 2 && next[0] == 0x1f && next[1] == 0x8b // gzip's magic bytes
+	n, err := io.Copy(io.Discard, io.LimitReader(g.br, g.size))
+	if err != nil {
+		return err
+	}
+	if secondMember {
+		return fmt.Errorf("%d bytes follow the gzip data: a second gzip member, where the MNIST files have one", n)
+	}
+	return fmt.Errorf("%d bytes follow the gzip data, which should end the file", n)
 }
 
 // readFile reads the IDX file at path (see openIDX and readIDX).
@@ -248,11 +307,26 @@ func loadMNIST(paths map[string]string) (*MNIST, error) {
 	if tr.err != nil {
 		return nil, tr.err
 	}
-	if train.Len() < 2 || tr.d.Len() < 1 {
-		return nil, &FormatError{File: paths[trainImagesName], Problem: "too few images to split into training and evaluation sets"}
+	// Each of the three sets needs an image, and the error names the file that is short. The
+	// evaluation set is the last sixth of the training file, rounded down, so that file needs 6
+	// images: with 2 to 5 the evaluation set would be empty and its loss and accuracy NaN.
+	if n := train.Len(); n < 6 {
+		return nil, &FormatError{File: paths[trainImagesName], Problem: fmt.Sprintf(
+			"the header announces %s; training and evaluation need at least 6 (the last sixth is the evaluation set)", images(n))}
+	}
+	if tr.d.Len() == 0 {
+		return nil, &FormatError{File: paths[testImagesName], Problem: "the header announces 0 images; the test set needs at least 1"}
 	}
 	cut := train.Len() - train.Len()/6
 	return &MNIST{Train: train.slice(0, cut), Eval: train.slice(cut, train.Len()), Test: tr.d}, nil
+}
+
+// images writes a count of images: "1 image", "5 images".
+func images(n int) string {
+	if n == 1 {
+		return "1 image"
+	}
+	return fmt.Sprintf("%d images", n)
 }
 
 // findFiles returns the path of each of the four files in dir, name.gz or name, and the names

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -105,6 +106,9 @@ func TestBrokenFiles(t *testing.T) {
 	goodImages := idxBytes(3, []uint32{3, 28, 28}, img)
 	goodLabels := idxBytes(1, []uint32{3}, lab)
 	gz := gzipBytes(goodImages)
+	// Two gzip members, as `cat a.gz b.gz` makes: the first holds the header and part of the
+	// payload, the second the rest. gunzip would read them as one file; MNIST files are one member.
+	firstMember, secondMember := gzipBytes(goodImages[:1000]), gzipBytes(goodImages[1000:])
 	cases := []struct {
 		name           string
 		images, labels []byte
@@ -126,6 +130,12 @@ func TestBrokenFiles(t *testing.T) {
 		{"empty file", []byte{}, goodLabels, "", "file ends before its 4-byte header"},
 		{"not gzip but named .gz", goodImages, goodLabels, trainImagesName + ".gz", "not gzip data"},
 		{"gzip truncated in the middle", gz[:len(gz)/2], goodLabels, trainImagesName + ".gz", "unexpected end of file"},
+		{"8 bytes after the gzip data", append(append([]byte{}, gz...), "garbage!"...), goodLabels, trainImagesName + ".gz",
+			"8 bytes follow the gzip data, which should end the file"},
+		{"the whole gzip file twice", append(append([]byte{}, gz...), gz...), goodLabels, trainImagesName + ".gz",
+			fmt.Sprintf("%d bytes follow the gzip data: a second gzip member", len(gz))},
+		{"payload split into two gzip members", append(append([]byte{}, firstMember...), secondMember...), goodLabels, trainImagesName + ".gz",
+			fmt.Sprintf("payload is truncated: 984 of the 2352 bytes the header announces (%d bytes follow the gzip data: a second gzip member", len(secondMember))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -154,6 +164,45 @@ func TestBrokenFiles(t *testing.T) {
 				t.Errorf("error %q does not name the file", err)
 			}
 		})
+	}
+}
+
+// TestTooFewImages: a set left without images is refused, with an error that names the file
+// that is short and says how many images it needs; a training file of 6 (5 to train, 1 to
+// evaluate) and a test file of 1 are enough.
+func TestTooFewImages(t *testing.T) {
+	cases := []struct {
+		nTrain, nTest int
+		file          string // the file the error must name ("" for no error)
+		want          string
+	}{
+		{12, 0, testImagesName, "the header announces 0 images; the test set needs at least 1"},
+		{0, 3, trainImagesName, "the header announces 0 images; training and evaluation need at least 6"},
+		{1, 3, trainImagesName, "the header announces 1 image; training and evaluation need at least 6"},
+		{5, 3, trainImagesName, "the header announces 5 images; training and evaluation need at least 6"},
+		{6, 1, "", ""},
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		writeSet(t, dir, c.nTrain, c.nTest, true)
+		paths, _ := findFiles(dir)
+		m, err := loadMNIST(paths)
+		switch {
+		case c.file == "" && err != nil:
+			t.Errorf("%d training, %d test images: %v", c.nTrain, c.nTest, err)
+		case c.file == "" && (m.Train.Len() != 5 || m.Eval.Len() != 1 || m.Test.Len() != 1):
+			t.Errorf("%d training, %d test images: split %d/%d/%d, want 5/1/1", c.nTrain, c.nTest, m.Train.Len(), m.Eval.Len(), m.Test.Len())
+		case c.file != "" && err == nil:
+			t.Errorf("%d training, %d test images: no error; want one naming %s", c.nTrain, c.nTest, c.file)
+		case c.file != "" && !strings.HasPrefix(err.Error(), paths[c.file]+": "+c.want):
+			t.Errorf("%d training, %d test images: error %q; want it to start %q", c.nTrain, c.nTest, err, paths[c.file]+": "+c.want)
+		case c.file != "":
+			// The whole program says the same, as one line, with exit status 1.
+			status, _, stderr := runProgram("-data", dir, "-download=false", "-out", t.TempDir(), "-epochs", "1")
+			if status != 1 || stderr != "mnist: "+err.Error()+"\n" {
+				t.Errorf("%d training, %d test images: the program exits %d with %q; want 1 with the error of loadMNIST", c.nTrain, c.nTest, status, stderr)
+			}
+		}
 	}
 }
 

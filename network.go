@@ -17,6 +17,8 @@ package main
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 )
 
 // Layer is one fully connected sigmoid layer: σ(W·x + b).
@@ -42,6 +44,16 @@ func (layer Layer) nonFinite() (float64, bool) {
 type Network struct {
 	Sizes  []int
 	Layers []Layer
+}
+
+// joinInts writes 784, 20, 10 as "784-20-10": the way a network's Sizes are shown, in the first
+// lines of a run, in report.html's settings and by -explain.
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, sep)
 }
 
 // newNetwork builds a network of the given sizes with weights drawn from N(0, 1/n), n being the
