@@ -72,6 +72,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-epochs", "ten"}, "-epochs"},
 		{[]string{"-nosuchflag"}, "-nosuchflag"},
 		{[]string{"stray"}, "stray"},
+		{[]string{"-serve", "8080"}, "-serve"},
+		{[]string{"-serve", "localhost:0", "-predict", "x.png"}, "-serve"},
+		{[]string{"-serve", "localhost:0", "-batch", "100000"}, "-batch"}, // refused before it listens
 	}
 	for _, c := range cases {
 		out := t.TempDir()

@@ -1,0 +1,688 @@
+// lab_test.go tests the lab (lab.go) through its HTTP interface, as the page and scripts use it:
+// every endpoint; every kind of bad request, each answered with a 4xx and one line of JSON while
+// the server goes on; the numbers of the passes against the Go functions and against what
+// -explain prints; training in the lab against training on the command line, bit for bit;
+// many clients at once while training runs (run it with -race); an event stream that a client
+// drops; the lab without data; and the program itself serving, then stopping on Ctrl-C.
+// The page in a real browser is tested in lab_browser_test.go.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startLab opens a lab with the given flags and serves it on a test server.
+func startLab(t *testing.T, args ...string) (*lab, *httptest.Server) {
+	t.Helper()
+	c, err := parseFlags(args, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := openLab(c, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(l.handler(true))
+	t.Cleanup(func() { srv.Close(); l.close() })
+	return l, srv
+}
+
+// labData writes a tiny data set of nTrain training and nTest test images and returns its folder.
+func labData(t *testing.T, nTrain, nTest int) string {
+	dir := t.TempDir()
+	writeSet(t, dir, nTrain, nTest, false)
+	return dir
+}
+
+// request sends a request to the lab and returns the status and body.
+func request(t *testing.T, method, url, ctype string, body []byte, header map[string]string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+// post sends v as JSON and decodes a 200 answer into out (if not nil); it returns the status.
+func post(t *testing.T, srv *httptest.Server, path string, v any, out any) int {
+	t.Helper()
+	b, _ := json.Marshal(v)
+	status, body := request(t, "POST", srv.URL+path, "application/json", b, nil)
+	if status == 200 && out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			t.Fatalf("%s: %v in %.200s", path, err, body)
+		}
+	}
+	return status
+}
+
+// getState returns the lab's state.
+func getState(t *testing.T, srv *httptest.Server) labState {
+	t.Helper()
+	status, body := request(t, "GET", srv.URL+"/api/state", "", nil, nil)
+	var s labState
+	if status != 200 || json.Unmarshal(body, &s) != nil {
+		t.Fatalf("GET /api/state: %d %.200s", status, body)
+	}
+	return s
+}
+
+// waitFor polls the state until ok says yes, for at most 60 s.
+func waitFor(t *testing.T, srv *httptest.Server, what string, ok func(labState) bool) labState {
+	t.Helper()
+	for end := time.Now().Add(60 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if s := getState(t, srv); ok(s) {
+			return s
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+	return labState{}
+}
+
+// pngOf encodes a grey picture, dark ink on white, with a bar of ink where ink says.
+func pngOf(t *testing.T, w, h int, ink func(x, y int) bool) []byte {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Pix[y*w+x] = 255
+			if ink(x, y) {
+				img.Pix[y*w+x] = 0
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// aSeven is a drawing of a 7, roughly: a bar across the top and a stroke down.
+func aSeven(t *testing.T) []byte {
+	return pngOf(t, 200, 200, func(x, y int) bool {
+		return (y > 30 && y < 50 && x > 50 && x < 150) || (x > 120-(y-40)/3 && x < 140-(y-40)/3 && y >= 40 && y < 180)
+	})
+}
+
+// TestLabPassesAreTheGoFunctions: /api/forward, /api/backward and /api/draw answer with exactly
+// the numbers of forward, backward, SGD.step and mnistForm on the lab's network, bit for bit.
+func TestLabPassesAreTheGoFunctions(t *testing.T) {
+	l, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir(), "-hidden", "6,5", "-batch", "7")
+	if post(t, srv, "/api/train", map[string]string{"action": "epoch"}, nil) != 200 {
+		t.Fatal("train")
+	}
+	waitFor(t, srv, "an epoch", func(s labState) bool { return s.Epoch == 1 && !s.Training })
+	net := l.net.clone()
+	sgd := l.r.tr.sgd
+
+	var res passResponse
+	if status := post(t, srv, "/api/backward", map[string]any{"test": 3, "unit": 4}, &res); status != 200 {
+		t.Fatalf("backward: %d", status)
+	}
+	p := net.imagePass(l.data.Test.image(3), l.data.Test.Labels[3])
+	g := net.newGrads()
+	net.forward(p)
+	net.backward(p, g)
+	for k := range net.Layers {
+		if !sameBits(res.Layers[k].A, p.A[k].row(0)) || !sameBits(res.Layers[k].S, p.S[k].row(0)) || !sameBits(res.Delta[k], p.Delta[k].row(0)) {
+			t.Errorf("layer %d: a, σ(a) or δ differ from forward and backward", k+1)
+		}
+	}
+	if *res.Loss != p.Loss[0] || *res.Label != int(l.data.Test.Labels[3]) || *res.Test != 3 || res.Epoch != 1 {
+		t.Errorf("loss %v label %v test %v epoch %d; want %v %d 3 1", *res.Loss, *res.Label, *res.Test, res.Epoch, p.Loss[0], l.data.Test.Labels[3])
+	}
+	if !sameBits(res.Unit.Grad, g.W[0].row(4)) || !sameBits(res.Unit.W, net.Layers[0].W.row(4)) || *res.Unit.Delta != p.Delta[0].row(0)[4] {
+		t.Error("the unit's weights, gradient or δ differ from the network's and backward's")
+	}
+	if math.Abs(res.Unit.WX+res.Unit.B-res.Unit.A) > 1e-12*(1+math.Abs(res.Unit.A)) || res.Unit.A != p.A[0].row(0)[4] {
+		t.Errorf("unit 4: Σ x·w + b = %v + %v, a = %v", res.Unit.WX, res.Unit.B, res.Unit.A)
+	}
+	after := net.clone()
+	sgd.update(after, g, 1)
+	q := after.imagePass(l.data.Test.image(3), l.data.Test.Labels[3])
+	after.forward(q)
+	if res.Step.LossAfter != q.Loss[0] || res.Step.Eta != sgd.Eta || !sameBits(res.Step.YhatAfter, q.S[2].row(0)) {
+		t.Errorf("step: L after %v, want %v", res.Step.LossAfter, q.Loss[0])
+	}
+	if !reflect.DeepEqual(l.net, net) {
+		t.Error("the step changed the lab's network; it must be taken on a copy")
+	}
+
+	// A drawing: the pixels are mnistForm's, and the forward pass is that of those pixels.
+	drawing := aSeven(t)
+	status, body := request(t, "POST", srv.URL+"/api/draw?unit=1", "image/png", drawing, nil)
+	var dres passResponse
+	if status != 200 || json.Unmarshal(body, &dres) != nil {
+		t.Fatalf("draw: %d %.200s", status, body)
+	}
+	img, _ := png.Decode(bytes.NewReader(drawing))
+	pixels, err := mnistForm(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dp := net.imagePass(pixels, 0)
+	net.forward(dp)
+	if !sameBits(dres.Pixels, dp.X.row(0)) || !sameBits(dres.Yhat, dp.S[2].row(0)) || dres.Label != nil || dres.Unit == nil {
+		t.Error("draw: pixels or ŷ differ from mnistForm and forward, or a label or no unit")
+	}
+	// The same pixels sent back as numbers give the same pass: they survive JSON exactly.
+	var fres passResponse
+	post(t, srv, "/api/forward", map[string]any{"pixels": dres.Pixels}, &fres)
+	if !sameBits(fres.Yhat, dres.Yhat) {
+		t.Error("forward of the drawing's pixels differs from the drawing's")
+	}
+}
+
+// TestLabMatchesExplain: the numbers the lab shows are those -explain prints for the same image
+// and network, printed the same way.
+func TestLabMatchesExplain(t *testing.T) {
+	l, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir(), "-batch", "5")
+	post(t, srv, "/api/train", map[string]string{"action": "epoch"}, nil)
+	waitFor(t, srv, "an epoch", func(s labState) bool { return s.Epoch == 1 && !s.Training })
+	var res passResponse
+	post(t, srv, "/api/backward", map[string]any{"test": 7}, &res)
+	var b strings.Builder
+	explain(&b, l.net, l.r.tr.sgd, l.data.Test.image(7), l.data.Test.Labels[7], "test image 7")
+	printed := b.String()
+	var want []string
+	want = append(want, fmt.Sprintf("L = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k] = %.6f", *res.Loss))
+	for k, d := range res.Delta[1] {
+		y := 0
+		if k == *res.Label {
+			y = 1
+		}
+		want = append(want, fmt.Sprintf("k=%d: %.6f − %d = %+.6f", k, res.Yhat[k], y, d))
+	}
+	for j := 0; j < 5; j++ {
+		want = append(want, fmt.Sprintf("j=%d: %+.4e × %.4e = %+.4e", j, res.Back[0][j], res.DSigma[0][j], res.Delta[0][j]))
+	}
+	want = append(want, fmt.Sprintf("with η = %g, λ = %g, n = %d: L goes from %.6f to %.6f", res.Step.Eta, res.Step.Lambda, res.Step.N, *res.Loss, res.Step.LossAfter))
+	for _, line := range want {
+		if !strings.Contains(printed, line) {
+			t.Errorf("-explain does not print %q:\n%s", line, printed)
+		}
+	}
+}
+
+// TestLabTrainsAsTheCommandLine: two epochs in the lab, taken as a few single mini-batches, the
+// rest of the epoch, and a start that stops at -epochs, give the weights and history of
+// `-epochs 2`, bit for bit; reset goes back to the starting network.
+func TestLabTrainsAsTheCommandLine(t *testing.T) {
+	data := labData(t, 130, 20) // 108 training images: batches of 7 end with a short one
+	flags := []string{"-data", data, "-download=false", "-epochs", "2", "-batch", "7", "-hidden", "8", "-seed", "3"}
+	cliOut, labOut := t.TempDir(), t.TempDir()
+	cliNet, labNet := filepath.Join(cliOut, "net.json"), filepath.Join(labOut, "net.json")
+	if status, _, stderr := runProgram(append(flags, "-out", cliOut, "-save", cliNet)...); status != 0 {
+		t.Fatalf("command line: %d %s", status, stderr)
+	}
+
+	l, srv := startLab(t, append(flags, "-out", labOut, "-save", labNet)...)
+	start := l.net.clone()
+	for _, action := range []string{"batch", "batch", "batch", "epoch"} {
+		if status := post(t, srv, "/api/train", map[string]string{"action": action}, nil); status != 200 {
+			t.Fatalf("%s: %d", action, status)
+		}
+	}
+	waitFor(t, srv, "epoch 1", func(s labState) bool { return s.Epoch == 1 && !s.Training })
+	post(t, srv, "/api/train", map[string]string{"action": "start"}, nil)
+	s := waitFor(t, srv, "epoch 2", func(s labState) bool { return s.Epoch == 2 && !s.Training })
+	if !strings.Contains(s.Message, "-epochs") {
+		t.Errorf("message at the limit: %q", s.Message)
+	}
+	if status := post(t, srv, "/api/train", map[string]string{"action": "start"}, nil); status != http.StatusConflict {
+		t.Errorf("start beyond -epochs: %d, want 409", status)
+	}
+	if err := l.close(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := loadModel(cliNet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := loadModel(labNet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Layers, b.Layers) {
+		t.Error("the lab's weights after 2 epochs differ from the command line's")
+	}
+	histories := [2][]epochStats{}
+	for i, dir := range []string{cliOut, labOut} {
+		f, err := os.Open(filepath.Join(dir, "history.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := readHistory(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for e := range h {
+			h[e].Seconds = 0
+		}
+		histories[i] = h
+	}
+	if !reflect.DeepEqual(histories[0], histories[1]) || len(histories[0]) != 2 {
+		t.Errorf("histories differ:\n%v\n%v", histories[0], histories[1])
+	}
+
+	// Reset, on a lab of its own (this one is closed): back to epoch 0 and the first network.
+	l2, srv2 := startLab(t, append(flags, "-out", t.TempDir())...)
+	post(t, srv2, "/api/train", map[string]string{"action": "epoch"}, nil)
+	waitFor(t, srv2, "epoch 1", func(s labState) bool { return s.Epoch == 1 && !s.Training })
+	var st labState
+	post(t, srv2, "/api/train", map[string]string{"action": "reset"}, &st)
+	l2.mu.RLock()
+	same := reflect.DeepEqual(l2.net.Layers, start.Layers)
+	l2.mu.RUnlock()
+	if st.Epoch != 0 || len(st.History) != 0 || !same {
+		t.Errorf("after reset: epoch %d, %d history rows, network as at the start: %v", st.Epoch, len(st.History), same)
+	}
+}
+
+// TestLabBadRequests: each bad request gets a 4xx and one line of JSON naming the problem, and
+// the server goes on answering.
+func TestLabBadRequests(t *testing.T) {
+	_, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir())
+	pixels := func(n int, v float64) string {
+		s := strings.Repeat(fmt.Sprint(v)+",", n)
+		return "[" + strings.TrimSuffix(s, ",") + "]"
+	}
+	huge := pngOf(t, 3000, 3000, func(x, y int) bool { return x == y })
+	cases := []struct {
+		name, method, path, ctype string
+		body                      []byte
+		status                    int
+		says                      string // a part of the error
+	}{
+		{"malformed JSON", "POST", "/api/forward", "application/json", []byte(`{"test": `), 400, "malformed JSON"},
+		{"two values", "POST", "/api/forward", "application/json", []byte(`{"test": 1} {}`), 400, "more than one"},
+		{"unknown field", "POST", "/api/forward", "application/json", []byte(`{"tset": 1}`), 400, "tset"},
+		{"783 pixels", "POST", "/api/forward", "application/json", []byte(`{"pixels": ` + pixels(783, 0.5) + `}`), 400, "783"},
+		{"pixel above 1", "POST", "/api/forward", "application/json", []byte(`{"pixels": ` + pixels(784, 1.5) + `}`), 400, "outside 0..1"},
+		{"pixel below 0", "POST", "/api/forward", "application/json", []byte(`{"pixels": ` + pixels(784, -0.1) + `}`), 400, "outside 0..1"},
+		{"pixel not a number", "POST", "/api/forward", "application/json", []byte(`{"pixels": ["x"]}`), 400, "malformed JSON"},
+		{"label 10", "POST", "/api/backward", "application/json", []byte(`{"test": 1, "label": 10}`), 400, "label"},
+		{"label -1", "POST", "/api/backward", "application/json", []byte(`{"test": 1, "label": -1}`), 400, "label"},
+		{"no label with pixels", "POST", "/api/backward", "application/json", []byte(`{"pixels": ` + pixels(784, 0.5) + `}`), 400, "label"},
+		{"test out of range", "POST", "/api/forward", "application/json", []byte(`{"test": 20}`), 400, "20 test images"},
+		{"test negative", "POST", "/api/forward", "application/json", []byte(`{"test": -1}`), 400, "test"},
+		{"pixels and test", "POST", "/api/forward", "application/json", []byte(`{"test": 1, "pixels": ` + pixels(784, 0) + `}`), 400, "not both"},
+		{"neither", "POST", "/api/forward", "application/json", []byte(`{}`), 400, "pixels"},
+		{"unit out of range", "POST", "/api/forward", "application/json", []byte(`{"test": 1, "unit": 20}`), 400, "unit"},
+		{"body over 1 MB", "POST", "/api/forward", "application/json", bytes.Repeat([]byte(" "), maxBody+1), 413, "over"},
+		{"drawing over 1 MB", "POST", "/api/draw", "image/png", bytes.Repeat([]byte("x"), maxBody+10), 413, "over"},
+		{"not an image", "POST", "/api/draw", "image/png", []byte("hello"), 400, "not a PNG or JPEG"},
+		{"blank drawing", "POST", "/api/draw", "image/png", pngOf(t, 50, 50, func(x, y int) bool { return false }), 400, "no digit"},
+		{"drawing too large", "POST", "/api/draw", "image/png", huge, 400, "at most"},
+		{"bad unit query", "POST", "/api/draw?unit=x", "image/png", aSeven(t), 400, "unit"},
+		{"unknown action", "POST", "/api/train", "application/json", []byte(`{"action": "fly"}`), 400, "fly"},
+		{"bad mistake query", "GET", "/api/mistake?after=x", "", nil, 400, "after"},
+		{"wrong method", "GET", "/api/forward", "", nil, 405, "use POST"},
+		{"wrong method for state", "POST", "/api/state", "application/json", []byte(`{}`), 405, "use GET"},
+		{"unknown API", "GET", "/api/nope", "", nil, 404, "/api/nope"},
+		{"unknown page", "GET", "/nope.html", "", nil, 404, "/nope.html"},
+	}
+	for _, tc := range cases {
+		status, body := request(t, tc.method, srv.URL+tc.path, tc.ctype, tc.body, nil)
+		var e struct{ Error string }
+		if err := json.Unmarshal(body, &e); err != nil || status != tc.status || !strings.Contains(e.Error, tc.says) ||
+			bytes.Count(body, []byte("\n")) != 1 {
+			t.Errorf("%s: %d %q, want %d and one line of JSON saying %q", tc.name, status, body, tc.status, tc.says)
+		}
+	}
+	if s := getState(t, srv); s.Epoch != 0 || !s.Data {
+		t.Errorf("state after the bad requests: %+v", s.labProgress)
+	}
+}
+
+// TestLabRefusesOtherOrigins: a page from another site cannot change or read the network, and a
+// request naming another host (DNS rebinding) is refused.
+func TestLabRefusesOtherOrigins(t *testing.T) {
+	_, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir())
+	evil := map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
+	for _, tc := range []struct {
+		method, path string
+		header       map[string]string
+	}{
+		{"POST", "/api/train", evil},
+		{"POST", "/api/train", map[string]string{"Origin": "http://evil.example"}}, // an older browser: Origin only
+		{"GET", "/api/network", evil},
+		{"GET", "/api/weights.png", map[string]string{"Sec-Fetch-Site": "same-site"}}, // another port of localhost
+		{"GET", "/api/state", map[string]string{"Host": "evil.example"}},
+		{"POST", "/api/train", map[string]string{"Host": "evil.example:80"}},
+	} {
+		status, body := request(t, tc.method, srv.URL+tc.path, "application/json", []byte(`{"action": "epoch"}`), tc.header)
+		if status != http.StatusForbidden || !strings.Contains(string(body), "refused") {
+			t.Errorf("%s %s with %v: %d %s, want 403", tc.method, tc.path, tc.header, status, body)
+		}
+	}
+	if s := getState(t, srv); s.Epoch != 0 || s.Training {
+		t.Error("a refused request started training")
+	}
+	same := map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"}
+	if status, body := request(t, "POST", srv.URL+"/api/forward", "application/json", []byte(`{"test": 0}`), same); status != 200 {
+		t.Errorf("the page's own request: %d %s", status, body)
+	}
+}
+
+// TestLabEndpoints: the page, the pictures, the network, the next mistake.
+func TestLabEndpoints(t *testing.T) {
+	l, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir())
+	for path, ctype := range map[string]string{"/": "text/html", "/lab.js": "text/javascript", "/lab.css": "text/css",
+		"/api/weights.png": "image/png", "/api/loss.svg": "image/svg+xml", "/api/accuracy.svg": "image/svg+xml"} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), ctype) || len(b) == 0 {
+			t.Errorf("GET %s: %d %s, %d bytes", path, res.StatusCode, res.Header.Get("Content-Type"), len(b))
+		}
+		if path == "/" && !bytes.Contains(b, []byte(`id="draw"`)) {
+			t.Error("the page has no canvas id=draw")
+		}
+		if path == "/api/weights.png" {
+			if img, err := png.Decode(bytes.NewReader(b)); err != nil || img.Bounds().Dx() != 5*58+2 {
+				t.Errorf("weights.png: %v, %v", err, img.Bounds())
+			}
+		}
+	}
+
+	status, body := request(t, "GET", srv.URL+"/api/network", "", nil, nil)
+	path := filepath.Join(t.TempDir(), "net.json")
+	os.WriteFile(path, body, 0o644)
+	net, err := loadModel(path)
+	if status != 200 || err != nil || !reflect.DeepEqual(net.Layers, l.net.Layers) {
+		t.Errorf("GET /api/network: %d, %v, or not the lab's network", status, err)
+	}
+	var extra struct {
+		Epoch    *int
+		Training *bool
+	}
+	if json.Unmarshal(body, &extra); extra.Epoch == nil || extra.Training == nil {
+		t.Error("GET /api/network has no epoch or training")
+	}
+
+	var m struct{ Test int }
+	status, body = request(t, "GET", srv.URL+"/api/mistake?after=5", "", nil, nil)
+	if json.Unmarshal(body, &m); status != 200 {
+		t.Fatalf("mistake: %d %s", status, body)
+	}
+	var res passResponse
+	post(t, srv, "/api/forward", map[string]any{"test": m.Test}, &res)
+	if res.Prediction == *res.Label {
+		t.Errorf("test image %d, the next mistake, is predicted right", m.Test)
+	}
+	for i := 6; i < m.Test; i++ {
+		post(t, srv, "/api/forward", map[string]any{"test": i}, &res)
+		if res.Prediction != *res.Label {
+			t.Errorf("test image %d comes before the mistake %d and is wrong too", i, m.Test)
+		}
+	}
+}
+
+// TestLabManyClientsWhileTraining: twenty clients at once while training runs all get right
+// answers, each from a network between two mini-batches (go test -race checks the rest).
+func TestLabManyClientsWhileTraining(t *testing.T) {
+	_, srv := startLab(t, "-data", labData(t, 1200, 50), "-download=false", "-out", t.TempDir(), "-epochs", "1000", "-batch", "5")
+	post(t, srv, "/api/train", map[string]string{"action": "start"}, nil)
+	drawing := aSeven(t)
+	var wg sync.WaitGroup
+	errs := make(chan string, 1000)
+	for c := 0; c < 20; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			client := &http.Client{Timeout: 30 * time.Second}
+			for i := 0; i < 15; i++ {
+				var path, ctype string
+				var body []byte
+				switch (c + i) % 4 {
+				case 0:
+					path, ctype, body = "/api/backward", "application/json", []byte(fmt.Sprintf(`{"test": %d, "unit": %d}`, i, c))
+				case 1:
+					path, ctype, body = "/api/draw?unit=3", "image/png", drawing
+				case 2:
+					path, ctype, body = "/api/forward", "application/json", []byte(fmt.Sprintf(`{"test": %d, "unit": 7}`, c))
+				default:
+					path = "/api/state"
+				}
+				method := "POST"
+				if body == nil {
+					method = "GET"
+				}
+				req, _ := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
+				req.Header.Set("Content-Type", ctype)
+				res, err := client.Do(req)
+				if err != nil {
+					errs <- err.Error()
+					continue
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					errs <- fmt.Sprintf("%s: %d %.100s", path, res.StatusCode, b)
+					continue
+				}
+				if body == nil {
+					continue
+				}
+				var p passResponse
+				if err := json.Unmarshal(b, &p); err != nil {
+					errs <- err.Error()
+					continue
+				}
+				// One network throughout: a_j as the forward pass computed it is Σ x·w + b with the
+				// weights and bias the answer shows, and δ = ŷ − y at the output.
+				u := p.Unit
+				if u.A != p.Layers[0].A[u.J] || u.S != sigmoid(u.A) || math.Abs(u.WX+u.B-u.A) > 1e-9*(1+math.Abs(u.A)) {
+					errs <- fmt.Sprintf("%s: unit %d: %v + %v ≠ a = %v: a torn network", path, u.J, u.WX, u.B, u.A)
+				}
+				if p.Delta != nil {
+					for k, d := range p.Delta[1] {
+						y := 0.0
+						if k == *p.Label {
+							y = 1
+						}
+						if d != p.Yhat[k]-y {
+							errs <- fmt.Sprintf("δ_%d = %v, ŷ − y = %v", k, d, p.Yhat[k]-y)
+						}
+					}
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	var s labState
+	post(t, srv, "/api/train", map[string]string{"action": "pause"}, &s)
+	if s.Epoch == 0 && s.BatchDone == 0 {
+		t.Error("no training happened while the clients asked")
+	}
+}
+
+// TestLabEventStream: a stream gets the state at once, progress and epoch events while training
+// runs, and ends on the server's side when its client goes away.
+func TestLabEventStream(t *testing.T) {
+	l, srv := startLab(t, "-data", labData(t, 6000, 20), "-download=false", "-out", t.TempDir(), "-epochs", "3", "-batch", "1", "-hidden", "200")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/events", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	seen := map[string]int{}
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(nil, 1<<20)
+	started := false
+	var epoch epochStats
+	for sc.Scan() && !(seen["epoch"] >= 1 && seen["state"] >= 2) {
+		line := sc.Text()
+		if name, ok := strings.CutPrefix(line, "event: "); ok {
+			seen[name]++
+			if !sc.Scan() {
+				break
+			}
+			data, _ := strings.CutPrefix(sc.Text(), "data: ")
+			if name == "epoch" && json.Unmarshal([]byte(data), &epoch) != nil {
+				t.Errorf("epoch event %q", data)
+			}
+		}
+		if seen["state"] == 1 && !started {
+			started = true
+			post(t, srv, "/api/train", map[string]string{"action": "start"}, nil)
+		}
+	}
+	if seen["state"] < 2 || seen["progress"] < 1 || seen["epoch"] != 1 || epoch.Epoch != 1 || epoch.EvalAcc < 0 {
+		t.Errorf("events seen: %v, epoch %+v", seen, epoch)
+	}
+	if n := l.streams.Load(); n != 1 {
+		t.Errorf("%d streams open, want 1", n)
+	}
+	cancel() // the client goes away
+	res.Body.Close()
+	for end := time.Now().Add(5 * time.Second); l.streams.Load() != 0 && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := l.streams.Load(); n != 0 {
+		t.Errorf("%d streams still open after the client went", n)
+	}
+	if s := getState(t, srv); s.Version == 0 {
+		t.Error("the server stopped answering")
+	}
+}
+
+// TestLabWithoutData: with no data set but a saved network, the passes on drawings work, and
+// training and test images say why they are off.
+func TestLabWithoutData(t *testing.T) {
+	saved := filepath.Join(t.TempDir(), "net.json")
+	if err := saveModel(saved, newNetwork([]int{784, 12, 10}, 5), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, srv := startLab(t, "-data", filepath.Join(t.TempDir(), "none"), "-download=false", "-load", saved, "-out", t.TempDir())
+	s := getState(t, srv)
+	if s.Data || !strings.Contains(s.DataProblem, "none") || !reflect.DeepEqual(s.Sizes, []int{784, 12, 10}) {
+		t.Errorf("state: data %v, problem %q, sizes %v", s.Data, s.DataProblem, s.Sizes)
+	}
+	var res passResponse
+	status, body := request(t, "POST", srv.URL+"/api/draw", "image/png", aSeven(t), nil)
+	if status != 200 || json.Unmarshal(body, &res) != nil || len(res.Yhat) != 10 {
+		t.Errorf("draw without data: %d %.200s", status, body)
+	}
+	if status := post(t, srv, "/api/backward", map[string]any{"pixels": res.Pixels, "label": 7}, &res); status != 200 || res.Step == nil {
+		t.Errorf("backward without data: %d", status)
+	}
+	for path, v := range map[string]any{"/api/train": map[string]string{"action": "start"}, "/api/forward": map[string]int{"test": 0}} {
+		b, _ := json.Marshal(v)
+		status, body := request(t, "POST", srv.URL+path, "application/json", b, nil)
+		if status != http.StatusConflict || !strings.Contains(string(body), "without the data set") {
+			t.Errorf("%s without data: %d %s", path, status, body)
+		}
+	}
+}
+
+// TestServeAndInterrupt runs the program as a learner does: it prints the lab's address, serves
+// the page, and stops on Ctrl-C with exit status 0, having written -save. Given an address that
+// is not loopback, it warns.
+func TestServeAndInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the program")
+	}
+	bin := buildProgram(t)
+	data, out := labData(t, 600, 20), t.TempDir()
+	saved := filepath.Join(out, "net.json")
+	for _, addr := range []string{"127.0.0.1:0", "0.0.0.0:0"} {
+		cmd := exec.Command(bin, "-serve", addr, "-data", data, "-download=false", "-out", out, "-save", saved, "-batch", "1")
+		pipe, _ := cmd.StdoutPipe()
+		stderr := &syncBuffer{}
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(pipe)
+		if !sc.Scan() {
+			t.Fatalf("no line from -serve %s; stderr %q", addr, stderr.String())
+		}
+		url, ok := strings.CutPrefix(sc.Text(), "lab: ")
+		if !ok || !strings.HasPrefix(url, "http://") || !strings.HasSuffix(url, "/") {
+			t.Fatalf("first line %q, want lab: http://HOST:PORT/", sc.Text())
+		}
+		go io.Copy(io.Discard, pipe)
+		if res, err := http.Get(url); err != nil || res.StatusCode != 200 {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		if res, err := http.Post(url+"api/train", "application/json", strings.NewReader(`{"action": "start"}`)); err != nil || res.StatusCode != 200 {
+			t.Fatalf("start: %v", err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("-serve %s: %v after Ctrl-C, want exit status 0; stderr %q", addr, err, stderr.String())
+			}
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("-serve %s still runs 5 s after Ctrl-C", addr)
+		}
+		if _, err := loadModel(saved); err != nil {
+			t.Errorf("-save after the lab: %v", err)
+		}
+		warned := strings.Contains(stderr.String(), "anyone who can reach it")
+		if warned != (addr == "0.0.0.0:0") {
+			t.Errorf("-serve %s: warned %v; stderr %q", addr, warned, stderr.String())
+		}
+		os.Remove(saved)
+	}
+	noTempFiles(t, out)
+}
