@@ -34,9 +34,11 @@ function fmt(v, d = 4) {
   if (typeof v !== "number") return String(v);
   if (!isFinite(v)) return String(v);
   if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2);
+  // Near ±1 (a saturated σ) 4 decimals would print 1.0000 and hide why σ'(a) is tiny.
+  if (Math.abs(v) > 0.9999 && Math.abs(v) < 1) return v.toPrecision(10);
   return v.toFixed(d);
 }
-const pct = (v) => (v === null || v === undefined ? "–" : (100 * v).toFixed(2) + " %");
+const pct = (v) => (v === null || v === undefined ? "–" : (100 * v).toFixed(2) + "%");
 
 // el builds an element: el("td", {className: "x"}, "text", child...).
 function el(tag, props, ...children) {
@@ -54,7 +56,7 @@ function setStatus(text, kind = "") {
   const s = $("status");
   s.textContent = text;
   s.className = kind;
-  statusKind = text ? kind : "";
+  statusKind = text ? kind || "info" : "";
 }
 
 // api sends a request and returns the parsed JSON, or throws the server's one-line "error".
@@ -262,8 +264,8 @@ function scheduleRefresh() {
   lab.timer = setTimeout(() => { lab.timer = null; refresh(); }, wait);
 }
 
-// clearErrorStatus removes an old error once a request succeeds (but keeps "disconnected").
-function clearErrorStatus() { if (statusKind === "error") setStatus(""); }
+// clearErrorStatus removes an old error or hint once a request succeeds (but keeps "disconnected").
+function clearErrorStatus() { if (statusKind !== "down") setStatus(""); }
 
 // ---------- 2 & 3. rendering a forward / backward answer ----------
 
@@ -283,12 +285,10 @@ function render(r) {
     return;
   }
   drawGrey($("seen"), r.pixels);
-  $("input-info").textContent = r.test !== undefined && r.test !== null
-    ? `Test image ${r.test}` + (r.label !== null && r.label !== undefined && r.loss === undefined ? `, label ${r.label}` : "")
+  const isTest = r.test !== undefined && r.test !== null;
+  $("input-info").textContent = isTest
+    ? `Test image ${r.test}` + (lab.label === null ? `, label ${r.label}` : `; y = ${lab.label}, chosen by you`)
     : "Your drawing, in MNIST's form.";
-  if (r.test !== undefined && r.test !== null && r.loss !== undefined) {
-    $("input-info").textContent = `Test image ${r.test}` + (lab.label === null ? `, label ${r.label}` : "");
-  }
   $("net-info").textContent = `Network after epoch ${r.epoch}` + (r.batch_done ? `, mini-batch ${r.batch_done}` : "") +
     (r.epoch === 0 && !r.batch_done ? " (untrained: the starting weights)" : "");
   renderDiagram(r);
@@ -380,7 +380,7 @@ function renderCellDetails(r) {
   if (hasBack(r)) {
     const d = r.delta[s.l][s.j];
     if (out) {
-      const y = s.j === r.label ? 1 : 0; // y_k of the one-hot target, read off the label
+      const y = r.y[s.j]; // y_k of the one-hot target, as the server sends it
       lines.push(el("div", { className: "formula" }, `δ = ŷ − y = ${fmt(layer.s[s.j])} − ${y} = ${fmt(d)}`, src("outputDelta, backprop.go")));
     } else {
       lines.push(el("div", { className: "formula" },
@@ -413,8 +413,9 @@ function renderUnit(r) {
   drawDiverging($("map-contrib"), u.contrib);
   $("unit-sum").replaceChildren(
     el("div", {}, `b = ${fmt(u.b)}`),
-    el("div", {}, `a = Σ x_i w_i + b = ${fmt(u.wx)} + ${fmt(u.b)} = ${fmt(u.a)}`, src("layerForward, network.go")),
-    el("div", {}, `σ(a) = ${fmt(u.s)}`, src("sigmoid, network.go")));
+    el("div", {}, `Σ x_i w_i = ${fmt(u.wx)}`, src("x_i·w_i and their sum, in pixel order — unitLook, lab.go")),
+    el("div", {}, `a = Σ x_i w_i + b = ${fmt(u.wx)} + ${fmt(u.b)} = ${fmt(u.a)}`, src("a = W·x + b — layerForward, network.go")),
+    el("div", {}, `σ(a) = 1/(1+e^(−a)) = ${fmt(u.s)}`, src("sigmoid, network.go")));
 }
 
 // renderLabels draws the ten buttons for y, the one in use highlighted.
@@ -451,11 +452,11 @@ function renderBackward(r) {
   $("loss").replaceChildren(
     el("div", {}, `L = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k] = ${fmt(r.loss)}`, src("loss, network.go")));
 
-  // Output layer: ŷ_k − y_k = δ_k, y_k read off the label (one-hot).
+  // Output layer: ŷ_k − y_k = δ_k, with the one-hot y the server sends.
   const out = $("out-delta");
   out.replaceChildren(el("tr", {}, ...["k", "ŷ_k", "", "y_k", "", "δ_k"].map((h) => el("th", {}, h))));
   r.yhat.forEach((v, k) => {
-    const yk = k === r.label ? 1 : 0;
+    const yk = r.y[k];
     const tr = el("tr", { className: k === r.label ? "hl" : "" },
       el("td", {}, String(k)), el("td", {}, fmt(v)), el("td", { className: "op" }, "−"),
       el("td", {}, String(yk)), el("td", { className: "op" }, "="), el("td", {}, fmt(r.delta[L - 1][k])));
@@ -490,8 +491,8 @@ function renderBackward(r) {
   const st = r.step;
   $("step-info").replaceChildren(
     el("div", {}, `η = ${fmt(st.eta, 6)}, λ = ${fmt(st.lambda, 6)}, n = ${st.n}`),
-    el("div", {}, `L: ${fmt(r.loss)} → ${fmt(st.loss_after)}`, src("loss, network.go, before and after the step")),
-    el("div", {}, `prediction: ${r.prediction} → ${st.prediction_after}`, src("predict, network.go")));
+    el("div", {}, `L: ${fmt(r.loss)} → ${fmt(st.loss_after)}`, src("L after: loss, network.go, on the stepped copy — runExample, explain.go")),
+    el("div", {}, `prediction: ${r.prediction} → ${st.prediction_after}`, src("argmax_k ŷ_k — predict, network.go")));
   columns($("yhat-before"), r.yhat, r.prediction);
   columns($("yhat-after"), st.yhat_after, st.prediction_after);
 }
@@ -511,6 +512,7 @@ function columns(box, ys, pred) {
 // The toggle recolours the diagram from the last answer: no request needed.
 document.querySelectorAll('input[name="colour-by"]').forEach((r) => r.addEventListener("change", () => {
   lab.colourBy = r.value;
+  updateHash();
   if (lab.colourBy === "d" && !hasBack(lab.result)) setStatus("δ needs the backward pass: pick the true digit y.");
   if (lab.result) renderDiagram(lab.result);
 }));
@@ -544,13 +546,15 @@ function applyState(s) {
   for (const id of ["test-n", "test-show", "test-next", "test-mistake"]) $(id).disabled = noData;
   $("data-problem").hidden = !noData;
   $("data-problem").textContent = noData ? "No data: " + (s.data_problem || "the data set is not loaded") : "";
+  $("test-off").hidden = !noData;
+  $("test-off").textContent = noData ? "Test images are off: " + (s.data_problem || "the data set is not loaded") : "";
   if (s.tests) $("test-n").max = s.tests - 1;
   $("message").hidden = !s.message;
   $("message").textContent = s.message || "";
 
   applyProgress(s);
   renderHistory(s.history);
-  renderConfusion(s.confusion, s.confusion_epoch);
+  renderConfusion(s.confusion, s.confusion_acc, s.confusion_epoch);
   if (changed) {
     const v = encodeURIComponent(s.version);
     $("loss-svg").src = `/api/loss.svg?v=${v}`;
@@ -571,6 +575,11 @@ function applyProgress(p) {
   const batches = p.batches || (s && s.batches) || 1;
   $("progress").max = batches;
   $("progress").value = p.batch_done || 0;
+  if (s && !s.data) { // no training without the data set: nothing is under way
+    $("progress-text").textContent = `epoch 0 · no training without the data set`;
+    $("running").textContent = "";
+    return;
+  }
   const max = s && s.epochs_max ? ` of ${s.epochs_max}` : "";
   $("progress-text").textContent =
     `epoch ${p.epoch}${max} finished · mini-batch ${p.batch_done}/${batches} of epoch ${p.epoch + 1} · η = ${fmt(p.eta, 6)}` +
@@ -591,24 +600,24 @@ function refreshWeights(force) {
 function renderHistory(h) {
   const t = $("history");
   const head = el("tr", {}, ...["epoch", "train L", "train acc", "eval L", "eval acc", "seconds"].map((x) => el("th", {}, x)));
-  if (!h || !h.length) { t.replaceChildren(head, el("tr", {}, el("td", { colSpan: 6 }, "no epoch finished yet"))); return; }
+  if (!h || !h.length) { t.replaceChildren(head, el("tr", {}, el("td", { colSpan: 6, className: "empty" }, "no epoch finished yet"))); return; }
   t.replaceChildren(head, ...h.slice().reverse().map((e) => el("tr", {},
     el("td", {}, String(e.epoch)), el("td", {}, fmt(e.train_loss)), el("td", {}, pct(e.train_acc)),
     el("td", {}, fmt(e.eval_loss)), el("td", {}, pct(e.eval_acc)), el("td", {}, fmt(e.seconds, 1)))));
 }
 
 // renderConfusion shades counts: the diagonal (right) in green, errors in red, each by its
-// largest count; the last column is the row's share on the diagonal.
-function renderConfusion(m, epoch) {
+// largest count; the last column is each digit's accuracy as the server computed it (digitAcc,
+// report.go), null for a digit with no images.
+function renderConfusion(m, acc, epoch) {
   const t = $("confusion");
-  $("confusion-epoch").textContent = m ? `(after epoch ${epoch})` : "";
-  if (!m) { t.replaceChildren(el("tr", {}, el("td", {}, "after the first epoch"))); return; }
+  $("confusion-epoch").textContent = m ? `(network after epoch ${epoch})` : "";
+  if (!m) { t.replaceChildren(el("tr", {}, el("td", { className: "empty" }, "not computed yet"))); return; }
   let maxDiag = 0, maxOff = 0;
   m.forEach((row, i) => row.forEach((c, j) => { if (i === j) maxDiag = Math.max(maxDiag, c); else maxOff = Math.max(maxOff, c); }));
-  const head = el("tr", {}, el("th", { className: "corner" }, "true╲pred"),
+  const head = el("tr", {}, el("th", { className: "corner", title: "rows: true digit y, columns: predicted digit" }, "y╲ŷ"),
     ...m.map((_, j) => el("th", {}, String(j))), el("th", {}, "right"));
   t.replaceChildren(head, ...m.map((row, i) => {
-    const total = row.reduce((a, b) => a + b, 0);
     const cells = row.map((c, j) => {
       const td = el("td", {}, String(c));
       const a = i === j ? (maxDiag ? c / maxDiag : 0) : (maxOff ? c / maxOff : 0);
@@ -616,7 +625,7 @@ function renderConfusion(m, epoch) {
       td.title = `true ${i}, predicted ${j}: ${c}`;
       return td;
     });
-    return el("tr", {}, el("th", {}, String(i)), ...cells, el("td", {}, total ? pct(row[i] / total) : "–"));
+    return el("tr", {}, el("th", {}, String(i)), ...cells, el("td", {}, acc && acc[i] !== null ? (100 * acc[i]).toFixed(1) + "%" : "–"));
   }));
 }
 
@@ -671,7 +680,7 @@ function connect() {
     h.push(row);
     lab.state.history = h;
     renderHistory(h);
-    if (row.confusion) renderConfusion(row.confusion, row.epoch);
+    if (row.confusion) renderConfusion(row.confusion, row.confusion_acc, row.epoch);
     $("loss-svg").src = `/api/loss.svg?e=${row.epoch}-${Date.now()}`;
     $("acc-svg").src = `/api/accuracy.svg?e=${row.epoch}-${Date.now()}`;
     scheduleRefresh();
@@ -689,13 +698,14 @@ function applyHash() {
     document.querySelector('input[name="colour-by"][value="d"]').checked = true;
   }
   const unit = num("unit");
-  if (unit !== null && lab.state && unit < lab.state.sizes[1]) lab.unit = unit;
+  if (unit !== null && lab.state && unit < lab.state.sizes[1]) { lab.unit = unit; lab.selected = { l: 0, j: unit }; }
   const test = num("test");
   if (test !== null && lab.state && lab.state.data) {
-    $("test-n").value = test;
-    showTest(test);
     const y = num("label");
-    if (y !== null && y < 10) { lab.label = y; refresh(); }
+    $("test-n").value = test;
+    lab.label = y !== null && y < 10 ? y : null;
+    newInput({ kind: "test", n: lab.state.tests ? test % lab.state.tests : test });
+    refresh();
   }
   markTile();
 }
