@@ -39,6 +39,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -265,6 +266,9 @@ func (l *lab) run() {
 				return
 			default:
 				l.trainBatch()
+				// Let the requests waiting for a processor have it now rather than at the
+				// scheduler's next turn, which can be milliseconds away while the workers spin.
+				runtime.Gosched()
 				continue
 			}
 		}
@@ -402,6 +406,7 @@ type labState struct {
 	Tests       int          `json:"tests"`
 	History     []epochStats `json:"history"`
 	Confusion   *confusion   `json:"confusion"`
+	ConfAcc     []*float64   `json:"confusion_acc"` // per true digit: the share predicted right (null: none)
 	ConfEpoch   int          `json:"confusion_epoch"`
 	Message     string       `json:"message"`
 	Version     int64        `json:"version"`
@@ -416,7 +421,7 @@ type labProgress struct {
 	RunningLoss *float64 `json:"running_loss"`
 	RunningAcc  *float64 `json:"running_acc"`
 	Training    bool     `json:"training"`
-	Eta         float64  `json:"eta"` // the η of the epoch under way, or of the last one
+	Eta         float64  `json:"eta"` // the η of the next mini-batch
 }
 
 // progress reads where training stands; the caller holds l.mu.
@@ -425,7 +430,7 @@ func (l *lab) progress() labProgress {
 	if l.r == nil {
 		return p
 	}
-	p.Epoch, p.Eta = len(l.r.hist), l.r.tr.sgd.Eta
+	p.Epoch, p.Eta = len(l.r.hist), l.sgd().Eta
 	p.Batches = (l.data.Train.Len() + l.c.batch - 1) / l.c.batch
 	if l.inEpoch && l.r.tr.k > 0 {
 		p.BatchDone = l.r.tr.k
@@ -447,6 +452,15 @@ func (l *lab) state() labState {
 		s.Settings, s.Data, s.N, s.Tests = l.r.settings, true, l.data.Train.Len(), l.data.Test.Len()
 		s.History = append(s.History, l.r.hist...) // a copy: reset starts the history anew
 		s.Confusion, s.ConfEpoch = l.confusion, l.confEpoch
+		if l.confusion != nil {
+			for d := range numDigits {
+				var acc *float64
+				if v := l.confusion.digitAcc(d); !math.IsNaN(v) { // NaN: no image of d
+					acc = &v
+				}
+				s.ConfAcc = append(s.ConfAcc, acc)
+			}
+		}
 	} else {
 		s.Settings = [][2]string{{"network", joinInts(l.net.Sizes, "-") + ", sigmoid units"}, {"data", "none: " + l.dataProblem}}
 		if l.c.load != "" {
@@ -456,12 +470,17 @@ func (l *lab) state() labState {
 	return s
 }
 
-// sgd is the step the passes show: the η training uses now, λ and n. The caller holds l.mu.
+// sgd is the step the passes show: the η of the next mini-batch (that of the epoch under way, or
+// of the next one between epochs), λ and n. The caller holds l.mu.
 func (l *lab) sgd() SGD {
 	if l.r == nil {
 		return SGD{Eta: l.c.lr, Lambda: l.c.lambda, N: mnistTrainSplit}
 	}
-	return l.r.tr.sgd
+	sgd := l.r.tr.sgd
+	if !l.inEpoch {
+		sgd.Eta = l.r.eta(len(l.r.hist) + 1)
+	}
+	return sgd
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,6 +538,7 @@ type passResponse struct {
 	BatchDone  int         `json:"batch_done"`
 	Unit       *passUnit   `json:"unit,omitempty"`
 	// backward
+	Y      []float64   `json:"y,omitempty"` // the one-hot target: y_k = 1 for the true digit
 	Loss   *float64    `json:"loss,omitempty"`
 	Delta  [][]float64 `json:"delta,omitempty"`
 	Back   [][]float64 `json:"back,omitempty"`   // W_{l+1}ᵀ δ_{l+1} of hidden layer l; null for the output
@@ -606,6 +626,8 @@ func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
 	}
 	if ex != nil {
 		res.Loss = &p.Loss[0]
+		res.Y = make([]float64, numDigits)
+		res.Y[p.Labels[0]] = 1
 		for l := range net.Layers {
 			res.Delta = append(res.Delta, p.Delta[l].row(0))
 			var ds []float64
@@ -998,7 +1020,8 @@ func (l *lab) events(w http.ResponseWriter, r *http.Request) {
 			e := struct {
 				epochStats
 				Confusion *confusion `json:"confusion"`
-			}{s.History[epochs], s.Confusion}
+				ConfAcc   []*float64 `json:"confusion_acc"`
+			}{s.History[epochs], s.Confusion, s.ConfAcc}
 			if !send("epoch", e) {
 				return
 			}

@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -30,8 +31,10 @@ import (
 	"time"
 )
 
-// startLab opens a lab with the given flags and serves it on a test server.
-func startLab(t *testing.T, args ...string) (*lab, *httptest.Server) {
+// startLab opens a lab with the given flags and serves it on a test server, as `go run . -serve`
+// does, until the test ends. The lab closes first: its event streams end, and the server, which
+// waits for them, can close.
+func startLab(t testing.TB, args ...string) (*lab, *httptest.Server) {
 	t.Helper()
 	c, err := parseFlags(args, io.Discard)
 	if err != nil {
@@ -42,7 +45,7 @@ func startLab(t *testing.T, args ...string) (*lab, *httptest.Server) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(l.handler(true))
-	t.Cleanup(func() { srv.Close(); l.close() })
+	t.Cleanup(func() { l.close(); srv.Close() })
 	return l, srv
 }
 
@@ -152,7 +155,10 @@ func TestLabPassesAreTheGoFunctions(t *testing.T) {
 	}
 	waitFor(t, srv, "an epoch", func(s labState) bool { return s.Epoch == 1 && !s.Training })
 	net := l.net.clone()
-	sgd := l.r.tr.sgd
+	sgd := l.sgd() // between epochs: η of the next one
+	if sgd.Eta != 0.5*0.97 {
+		t.Errorf("η after epoch 1: %v, want that of epoch 2, 0.5·0.97", sgd.Eta)
+	}
 
 	var res passResponse
 	if status := post(t, srv, "/api/backward", map[string]any{"test": 3, "unit": 4}, &res); status != 200 {
@@ -221,7 +227,7 @@ func TestLabMatchesExplain(t *testing.T) {
 	var res passResponse
 	post(t, srv, "/api/backward", map[string]any{"test": 7}, &res)
 	var b strings.Builder
-	explain(&b, l.net, l.r.tr.sgd, l.data.Test.image(7), l.data.Test.Labels[7], "test image 7")
+	explain(&b, l.net, l.sgd(), l.data.Test.image(7), l.data.Test.Labels[7], "test image 7")
 	printed := b.String()
 	var want []string
 	want = append(want, fmt.Sprintf("L = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k] = %.6f", *res.Loss))
@@ -685,4 +691,91 @@ func TestServeAndInterrupt(t *testing.T) {
 		os.Remove(saved)
 	}
 	noTempFiles(t, out)
+}
+
+// benchLabLoad measures the latency of one kind of request while training runs and 20 clients
+// ask at once, and reports its median and 99th percentile:
+//
+//	MNIST_DIR=../shared/mnist go test -run '^$' -bench Lab -benchtime 4000x
+func benchLabLoad(b *testing.B, path, ctype string, body []byte) {
+	data := os.Getenv("MNIST_DIR")
+	if data == "" {
+		dir := b.TempDir()
+		writeSetTB(b, dir, 3000, 100)
+		data = dir
+	}
+	_, srv := startLab(b, "-data", data, "-download=false", "-out", b.TempDir(), "-epochs", "1000")
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 20}}
+	send := func() time.Duration {
+		t0 := time.Now()
+		res, err := client.Post(srv.URL+path, ctype, bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			b.Fatalf("%s: %d", path, res.StatusCode)
+		}
+		return time.Since(t0)
+	}
+	for i := 0; i < 20; i++ {
+		send() // warm the connections
+	}
+	start, _ := json.Marshal(map[string]string{"action": "start"})
+	client.Post(srv.URL+"/api/train", "application/json", bytes.NewReader(start))
+	b.ResetTimer()
+	lat := make([]time.Duration, b.N)
+	var wg sync.WaitGroup
+	for w := 0; w < 20; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < b.N; i += 20 {
+				lat[i] = send()
+			}
+		}(w)
+	}
+	wg.Wait()
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+// writeSetTB is writeSet for a benchmark.
+func writeSetTB(b *testing.B, dir string, nTrain, nTest int) {
+	for _, set := range []struct {
+		images, labels string
+		n              int
+	}{{trainImagesName, trainLabelsName, nTrain}, {testImagesName, testLabelsName, nTest}} {
+		img, lab := tinySet(set.n)
+		os.WriteFile(filepath.Join(dir, set.images), idxBytes(3, []uint32{uint32(set.n), 28, 28}, img), 0o644)
+		os.WriteFile(filepath.Join(dir, set.labels), idxBytes(1, []uint32{uint32(set.n)}, lab), 0o644)
+	}
+}
+
+func BenchmarkLabForward20Clients(b *testing.B) {
+	benchLabLoad(b, "/api/forward", "application/json", []byte(`{"test": 0}`))
+}
+
+func BenchmarkLabBackward20Clients(b *testing.B) {
+	benchLabLoad(b, "/api/backward", "application/json", []byte(`{"test": 0, "unit": 3}`))
+}
+
+func BenchmarkLabDraw20Clients(b *testing.B) {
+	img := image.NewGray(image.Rect(0, 0, 280, 280)) // the page's canvas: a 7, dark on white
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for y := 0; y < 280; y++ {
+		for x := 0; x < 280; x++ {
+			if (y > 40 && y < 62 && x > 60 && x < 220) || (y >= 50 && y < 250 && x > 180-(y-50)/3 && x < 202-(y-50)/3) {
+				img.Pix[y*280+x] = 0
+			}
+		}
+	}
+	var png7 bytes.Buffer
+	png.Encode(&png7, img)
+	benchLabLoad(b, "/api/draw", "image/png", png7.Bytes())
 }

@@ -395,10 +395,14 @@ func (r *session) beginEpoch() {
 	if r.rng == nil {
 		r.newShuffle()
 	}
-	e := len(r.hist) + 1
-	r.tr.sgd.Eta = r.c.lr * math.Pow(1-r.c.decay, float64(e-1)) // η of this epoch
+	r.tr.sgd.Eta = r.eta(len(r.hist) + 1)
 	r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
 	r.tr.begin(r.data.Train, r.order)
+}
+
+// eta is η of epoch e: η_e = η·(1 − decay)^(e−1), shrinking a little after each epoch.
+func (r *session) eta(e int) float64 {
+	return r.c.lr * math.Pow(1-r.c.decay, float64(e-1))
 }
 
 // endEpoch finishes the epoch whose last mini-batch is done, which took secs of training: it
