@@ -752,15 +752,18 @@ func (l *lab) handler(loopback bool) http.Handler {
 	mux.HandleFunc("/api/accuracy.svg", method(http.MethodGet, l.getChart(1)))
 
 	// Cross-origin requests that change something (POST) are refused by the standard library;
-	// reads are refused here too, as is a host name that is not this computer's when the lab
-	// listens only on it (a web page whose own name was made to point here, "DNS rebinding").
+	// reads that another site's page makes (a fetch, an image) are refused here too, while a
+	// link followed from another site still opens the page. So is a host name that is not this
+	// computer's when the lab listens only on it (a web page whose own name was made to point
+	// here, "DNS rebinding").
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &labError{http.StatusForbidden, "cross-origin request refused: the lab answers only its own page"})
 	}))
 	guarded := cop.Handler(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		site := r.Header.Get("Sec-Fetch-Site")
+		if site != "" && site != "same-origin" && site != "none" && r.Header.Get("Sec-Fetch-Mode") != "navigate" {
 			writeError(w, &labError{http.StatusForbidden, "cross-origin request refused: the lab answers only its own page"})
 			return
 		}

@@ -391,7 +391,8 @@ func TestLabRefusesOtherOrigins(t *testing.T) {
 		header       map[string]string
 	}{
 		{"POST", "/api/train", evil},
-		{"POST", "/api/train", map[string]string{"Origin": "http://evil.example"}}, // an older browser: Origin only
+		{"POST", "/api/train", map[string]string{"Origin": "http://evil.example"}},                              // an older browser: Origin only
+		{"POST", "/api/train", map[string]string{"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}}, // a form
 		{"GET", "/api/network", evil},
 		{"GET", "/api/weights.png", map[string]string{"Sec-Fetch-Site": "same-site"}}, // another port of localhost
 		{"GET", "/api/state", map[string]string{"Host": "evil.example"}},
@@ -404,6 +405,10 @@ func TestLabRefusesOtherOrigins(t *testing.T) {
 	}
 	if s := getState(t, srv); s.Epoch != 0 || s.Training {
 		t.Error("a refused request started training")
+	}
+	link := map[string]string{"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"} // a link from elsewhere
+	if status, _ := request(t, "GET", srv.URL+"/", "", nil, link); status != 200 {
+		t.Errorf("a link from another site to the page: %d, want 200", status)
 	}
 	same := map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"}
 	if status, body := request(t, "POST", srv.URL+"/api/forward", "application/json", []byte(`{"test": 0}`), same); status != 200 {

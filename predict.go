@@ -41,11 +41,20 @@ func mnistForm(img image.Image) ([]byte, error) {
 	if w < 1 || h < 1 || w*h > 1<<26 {
 		return nil, fmt.Errorf("image is %d×%d pixels; want a picture of one digit", w, h)
 	}
-	// Grey levels 0..1, transparent parts taken as white paper.
+	// Grey levels 0..1, transparent parts taken as white paper. The images the standard library
+	// decodes give their colours without allocating (RGBA64At); At would allocate one a pixel,
+	// which made the lab's drawings ten times slower. Both give the same numbers.
+	rgba := func(x, y int) (r, g, b, a uint32) { return img.At(x, y).RGBA() }
+	if im, ok := img.(image.RGBA64Image); ok {
+		rgba = func(x, y int) (r, g, b, a uint32) {
+			c := im.RGBA64At(x, y)
+			return uint32(c.R), uint32(c.G), uint32(c.B), uint32(c.A)
+		}
+	}
 	grey := make([]float64, w*h)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
-			r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA() // premultiplied by alpha, 0..0xffff
+			r, g, bl, a := rgba(b.Min.X+x, b.Min.Y+y) // premultiplied by alpha, 0..0xffff
 			over := float64(0xffff - a)                        // white showing through
 			lum := 0.299*(float64(r)+over) + 0.587*(float64(g)+over) + 0.114*(float64(bl)+over)
 			grey[y*w+x] = lum / 0xffff
