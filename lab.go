@@ -790,10 +790,10 @@ func loopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// method lets only requests of the given method through (and HEAD with GET).
+// method lets only requests of the given method through.
 func method(m string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != m && !(m == http.MethodGet && r.Method == http.MethodHead) {
+		if r.Method != m {
 			w.Header().Set("Allow", m)
 			writeError(w, &labError{http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, m)})
 			return
