@@ -222,7 +222,8 @@ func TestLearning(t *testing.T) {
 	}
 }
 
-// TestSparseProductsEqualDense: skipping the zero inputs changes no bit (matrix.go).
+// TestSparseProductsEqualDense: skipping the zero inputs changes no bit: the first layer's
+// products give exactly the numbers of the definitions (matrix.go).
 func TestSparseProductsEqualDense(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, shape := range [][3]int{{7, 13, 9}, {10, 784, 20}, {1, 5, 1}, {4, 8, 3}} {
@@ -245,16 +246,20 @@ func TestSparseProductsEqualDense(t *testing.T) {
 		}
 		for _, split := range [][2]int{{0, J}, {0, J / 2}, {J / 2, J}} {
 			dense, sparse := newMatrix(R, J), newMatrix(R, J)
-			mulABt(dense, x, w, split[0], split[1])
+			productABt(dense, x, w)
 			mulLitABt(sparse, x, lit, w, split[0], split[1])
-			if !sameBits(dense.Data, sparse.Data) {
-				t.Errorf("shape %v units %v: mulLitABt differs from mulABt", shape, split)
+			for r := 0; r < R; r++ {
+				if !sameBits(dense.row(r)[split[0]:split[1]], sparse.row(r)[split[0]:split[1]]) {
+					t.Errorf("shape %v units %v: mulLitABt differs from the definition x·Wᵀ", shape, split)
+					break
+				}
 			}
 			gd, gs := newMatrix(J, K), newMatrix(J, K)
-			mulAtB(gd, d, x, split[0], split[1])
+			productAtB(gd, d, x)
 			mulLitAtB(gs, d, x, lit, split[0], split[1])
-			if !sameBits(gd.Data, gs.Data) {
-				t.Errorf("shape %v units %v: mulLitAtB differs from mulAtB", shape, split)
+			lo, hi := split[0]*K, split[1]*K
+			if !sameBits(gd.Data[lo:hi], gs.Data[lo:hi]) {
+				t.Errorf("shape %v units %v: mulLitAtB differs from the definition δᵀ·x", shape, split)
 			}
 		}
 	}
@@ -273,8 +278,10 @@ func sameBits(a, b []float64) bool {
 	return true
 }
 
-// TestMatrixProducts checks the three products against their definitions, written as plain
-// triple loops.
+// TestMatrixProducts checks the fast products against their definitions (productABt,
+// productAtB and productAB at the top of matrix.go), bit for bit: on shapes that take every
+// block and remainder loop (samples 4 at a time, then 2, then 1; units 2 at a time, then 1),
+// and on ranges of units, as workers share them.
 func TestMatrixProducts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	fill := func(m Matrix) Matrix {
@@ -283,40 +290,33 @@ func TestMatrixProducts(t *testing.T) {
 		}
 		return m
 	}
-	R, K, J := 7, 9, 5
-	x, w, d := fill(newMatrix(R, K)), fill(newMatrix(J, K)), fill(newMatrix(R, J))
-	a, g, e := newMatrix(R, J), newMatrix(J, K), newMatrix(R, K)
-	mulABt(a, x, w, 0, J)
-	mulAtB(g, d, x, 0, J)
-	mulAB(e, d, w)
-	near := func(what string, got, want float64) {
-		if math.Abs(got-want) > 1e-12 {
-			t.Errorf("%s = %g, want %g", what, got, want)
+	for _, shape := range [][3]int{{7, 9, 5}, {10, 784, 20}, {1, 3, 1}, {4, 8, 2}, {3, 5, 7}} {
+		R, K, J := shape[0], shape[1], shape[2]
+		x, w, d := fill(newMatrix(R, K)), fill(newMatrix(J, K)), fill(newMatrix(R, J))
+		a, g, e := newMatrix(R, J), newMatrix(J, K), newMatrix(R, K)
+		productABt(a, x, w)
+		productAtB(g, d, x)
+		productAB(e, d, w)
+
+		fe := newMatrix(R, K)
+		mulAB(fe, d, w)
+		if !sameBits(fe.Data, e.Data) {
+			t.Errorf("shape %v: mulAB differs from its definition δ·W", shape)
 		}
-	}
-	for r := 0; r < R; r++ {
-		for j := 0; j < J; j++ {
-			var s float64
-			for k := 0; k < K; k++ {
-				s += x.Data[r*K+k] * w.Data[j*K+k]
-			}
-			near("x·Wᵀ", a.Data[r*J+j], s)
-		}
-		for k := 0; k < K; k++ {
-			var s float64
-			for j := 0; j < J; j++ {
-				s += d.Data[r*J+j] * w.Data[j*K+k]
-			}
-			near("δ·W", e.Data[r*K+k], s)
-		}
-	}
-	for j := 0; j < J; j++ {
-		for k := 0; k < K; k++ {
-			var s float64
+		for _, split := range [][2]int{{0, J}, {0, J / 2}, {J / 2, J}, {1, J}} {
+			lo, hi := min(split[0], J), split[1]
+			fa, fg := fill(newMatrix(R, J)), fill(newMatrix(J, K)) // garbage, as a reused buffer holds
+			mulABt(fa, x, w, lo, hi)
+			mulAtB(fg, d, x, lo, hi)
 			for r := 0; r < R; r++ {
-				s += d.Data[r*J+j] * x.Data[r*K+k]
+				if !sameBits(fa.row(r)[lo:hi], a.row(r)[lo:hi]) {
+					t.Errorf("shape %v units %d..%d: mulABt differs from its definition x·Wᵀ", shape, lo, hi)
+					break
+				}
 			}
-			near("δᵀ·x", g.Data[j*K+k], s)
+			if !sameBits(fg.Data[lo*K:hi*K], g.Data[lo*K:hi*K]) {
+				t.Errorf("shape %v units %d..%d: mulAtB differs from its definition δᵀ·x", shape, lo, hi)
+			}
 		}
 	}
 }

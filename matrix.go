@@ -5,20 +5,15 @@
 // and m units are one m×n matrix whose row j holds the weights into unit j. Three products then
 // cover the whole forward and backward pass:
 //
-//	forward    a    = x·Wᵀ     (B×m) from x (B×n) and W (m×n)    mulABt
-//	gradient  ∂L/∂W = δᵀ·x     (m×n) from δ (B×m) and x (B×n)    mulAtB
-//	backward   Wᵀδ  = δ·W      (B×n) from δ (B×m) and W (m×n)    mulAB
+//	forward    a    = x·Wᵀ     (B×m) from x (B×n) and W (m×n)    c[r][j] = Σ_k a[r][k]·b[j][k]
+//	gradient  ∂L/∂W = δᵀ·x     (m×n) from δ (B×m) and x (B×n)    c[j][k] = Σ_r a[r][j]·b[r][k]
+//	backward   Wᵀδ  = δ·W      (B×n) from δ (B×m) and W (m×n)    c[r][k] = Σ_j a[r][j]·b[j][k]
 //
-// Speed. Pure Go has no SIMD, so the fast path is scalar arithmetic kept in registers. An amd64
-// core can retire about two floating-point additions per cycle, each with a latency of about four
-// cycles, so a loop needs about eight independent running sums to keep it busy; about fifteen
-// float64 registers exist, so eight sums plus the values they read is the most that fits. The two
-// big products (mulABt and mulAtB) therefore compute a 2×4 block of outputs at once: each value
-// read from memory is used two or four times, and the eight sums never leave registers.
-//
-// Determinism. Every output element is a sum taken in the same order, from index 0 upward,
-// whichever block or remainder loop computes it. So the result does not depend on how the rows
-// are split between workers, and a run gives the same bits with 1 worker or 8.
+// The file first gives each product as its definition, three plain loops (productABt,
+// productAtB, productAB): read these to know what is computed. The tests use them as the
+// reference. The passes call the fast versions that follow (mulABt, mulAtB, mulAB, and
+// mulLitABt, mulLitAtB for the first layer), which compute exactly the same numbers, bit for
+// bit, in another loop order.
 package main
 
 // Matrix is a rows×cols matrix stored row by row: element (i, j) is Data[i*Cols+j].
@@ -32,6 +27,9 @@ func newMatrix(rows, cols int) Matrix {
 	return Matrix{Rows: rows, Cols: cols, Data: make([]float64, rows*cols)}
 }
 
+// at returns element (i, j).
+func (m Matrix) at(i, j int) float64 { return m.Data[i*m.Cols+j] }
+
 // row returns row i as a slice of length Cols.
 func (m Matrix) row(i int) []float64 {
 	return m.Data[i*m.Cols : (i+1)*m.Cols]
@@ -43,6 +41,76 @@ func (m Matrix) row(i int) []float64 {
 func (m Matrix) rows(lo, hi int) Matrix {
 	return Matrix{Rows: hi - lo, Cols: m.Cols, Data: m.Data[lo*m.Cols : hi*m.Cols]}
 }
+
+// The three products, as their definitions.
+//
+// Each output element is a sum that starts at 0 and adds its terms in order of the summed
+// index, from 0 upward. Floating-point addition is not associative, so that order is part of
+// the definition: the fast versions below keep it, and so give the same bits.
+
+// productABt sets c = a·bᵀ, the forward pass a = x·Wᵀ (a is R×K, b is J×K, c is R×J):
+//
+//	c[r][j] = Σ_k a[r][k]·b[j][k]
+func productABt(c, a, b Matrix) {
+	for r := 0; r < a.Rows; r++ {
+		for j := 0; j < b.Rows; j++ {
+			var s float64
+			for k := 0; k < a.Cols; k++ {
+				s += a.at(r, k) * b.at(j, k)
+			}
+			c.row(r)[j] = s
+		}
+	}
+}
+
+// productAtB sets c = aᵀ·b, the gradient ∂L/∂W = δᵀ·x (a is R×J, b is R×K, c is J×K):
+//
+//	c[j][k] = Σ_r a[r][j]·b[r][k]
+func productAtB(c, a, b Matrix) {
+	for j := 0; j < a.Cols; j++ {
+		for k := 0; k < b.Cols; k++ {
+			var s float64
+			for r := 0; r < a.Rows; r++ {
+				s += a.at(r, j) * b.at(r, k)
+			}
+			c.row(j)[k] = s
+		}
+	}
+}
+
+// productAB sets c = a·b, the error sent down a layer Wᵀδ = δ·W (a is R×J, b is J×K, c is
+// R×K):
+//
+//	c[r][k] = Σ_j a[r][j]·b[j][k]
+func productAB(c, a, b Matrix) {
+	for r := 0; r < a.Rows; r++ {
+		for k := 0; k < b.Cols; k++ {
+			var s float64
+			for j := 0; j < a.Cols; j++ {
+				s += a.at(r, j) * b.at(j, k)
+			}
+			c.row(r)[k] = s
+		}
+	}
+}
+
+// The same products, written for speed.
+//
+// Pure Go has no SIMD, so the fast path is scalar arithmetic kept in registers. An amd64 core
+// can retire about two floating-point additions per cycle, each with a latency of about four
+// cycles, so a loop needs about eight independent running sums to keep it busy; the plain loops
+// above have one, and wait four cycles for it at every term. About fifteen float64 registers
+// exist, so eight sums plus the values they read is the most that fits. The two big products
+// (mulABt and mulAtB) therefore compute a 2×4 block of outputs at once: each value read from
+// memory is used two or four times, and the eight sums never leave registers.
+//
+// They also take a range of output units (lo..hi), so that workers can share a layer by unit
+// (train.go).
+//
+// Determinism. Every output element is still a sum taken in the same order, from index 0
+// upward, whichever block or remainder loop computes it: the same bits as the definitions
+// above. So the result does not depend on how the rows are split between workers, and a run
+// gives the same bits with 1 worker or 8.
 
 // mulABt sets columns lo..hi-1 of c to a·bᵀ: c[r][j] = Σ_k a[r][k]·b[j][k].
 // Shapes: a is R×K (one sample per row), b is J×K (one unit's weights per row), c is R×J.
