@@ -91,7 +91,7 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	fs.Float64Var(&c.lambda, "lambda", defaultLambda, "L2 weight decay λ, as in Nielsen's network2 (0: none)")
 	fs.Uint64Var(&c.seed, "seed", 1, "random seed for the initial weights and the shuffling")
 	fs.StringVar(&c.out, "out", "out", "folder for the files the run writes")
-	fs.IntVar(&c.workers, "workers", runtime.NumCPU(), "goroutines sharing the work (changes only the speed)")
+	fs.IntVar(&c.workers, "workers", 0, "goroutines sharing the work (changes only the speed); 0: 1 or one per CPU, whichever is faster, timed each epoch")
 	fs.StringVar(&c.mirror, "mirror", "", "download missing files from this URL prefix instead of the public mirrors")
 	fs.StringVar(&c.save, "save", "", "after training, save the network to this JSON `file`")
 	fs.StringVar(&c.load, "load", "", "start from the network saved in this JSON `file` (with -epochs 0: evaluate only)")
@@ -132,8 +132,8 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		return nil, &usageError{fmt.Sprintf("-decay %v: must be at least 0 and below 1", c.decay)}
 	case !(c.lambda >= 0) || math.IsInf(c.lambda, 0):
 		return nil, &usageError{fmt.Sprintf("-lambda %v: must be 0 or a positive number", c.lambda)}
-	case c.workers < 1 || c.workers > maxWorkers:
-		return nil, &usageError{fmt.Sprintf("-workers %d: must be from 1 to %d", c.workers, maxWorkers)}
+	case c.workers < 0 || c.workers > maxWorkers:
+		return nil, &usageError{fmt.Sprintf("-workers %d: must be from 0 (choose) to %d", c.workers, maxWorkers)}
 	case c.data == "":
 		return nil, &usageError{"-data: must name a folder"}
 	case c.out == "":
@@ -210,8 +210,14 @@ func train(c *config, stdout, stderr io.Writer) error {
 	loadSecs := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
 		data.Train.Len(), data.Eval.Len(), data.Test.Len(), c.data, loadSecs)
-	fmt.Fprintf(stdout, "network %s, batch %d, η %g shrinking %g%% an epoch, λ %g, seed %d, %d workers\n",
-		joinInts(net.Sizes, "-"), c.batch, c.lr, 100*c.decay, c.lambda, c.seed, c.workers)
+	workers := fmt.Sprintf("%d workers", c.workers)
+	if n := runtime.NumCPU(); c.workers == 0 && n > 1 { // newTrainer chooses (train.go, parallel.go)
+		workers = fmt.Sprintf("1 or %d workers, whichever is faster (timed each epoch)", n)
+	} else if c.workers == 0 {
+		workers = "1 worker (1 CPU)"
+	}
+	fmt.Fprintf(stdout, "network %s, batch %d, η %g shrinking %g%% an epoch, λ %g, seed %d, %s\n",
+		joinInts(net.Sizes, "-"), c.batch, c.lr, 100*c.decay, c.lambda, c.seed, workers)
 
 	r := &session{c: c, data: data, net: net, stdout: stdout, settings: settings(c, net, data)}
 	r.tr = newTrainer(net, SGD{Eta: c.lr, Lambda: c.lambda, N: data.Train.Len()}, c.batch, c.workers, data.Train.Len())

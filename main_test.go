@@ -67,7 +67,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-lr", "fast"}, "-lr"},
 		{[]string{"-decay", "1"}, "-decay"},
 		{[]string{"-lambda", "-1"}, "-lambda"},
-		{[]string{"-workers", "0"}, "-workers"},
+		{[]string{"-workers", "-1"}, "-workers"},
 		{[]string{"-workers", "100000"}, "-workers"},
 		{[]string{"-epochs", "ten"}, "-epochs"},
 		{[]string{"-nosuchflag"}, "-nosuchflag"},

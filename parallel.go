@@ -16,6 +16,7 @@ package main
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // team runs a function on n workers at once, one round at a time.
@@ -128,4 +129,127 @@ func share(n, grain, w, workers int) (lo, hi int) {
 	lo = min(n, grain*(chunks*w/workers))
 	hi = min(n, grain*(chunks*(w+1)/workers))
 	return lo, hi
+}
+
+// Choosing how many workers to use.
+//
+// Two workers beat one only while both are running and hand over quickly. When another program
+// holds a core (a browser, an editor, a build), the operating system shares the remaining core
+// between the two workers, and each round waits for a partner that is not running: two workers
+// then took 2.7 times as long as one. Which is faster depends on the machine and changes during
+// a run, so it is measured, not guessed. The results do not depend on the number of workers
+// (train.go), so the trainer may change it between any two mini-batches.
+//
+// A chooser times mini-batches in blocks of a few hundred images (about a millisecond). A probe
+// runs blocks in pairs, one on one worker and one on all of them, in the order 1, n, n, 1, 1, n
+// (which cancels a steady drift of the machine's speed), and then keeps the faster for the
+// mini-batches that follow. All workers must be at least 5% faster to be kept, since one worker
+// leaves the other cores to other programs. A probe stops early once the choice is plain: after
+// a pair that differs by more than 25%, or as soon as a block on all workers has taken twice as
+// long as a whole block on one (when a partner is not running, a block can take ten times as
+// long, and most of the cost of probing would be there).
+//
+// A probe runs at the start of every epoch. While all workers are kept, it runs again as soon
+// as two blocks in a row take more than half as long again as the probe measured: a partner may
+// have stopped running. While one worker is kept, a slower block says only that the machine is
+// busier, which would not make more workers faster, so the next probe waits for the next epoch.
+// A probe takes at most about 3% of an epoch of 50,000 images, and only the part on the slower
+// choice costs time.
+type chooser struct {
+	all   int           // the team's size, the other choice besides 1
+	block int           // mini-batches in a timed block
+	next  int           // the probe's next block, an index into probePlan (past its end: not probing)
+	use   int           // worker count of the current block
+	left  int           // mini-batches left in the current block
+	took  time.Duration // time spent in the current block so far
+	// spent is the time of the probe's blocks so far: [0] on one worker, [1] on all of them;
+	// blocks counts them.
+	spent  [2]time.Duration
+	blocks [2]int
+	// expect is how long a block of the chosen count took in the last probe; slow counts the
+	// blocks on all workers in a row since then that took more than 1.5 times that.
+	expect time.Duration
+	slow   int
+}
+
+// probePlan is the order of a probe's blocks: '0' on one worker, '1' on all of them.
+const probePlan = "011001"
+
+// blockImages is about how many images a timed block holds: enough that a block takes about a
+// millisecond, far longer than a hand-over or a clock reading (36 ns), and few enough that a
+// probe is a small part of an epoch of 50,000 images.
+const blockImages = 256
+
+func newChooser(all, batch int) *chooser {
+	c := &chooser{all: all, block: max(1, (blockImages+batch-1)/batch)}
+	c.probe()
+	return c
+}
+
+// probe starts a probe with the next mini-batch.
+func (c *chooser) probe() {
+	c.next, c.spent, c.blocks = 0, [2]time.Duration{}, [2]int{}
+	c.startBlock()
+}
+
+// startBlock starts the next block: the probe's next one, or one more of the chosen count.
+func (c *chooser) startBlock() {
+	if c.next < len(probePlan) {
+		c.use = 1
+		if probePlan[c.next] == '1' {
+			c.use = c.all
+		}
+	}
+	c.left, c.took = c.block, 0
+}
+
+// workers returns how many workers take the next mini-batch.
+func (c *chooser) workers() int { return c.use }
+
+// done records that a mini-batch took d, and chooses the count for the next one.
+func (c *chooser) done(d time.Duration) {
+	c.took += d
+	c.left--
+	probing := c.next < len(probePlan)
+	if probing && c.use > 1 && c.blocks[0] > 0 && c.took > 2*c.spent[0]/time.Duration(c.blocks[0]) {
+		c.keep(0) // all workers took twice as long as one, and the block is not even over
+		c.startBlock()
+		return
+	}
+	if c.left > 0 {
+		return
+	}
+	switch {
+	case probing:
+		i := probePlan[c.next] - '0'
+		c.spent[i] += c.took
+		c.blocks[i]++
+		c.next++
+		if c.blocks[0] == c.blocks[1] { // a pair is done: compare the mean block times
+			one, all := c.spent[0]/time.Duration(c.blocks[0]), c.spent[1]/time.Duration(c.blocks[1])
+			switch {
+			case all < one*95/100 && (all < one*80/100 || c.next == len(probePlan)):
+				c.keep(1)
+			case all > one*125/100 || c.next == len(probePlan):
+				c.keep(0)
+			}
+		}
+	case c.use > 1 && c.took > c.expect*3/2: // all workers took far longer than probed
+		if c.slow++; c.slow >= 2 {
+			c.probe()
+			return
+		}
+	default:
+		c.slow = 0
+	}
+	c.startBlock()
+}
+
+// keep ends the probe and keeps one worker (choice 0) or all of them (1) from now on.
+func (c *chooser) keep(choice int) {
+	c.next, c.slow = len(probePlan), 0
+	c.use, c.expect = 1, c.spent[0]/time.Duration(max(1, c.blocks[0]))
+	if choice == 1 {
+		c.use, c.expect = c.all, c.spent[1]/time.Duration(c.blocks[1])
+	}
 }

@@ -17,7 +17,11 @@
 // as on one worker, so a run gives the same results, bit for bit, on 1 worker or 8.
 package main
 
-import "sync/atomic"
+import (
+	"runtime"
+	"sync/atomic"
+	"time"
+)
 
 // trainer holds the network, the SGD settings and every buffer one epoch needs, allocated once,
 // so that the training loop allocates nothing per mini-batch.
@@ -27,6 +31,12 @@ type trainer struct {
 	batch int
 	team  *team
 	grads *Grads
+
+	// use is how many of the team's workers share the mini-batch under way: all of them, or 1
+	// when the other cores are better left alone. choice (parallel.go) decides it by timing,
+	// unless the number of workers was given (choice is then nil).
+	use    int
+	choice *chooser
 
 	// Two passes alternate between batch k and batch k+1: bufs[k%2], or tails[k%2], a view of
 	// it, for a last batch shorter than the others. parts[p] holds each worker's view of the
@@ -67,10 +77,18 @@ type trainer struct {
 const evalChunk = 500
 
 // newTrainer prepares training of net on n images in mini-batches of the given size, with the
-// given number of workers. Call close when done.
+// given number of workers; workers ≤ 0 lets the trainer choose, mini-batch by mini-batch,
+// between one worker and one per CPU, whichever is faster (parallel.go, chooser). Call close
+// when done.
 func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
+	var choice *chooser
+	if workers <= 0 {
+		if workers = runtime.NumCPU(); workers > 1 {
+			choice = newChooser(workers, batch)
+		}
+	}
 	t := &trainer{net: net, sgd: sgd, batch: batch, team: newTeam(workers), grads: net.newGrads(),
-		parts: map[*Pass][]*Pass{}}
+		parts: map[*Pass][]*Pass{}, use: workers, choice: choice}
 	for i := range t.bufs {
 		t.bufs[i] = t.view(net.newPass(batch), batch)
 		t.tails[i] = t.view(t.bufs[i], n%batch)
@@ -84,8 +102,25 @@ func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
 
 func (t *trainer) close() { t.team.close() }
 
+// run runs one round of work on the workers in use: fn(0) alone, or fn(w) on every worker w.
+func (t *trainer) run(fn func(w int)) {
+	if t.use == 1 {
+		fn(0)
+		return
+	}
+	t.team.run(fn)
+}
+
+// part returns worker w's share of the samples of pass p.
+func (t *trainer) part(p *Pass, w int) *Pass {
+	if t.use == 1 {
+		return p
+	}
+	return t.parts[p][w]
+}
+
 // view returns the first size samples of p as a pass of its own, with each worker's share of
-// them in t.parts.
+// them in t.parts when the whole team works.
 func (t *trainer) view(p *Pass, size int) *Pass {
 	v := p.rows(0, size)
 	for w := 0; w < t.team.n; w++ {
@@ -162,23 +197,37 @@ func (t *trainer) begin(d Dataset, order []int) {
 	t.k, t.batches = 0, (len(order)+t.batch-1)/t.batch
 	t.lossSum, t.hits = 0, 0
 	t.cur, t.next, t.nextIdx = nil, t.pass(0), t.indices(0)
-	t.team.run(t.samplesFn)
-	t.team.run(t.unitsFn)
+	if t.choice != nil {
+		t.choice.probe() // what else runs on the machine may have changed since the last epoch
+		t.use = t.choice.workers()
+	}
+	t.run(t.samplesFn)
+	t.run(t.unitsFn)
 }
 
 // step trains mini-batch k of the epoch begun, and prepares batch k+1's first layer. It
 // returns true once the epoch's last mini-batch is done.
+//
+// The number of workers may change from one mini-batch to the next (t.choice): it changes how
+// the work is shared, never the numbers.
 func (t *trainer) step() (done bool) {
+	var start time.Time
+	if t.choice != nil {
+		t.use, start = t.choice.workers(), time.Now()
+	}
 	k := t.k
 	t.cur, t.next, t.nextIdx = t.pass(k), nil, nil
 	if k+1 < t.batches {
 		t.next, t.nextIdx = t.pass(k+1), t.indices(k+1)
 	}
-	t.team.run(t.samplesFn)
+	t.run(t.samplesFn)
 	l, h := lossAndHits(t.cur)
 	t.lossSum, t.hits = t.lossSum+l, t.hits+h
-	t.team.run(t.unitsFn)
+	t.run(t.unitsFn)
 	t.k++
+	if t.choice != nil {
+		t.choice.done(time.Since(start)) // the time inside step only: the lab may pause between steps
+	}
 	return t.k == t.batches
 }
 
@@ -213,7 +262,7 @@ func (t *trainer) pass(k int) *Pass {
 // loss and its δ; the input of batch next.
 func (t *trainer) samples(w int) {
 	if t.cur != nil {
-		p := t.parts[t.cur][w]
+		p := t.part(t.cur, w)
 		for l := 1; l < len(t.net.Layers); l++ {
 			t.net.layerForward(p, l, 0, t.net.Sizes[l+1]) // a = W·x + b, σ(a) above the first layer
 		}
@@ -221,8 +270,8 @@ func (t *trainer) samples(w int) {
 		t.net.deltas(p) // δ of every layer, from the output down
 	}
 	if t.next != nil {
-		lo, hi := share(len(t.nextIdx), 1, w, t.team.n)
-		loadBatch(t.parts[t.next][w], t.data, t.nextIdx[lo:hi])
+		lo, hi := share(len(t.nextIdx), 1, w, t.use)
+		loadBatch(t.part(t.next, w), t.data, t.nextIdx[lo:hi])
 	}
 }
 
@@ -232,13 +281,13 @@ func (t *trainer) samples(w int) {
 func (t *trainer) units(w int) {
 	if p := t.cur; p != nil {
 		for l := range t.net.Layers {
-			lo, hi := share(t.net.Sizes[l+1], 2, w, t.team.n) // units in pairs, as matrix.go takes them
-			t.net.layerGradients(t.grads, p, l, lo, hi)       // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
-			t.sgd.step(t.net, t.grads, l, lo, hi, p.X.Rows)   // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
+			lo, hi := share(t.net.Sizes[l+1], 2, w, t.use)  // units in pairs, as matrix.go takes them
+			t.net.layerGradients(t.grads, p, l, lo, hi)     // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
+			t.sgd.step(t.net, t.grads, l, lo, hi, p.X.Rows) // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
 		}
 	}
 	if p := t.next; p != nil {
-		lo, hi := share(t.net.Sizes[1], 2, w, t.team.n)
+		lo, hi := share(t.net.Sizes[1], 2, w, t.use)
 		t.net.layerForward(p, 0, lo, hi) // a = W·x + b, σ(a) of the first layer
 	}
 }
@@ -259,7 +308,7 @@ func (t *trainer) evaluate(d Dataset, pred []byte) Score {
 	chunks := (d.Len() + evalChunk - 1) / evalChunk
 	t.evalData, t.evalPred = d, pred
 	t.evalLoss, t.evalHits = make([]float64, chunks), make([]int, chunks)
-	t.team.run(t.scoreFn)
+	t.run(t.scoreFn)
 	s := Score{N: d.Len()}
 	for c := range t.evalLoss {
 		s.Loss += t.evalLoss[c]
@@ -273,7 +322,7 @@ func (t *trainer) evaluate(d Dataset, pred []byte) Score {
 func (t *trainer) score(w int) {
 	d, out := t.evalData, len(t.net.Layers)-1
 	idx := make([]int, 0, evalChunk)
-	for c := w; c < len(t.evalLoss); c += t.team.n {
+	for c := w; c < len(t.evalLoss); c += t.use {
 		lo, hi := c*evalChunk, min(d.Len(), (c+1)*evalChunk)
 		idx = idx[:0]
 		for i := lo; i < hi; i++ {
