@@ -1,30 +1,55 @@
 #!/usr/bin/env bash
-# bench/compare.sh: this program against ../shared/anchors/ref_numpy.py (numpy, float64), at the
-# same mini-batch size and η, one after the other on this machine; prints seconds per training
-# epoch (median over the epochs), the ratio Go/numpy, and the evaluation and start-up times.
+# bench/compare.sh: this program against ../shared/anchors/ref_numpy.py (numpy, float64) and,
+# when PyTorch is installed, ref_torch.py (float32), at the same mini-batch size and η, on this
+# machine, in two states: idle, and with another program holding one core (a shell busy loop
+# that this script starts and ends).
 #
-#   bash bench/compare.sh [epochs]        (default 5 epochs per run)
+#   bash bench/compare.sh [rounds] [epochs]      (default 5 rounds of 3 epochs per run)
 #
-# Needs numpy on this machine (apt-get install python3-numpy libopenblas0-pthread); the project
-# itself needs nothing but Go. numpy is run with OpenBLAS, what a pip install gives.
+# The runs are interleaved, round after round: in each round every program runs once at each
+# setting, so that a change in what else runs on the machine falls on all of them alike, not on
+# one block of runs. Each run gives its median seconds per training epoch; the table gives the
+# median over the rounds. "Go 1 worker" is -workers 1; "Go default" is the program without the
+# flag (it chooses between 1 worker and one per CPU by timing, train.go and parallel.go).
+#
+# Needs numpy on this machine (apt-get install python3-numpy libopenblas0-pthread; PyTorch:
+# python3-torch); the project itself needs nothing but Go. numpy is run with OpenBLAS, what a pip
+# install gives, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so that OpenBLAS picks its
+# own kernel for this CPU (printed at the top).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-epochs=${1:-5}
+rounds=${1:-5}
+epochs=${2:-3}
 data=${MNIST_DIR:-../shared/mnist}
 anchors=$(dirname "$data")/anchors
 py=/usr/bin/python3
-export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+blas=/usr/lib/x86_64-linux-gnu/openblas-pthread
+export LD_LIBRARY_PATH=$blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+busy=
+trap '[ -n "$busy" ] && kill "$busy" 2>/dev/null; rm -rf "$tmp"' EXIT
 go build -o "$tmp/mnist" .
+
+pyenv() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
+have_torch=no
+if pyenv "$py" -c 'import torch' 2>/dev/null; then have_torch=yes; fi
+
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs; $(go version | cut -d' ' -f3)"
+echo "numpy $(pyenv "$py" -c 'import numpy; print(numpy.__version__)'), OpenBLAS kernel $(pyenv "$py" -c "
+import ctypes
+l = ctypes.CDLL('$blas/libopenblas.so.0'); l.openblas_get_corename.restype = ctypes.c_char_p
+print(l.openblas_get_corename().decode())"); PyTorch: $have_torch"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of $epochs epochs per run"
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
-# go_run B WORKERS LOG: run the program, each output line stamped with the time it arrived.
+# go_run B WORKERS LOG: run the program (WORKERS "default": without -workers), each output line
+# stamped with the time it arrived.
 go_run() {
-  local start now
+  local start now flags=()
+  [ "$2" != default ] && flags=(-workers "$2")
   start=$(date +%s.%N)
-  "$tmp/mnist" -data "$data" -download=false -epochs "$epochs" -batch "$1" -workers "$2" -out "$tmp/out" |
+  "$tmp/mnist" -data "$data" -download=false -epochs "$epochs" -batch "$1" "${flags[@]}" -out "$tmp/out" |
     while IFS= read -r line; do now=$(date +%s.%N); echo "$now $line"; done > "$3"
   echo "$start" > "$3.start"
 }
@@ -32,21 +57,57 @@ go_epoch() { awk '$2=="epoch" {t=$NF; sub("s$","",t); print t}' "$1" | median; }
 go_eval() { awk '$2=="time:" {for (i=1;i<=NF;i++) if ($i=="evaluation") {t=$(i+1); sub("s$","",t); print t}}' "$1"; }
 go_first() { awk -v s="$(cat "$1.start")" '$2=="epoch" {printf "%.3f", $1-s; exit}' "$1"; }
 
-# np_run B LOG: numpy's reference at the same settings, one BLAS thread.
-np_run() { "$py" "$anchors/ref_numpy.py" --data "$data" --epochs "$epochs" --batch "$1" --lr 0.5 --threads 1 > "$2"; }
-np_epoch() { awk '$1=="epoch" {print $4}' "$1" | median; }
-np_eval() { awk '$1=="epoch" {print $NF}' "$1" | median; }
+# py_run SCRIPT B LOG [ARGS]: a reference script at the same settings, one BLAS thread.
+py_run() { pyenv "$py" "$anchors/$1" --data "$data" --epochs "$epochs" --batch "$2" --lr 0.5 --threads 1 "${@:4}" > "$3"; }
+py_epoch() { awk '$1=="epoch" {print $4}' "$1" | median; }
+py_eval() { awk '$1=="epoch" {print $NF}' "$1" | median; }
 
-workers=$(nproc)
-printf '%-34s %10s %10s %8s\n' "setting ($epochs epochs each)" "Go s/ep" "numpy s/ep" "Go/numpy"
-for B in 10 100; do
-  go_run "$B" "$workers" "$tmp/go$B.log"
-  np_run "$B" "$tmp/np$B.log"
-  g=$(go_epoch "$tmp/go$B.log"); n=$(np_epoch "$tmp/np$B.log")
-  printf '%-34s %10.3f %10.3f %8.2f\n' "B=$B, $workers workers, η=0.5" "$g" "$n" "$(echo "$g / $n" | bc -l)"
+# One round: every program once at each B, the order of the programs turning from round to
+# round. Results go to $tmp/STATE.PROGRAM.B, one line per round.
+round() {
+  local state=$1 r=$2 progs=(go1 godef numpy) p B i
+  [ "$have_torch" = yes ] && progs+=(torch)
+  for B in 10 100; do
+    for ((i = 0; i < ${#progs[@]}; i++)); do
+      p=${progs[$(((i + r) % ${#progs[@]}))]}
+      case $p in
+      go1) go_run "$B" 1 "$tmp/log"; go_epoch "$tmp/log" >> "$tmp/$state.$p.$B" ;;
+      godef)
+        go_run "$B" default "$tmp/log"; go_epoch "$tmp/log" >> "$tmp/$state.$p.$B"
+        [ "$state$B" = idle10 ] && cp "$tmp/log" "$tmp/godef10.log" && cp "$tmp/log.start" "$tmp/godef10.log.start" ;;
+      numpy)
+        py_run ref_numpy.py "$B" "$tmp/log"; py_epoch "$tmp/log" >> "$tmp/$state.$p.$B"
+        [ "$state$B" = idle10 ] && cp "$tmp/log" "$tmp/np10.log" ;;
+      torch) py_run ref_torch.py "$B" "$tmp/log" --dtype float32; py_epoch "$tmp/log" >> "$tmp/$state.$p.$B" ;;
+      esac
+    done
+  done
+}
+
+for ((r = 0; r < rounds; r++)); do round idle "$r"; done
+# Another program holds one core: a shell busy loop, bounded in time in case this script dies.
+timeout 3600 sh -c 'while :; do :; done' &
+busy=$!
+for ((r = 0; r < rounds; r++)); do round busy "$r"; done
+kill "$busy"
+busy=
+
+med() { if [ -s "$tmp/$1" ]; then median < "$tmp/$1"; else echo nan; fi; }
+echo
+printf '%-28s %4s %9s %9s %9s %9s %9s' "state of the machine" B "Go 1 w" "Go def" "def/1 w" numpy "def/numpy"
+[ "$have_torch" = yes ] && printf ' %9s' "torch f32"
+echo
+for state in idle busy; do
+  for B in 10 100; do
+    g1=$(med "$state.go1.$B"); gd=$(med "$state.godef.$B"); n=$(med "$state.numpy.$B")
+    label="idle"
+    [ "$state" = busy ] && label="busy loop on one core"
+    printf '%-28s %4d %9.3f %9.3f %9.2f %9.3f %9.2f' "$label" "$B" "$g1" "$gd" "$(echo "$gd / $g1" | bc -l)" "$n" "$(echo "$gd / $n" | bc -l)"
+    [ "$have_torch" = yes ] && printf ' %9.3f' "$(med "$state.torch.$B")"
+    echo
+  done
 done
-go_run 10 1 "$tmp/go1.log"
-printf '%-34s %10.3f\n' "B=10, 1 worker" "$(go_epoch "$tmp/go1.log")"
-printf 'evaluation of 20,000 images (eval + test): Go %.4f s, numpy %.3f s\n' \
-  "$(echo "2 * $(go_eval "$tmp/go10.log")" | bc -l)" "$(np_eval "$tmp/np10.log")"
-printf 'start to first epoch line (B=10, %d workers): %.3f s\n' "$workers" "$(go_first "$tmp/go10.log")"
+echo "(seconds per training epoch, median over $rounds rounds; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+printf 'evaluation of 20,000 images (eval + test), idle: Go default %.4f s, numpy %.3f s\n' \
+  "$(echo "2 * $(go_eval "$tmp/godef10.log")" | bc -l)" "$(py_eval "$tmp/np10.log")"
+printf 'start to first epoch line (B=10, Go default, idle): %.3f s\n' "$(go_first "$tmp/godef10.log")"
