@@ -47,7 +47,7 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else prin
 # stamped with the time it arrived.
 go_run() {
   local start now flags=()
-  [ "$2" != default ] && flags=(-workers "$2")
+  if [ "$2" != default ]; then flags=(-workers "$2"); fi
   start=$(date +%s.%N)
   "$tmp/mnist" -data "$data" -download=false -epochs "$epochs" -batch "$1" "${flags[@]}" -out "$tmp/out" |
     while IFS= read -r line; do now=$(date +%s.%N); echo "$now $line"; done > "$3"
@@ -66,7 +66,7 @@ py_eval() { awk '$1=="epoch" {print $NF}' "$1" | median; }
 # round. Results go to $tmp/STATE.PROGRAM.B, one line per round.
 round() {
   local state=$1 r=$2 progs=(go1 godef numpy) p B i
-  [ "$have_torch" = yes ] && progs+=(torch)
+  if [ "$have_torch" = yes ]; then progs+=(torch); fi
   for B in 10 100; do
     for ((i = 0; i < ${#progs[@]}; i++)); do
       p=${progs[$(((i + r) % ${#progs[@]}))]}
@@ -74,10 +74,10 @@ round() {
       go1) go_run "$B" 1 "$tmp/log"; go_epoch "$tmp/log" >> "$tmp/$state.$p.$B" ;;
       godef)
         go_run "$B" default "$tmp/log"; go_epoch "$tmp/log" >> "$tmp/$state.$p.$B"
-        [ "$state$B" = idle10 ] && cp "$tmp/log" "$tmp/godef10.log" && cp "$tmp/log.start" "$tmp/godef10.log.start" ;;
+        if [ "$state$B" = idle10 ]; then cp "$tmp/log" "$tmp/godef10.log"; cp "$tmp/log.start" "$tmp/godef10.log.start"; fi ;;
       numpy)
         py_run ref_numpy.py "$B" "$tmp/log"; py_epoch "$tmp/log" >> "$tmp/$state.$p.$B"
-        [ "$state$B" = idle10 ] && cp "$tmp/log" "$tmp/np10.log" ;;
+        if [ "$state$B" = idle10 ]; then cp "$tmp/log" "$tmp/np10.log"; fi ;;
       torch) py_run ref_torch.py "$B" "$tmp/log" --dtype float32; py_epoch "$tmp/log" >> "$tmp/$state.$p.$B" ;;
       esac
     done
@@ -95,15 +95,15 @@ busy=
 med() { if [ -s "$tmp/$1" ]; then median < "$tmp/$1"; else echo nan; fi; }
 echo
 printf '%-28s %4s %9s %9s %9s %9s %9s' "state of the machine" B "Go 1 w" "Go def" "def/1 w" numpy "def/numpy"
-[ "$have_torch" = yes ] && printf ' %9s' "torch f32"
+if [ "$have_torch" = yes ]; then printf ' %9s' "torch f32"; fi
 echo
 for state in idle busy; do
   for B in 10 100; do
     g1=$(med "$state.go1.$B"); gd=$(med "$state.godef.$B"); n=$(med "$state.numpy.$B")
     label="idle"
-    [ "$state" = busy ] && label="busy loop on one core"
+    if [ "$state" = busy ]; then label="busy loop on one core"; fi
     printf '%-28s %4d %9.3f %9.3f %9.2f %9.3f %9.2f' "$label" "$B" "$g1" "$gd" "$(echo "$gd / $g1" | bc -l)" "$n" "$(echo "$gd / $n" | bc -l)"
-    [ "$have_torch" = yes ] && printf ' %9.3f' "$(med "$state.torch.$B")"
+    if [ "$have_torch" = yes ]; then printf ' %9.3f' "$(med "$state.torch.$B")"; fi
     echo
   done
 done
