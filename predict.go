@@ -55,7 +55,7 @@ func mnistForm(img image.Image) ([]byte, error) {
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			r, g, bl, a := rgba(b.Min.X+x, b.Min.Y+y) // premultiplied by alpha, 0..0xffff
-			over := float64(0xffff - a)                        // white showing through
+			over := float64(0xffff - a)               // white showing through
 			lum := 0.299*(float64(r)+over) + 0.587*(float64(g)+over) + 0.114*(float64(bl)+over)
 			grey[y*w+x] = lum / 0xffff
 		}
