@@ -319,12 +319,12 @@ func (l *lab) setMode(mode string) {
 // epoch after its last one, exactly as session.trainEpochs does.
 func (l *lab) trainBatch() {
 	r := l.r
+	t0 := time.Now() // the epoch's seconds count the wait for the lock: requests' share of the time
 	l.mu.Lock()
 	if !l.inEpoch {
 		r.beginEpoch()
 		l.inEpoch, l.epochSecs = true, 0
 	}
-	t0 := time.Now()
 	done := r.tr.step()
 	l.epochSecs += time.Since(t0).Seconds()
 	if l.mode == "" {
