@@ -739,14 +739,14 @@ func (l *lab) handler(loopback bool) http.Handler {
 	})
 	mux.HandleFunc("/lab.js", method(http.MethodGet, page("lab.js", "text/javascript; charset=utf-8")))
 	mux.HandleFunc("/lab.css", method(http.MethodGet, page("lab.css", "text/css; charset=utf-8")))
-	mux.HandleFunc("/api/state", method(http.MethodGet, l.getState))
+	mux.HandleFunc("/api/state", method(http.MethodGet, jsonHandler(l.getState)))
 	mux.HandleFunc("/api/events", method(http.MethodGet, l.events))
-	mux.HandleFunc("/api/train", method(http.MethodPost, l.postTrain))
-	mux.HandleFunc("/api/forward", method(http.MethodPost, l.postPass(false)))
-	mux.HandleFunc("/api/backward", method(http.MethodPost, l.postPass(true)))
-	mux.HandleFunc("/api/draw", method(http.MethodPost, l.postDraw))
-	mux.HandleFunc("/api/mistake", method(http.MethodGet, l.getMistake))
-	mux.HandleFunc("/api/network", method(http.MethodGet, l.getNetwork))
+	mux.HandleFunc("/api/train", method(http.MethodPost, jsonHandler(l.postTrain)))
+	mux.HandleFunc("/api/forward", method(http.MethodPost, jsonHandler(l.postPass(false))))
+	mux.HandleFunc("/api/backward", method(http.MethodPost, jsonHandler(l.postPass(true))))
+	mux.HandleFunc("/api/draw", method(http.MethodPost, jsonHandler(l.postDraw)))
+	mux.HandleFunc("/api/mistake", method(http.MethodGet, jsonHandler(l.getMistake)))
+	mux.HandleFunc("/api/network", method(http.MethodGet, jsonHandler(l.getNetwork)))
 	mux.HandleFunc("/api/weights.png", method(http.MethodGet, l.getWeights))
 	mux.HandleFunc("/api/loss.svg", method(http.MethodGet, l.getChart(0)))
 	mux.HandleFunc("/api/accuracy.svg", method(http.MethodGet, l.getChart(1)))
@@ -857,109 +857,101 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-func (l *lab) getState(w http.ResponseWriter, r *http.Request) {
-	l.mu.RLock()
-	s := l.state()
-	l.mu.RUnlock()
-	writeJSON(w, s)
+// jsonHandler answers a request with what f returns, as JSON, or with its error.
+func jsonHandler(f func(w http.ResponseWriter, r *http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := f(w, r)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, v)
+	}
 }
 
-func (l *lab) postTrain(w http.ResponseWriter, r *http.Request) {
+func (l *lab) getState(w http.ResponseWriter, r *http.Request) (any, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.state(), nil
+}
+
+// postTrain hands the action to the runner and answers, once it is carried out, with the state.
+func (l *lab) postTrain(w http.ResponseWriter, r *http.Request) (any, error) {
 	var q struct {
 		Action string `json:"action"`
 	}
 	if err := readJSON(w, r, &q); err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
 	reply := make(chan error, 1)
 	select {
 	case l.cmds <- labCmd{q.Action, reply}:
 	case <-l.quit:
-		writeError(w, &labError{http.StatusServiceUnavailable, "the lab is stopping"})
-		return
+		return nil, &labError{http.StatusServiceUnavailable, "the lab is stopping"}
 	}
 	if err := <-reply; err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
-	l.getState(w, r)
+	return l.getState(w, r)
 }
 
-func (l *lab) postPass(backward bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (l *lab) postPass(backward bool) func(w http.ResponseWriter, r *http.Request) (any, error) {
+	return func(w http.ResponseWriter, r *http.Request) (any, error) {
 		var q passRequest
 		if err := readJSON(w, r, &q); err != nil {
-			writeError(w, err)
-			return
+			return nil, err
 		}
-		res, err := l.passes(&q, backward)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, res)
+		return l.passes(&q, backward)
 	}
 }
 
-func (l *lab) postDraw(w http.ResponseWriter, r *http.Request) {
+func (l *lab) postDraw(w http.ResponseWriter, r *http.Request) (any, error) {
 	body, err := readBody(w, r)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
-	q := passRequest{}
+	var q passRequest
 	if s := r.URL.Query().Get("unit"); s != "" {
 		j, err := strconv.Atoi(s)
 		if err != nil {
-			writeError(w, badRequest("unit %q: want the number of a first-layer unit", s))
-			return
+			return nil, badRequest("unit %q: want the number of a first-layer unit", s)
 		}
 		q.Unit = &j
 	}
 	if q.Pixels, err = drawPixels(body); err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
-	res, err := l.passes(&q, false)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, res)
+	return l.passes(&q, false)
 }
 
-func (l *lab) getMistake(w http.ResponseWriter, r *http.Request) {
+func (l *lab) getMistake(w http.ResponseWriter, r *http.Request) (any, error) {
 	if l.data == nil {
-		writeError(w, conflict("no test images without the data set: %s", l.dataProblem))
-		return
+		return nil, conflict("no test images without the data set: %s", l.dataProblem)
 	}
 	after := -1
 	if s := r.URL.Query().Get("after"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < -1 || n >= l.data.Test.Len() {
-			writeError(w, badRequest("after %q: want the number of a test image, 0 to %d", s, l.data.Test.Len()-1))
-			return
+			return nil, badRequest("after %q: want the number of a test image, 0 to %d", s, l.data.Test.Len()-1)
 		}
 		after = n
 	}
 	i := l.nextMistake(after)
 	if i < 0 {
-		writeError(w, &labError{http.StatusNotFound, "the network gets every test image right"})
-		return
+		return nil, &labError{http.StatusNotFound, "the network gets every test image right"}
 	}
-	writeJSON(w, map[string]int{"test": i})
+	return map[string]int{"test": i}, nil
 }
 
-func (l *lab) getNetwork(w http.ResponseWriter, r *http.Request) {
+func (l *lab) getNetwork(w http.ResponseWriter, r *http.Request) (any, error) {
 	l.mu.RLock()
 	net, prog := l.net.clone(), l.progress()
 	l.mu.RUnlock()
-	writeJSON(w, struct {
+	return struct {
 		savedModel
 		Epoch    int  `json:"epoch"`
 		Training bool `json:"training"`
-	}{toSaved(net, nil, nil), prog.Epoch, prog.Training})
+	}{toSaved(net, nil, nil), prog.Epoch, prog.Training}, nil
 }
 
 func (l *lab) getWeights(w http.ResponseWriter, r *http.Request) {
