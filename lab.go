@@ -67,10 +67,9 @@ const mnistTrainSplit = 50000
 // is shown of it.
 type lab struct {
 	c           *config
-	data        *MNIST // nil when the data set could not be read
-	dataProblem string // why, then
-	start       *Network
-	stdout      io.Writer
+	data        *MNIST   // nil when the data set could not be read
+	dataProblem string   // why, then
+	start       *Network // the network at epoch 0, for reset
 
 	cmds     chan labCmd
 	quit     chan struct{} // closed by close: the runner ends after the mini-batch under way
@@ -195,7 +194,7 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	if nerr != nil {
 		return nil, nerr
 	}
-	l := &lab{c: c, start: net.clone(), net: net, stdout: stdout, cmds: make(chan labCmd),
+	l := &lab{c: c, start: net.clone(), net: net, cmds: make(chan labCmd),
 		quit: make(chan struct{}), finished: make(chan struct{}), hush: make(chan struct{})}
 	if err != nil {
 		l.dataProblem = err.Error()

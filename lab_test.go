@@ -784,3 +784,25 @@ func BenchmarkLabDraw20Clients(b *testing.B) {
 	png.Encode(&png7, img)
 	benchLabLoad(b, "/api/draw", "image/png", png7.Bytes())
 }
+
+// TestLabDivergence: an absurd learning rate makes the weights overflow in the first epoch; the
+// lab pauses, says so, refuses the passes and further training until reset, and reset mends it.
+func TestLabDivergence(t *testing.T) {
+	_, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir(), "-lr", "1e308")
+	post(t, srv, "/api/train", map[string]string{"action": "start"}, nil)
+	s := waitFor(t, srv, "the divergence", func(s labState) bool { return !s.Training && s.Message != "" })
+	if !strings.Contains(s.Message, "diverged in epoch 1") || s.Epoch != 0 {
+		t.Errorf("message %q at epoch %d", s.Message, s.Epoch)
+	}
+	for path, v := range map[string]any{"/api/forward": map[string]int{"test": 0}, "/api/train": map[string]string{"action": "batch"}} {
+		b, _ := json.Marshal(v)
+		if status, body := request(t, "POST", srv.URL+path, "application/json", b, nil); status != http.StatusConflict || !strings.Contains(string(body), "reset") {
+			t.Errorf("%s after divergence: %d %s", path, status, body)
+		}
+	}
+	var res passResponse
+	post(t, srv, "/api/train", map[string]string{"action": "reset"}, nil)
+	if status := post(t, srv, "/api/forward", map[string]int{"test": 0}, &res); status != 200 || len(res.Yhat) != 10 {
+		t.Errorf("forward after reset: %d", status)
+	}
+}
