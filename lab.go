@@ -306,11 +306,15 @@ func (l *lab) do(action string) error {
 	return nil
 }
 
-// setMode changes what the runner does between actions.
+// setMode changes what the runner does between actions. Training anew clears the last notice;
+// a pause keeps it.
 func (l *lab) setMode(mode string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.mode, l.message = mode, ""
+	l.mode = mode
+	if mode != "" {
+		l.message = ""
+	}
 	l.version++
 }
 

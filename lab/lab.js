@@ -603,7 +603,7 @@ function renderHistory(h) {
   if (!h || !h.length) { t.replaceChildren(head, el("tr", {}, el("td", { colSpan: 6, className: "empty" }, "no epoch finished yet"))); return; }
   t.replaceChildren(head, ...h.slice().reverse().map((e) => el("tr", {},
     el("td", {}, String(e.epoch)), el("td", {}, fmt(e.train_loss)), el("td", {}, pct(e.train_acc)),
-    el("td", {}, fmt(e.eval_loss)), el("td", {}, pct(e.eval_acc)), el("td", {}, fmt(e.seconds, 1)))));
+    el("td", {}, fmt(e.eval_loss)), el("td", {}, pct(e.eval_acc)), el("td", {}, fmt(e.seconds, 3)))));
 }
 
 // renderConfusion shades counts: the diagonal (right) in green, errors in red, each by its
