@@ -5,6 +5,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,41 @@ func TestNamedPipe(t *testing.T) {
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// TestNamedPipeForLoadAndPredict: a named pipe given to -load or -predict gets one line naming
+// it, exit status 1, at once, like one in place of a data file.
+func TestNamedPipeForLoadAndPredict(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("cannot make a named pipe in %s: %v", dir, err)
+	}
+	saved := filepath.Join(dir, "net.json")
+	if err := saveModel(saved, newNetwork([]int{784, 4, 10}, 1), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-load", fifo, "-epochs", "0", "-predict", fifo},
+		{"-load", saved, "-epochs", "0", "-predict", fifo},
+	} {
+		done := make(chan [2]string, 1)
+		go func() {
+			status, _, stderr := runProgram(args...)
+			done <- [2]string{fmt.Sprint(status), stderr}
+		}()
+		select {
+		case r := <-done:
+			if r[0] != "1" || strings.Count(r[1], "\n") != 1 || !strings.Contains(r[1], fifo+": is a directory or special file") {
+				t.Errorf("%v: status %s, stderr %q; want 1 and one line naming the pipe", args, r[0], r[1])
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%v: still waiting after 5 s on the named pipe", args)
+			if w, err := os.OpenFile(fifo, os.O_RDWR, 0); err == nil {
+				w.Close() // a writer for the open to find, so that the program does not outlive the test
+			}
 		}
 	}
 }

@@ -145,11 +145,7 @@ func readProblem(err error) string {
 // file may be either.
 func openIDX(path string) (r io.Reader, limit int64, closeFile func() error, err error) {
 	notData := &FormatError{File: path, Problem: "is a directory or special file, not a data file"}
-	// Look before opening: opening a named pipe (FIFO) waits until something writes to it, which
-	// may be never, and would hang the program before the check below could run. os.Stat does
-	// not open the file, so it returns at once whatever the file is. An error (no such file) is
-	// left for os.Open to report.
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+	if special(path) { // looked at before opening, which would wait forever on a named pipe
 		return nil, 0, nil, notData
 	}
 	f, err := os.Open(path)

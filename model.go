@@ -61,6 +61,9 @@ func toSaved(net *Network, settings map[string]string, results map[string]any) s
 // loadModel reads a network saved by saveModel, checking that it is one this program can run:
 // 784 inputs, 10 outputs, every W and b of the shape its sizes say, every number finite.
 func loadModel(path string) (*Network, error) {
+	if special(path) { // looked at before reading, which would wait forever on a named pipe
+		return nil, fmt.Errorf("-load %s: is a directory or special file, not a saved network", path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("-load %s: %v", path, unwrapPathError(err))

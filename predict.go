@@ -18,6 +18,9 @@ import (
 
 // readDigit reads an image file and returns it as 784 MNIST-style pixels.
 func readDigit(path string) ([]byte, error) {
+	if special(path) { // looked at before opening, which would wait forever on a named pipe
+		return nil, fmt.Errorf("-predict %s: is a directory or special file, not an image", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("-predict %s: %v", path, unwrapPathError(err))
