@@ -1,7 +1,9 @@
 // main.go is the command line: the flags, the training loop over epochs, and the report lines.
 //
-//	go run .                       train 784-20-10 for 100 epochs on ./data, downloading it
-//	go run . -data ../shared/mnist -epochs 5 -hidden 100,30
+//	go run .                          train 784-20-10 for 100 epochs on ./data, downloading it
+//	go run . -data DIR -epochs 5 -hidden 100,30
+//	go run . -serve localhost:8080    the lab instead (lab.go): a page to draw a digit on and
+//	                                  watch the passes and the training
 //
 // Each epoch shuffles the training set, trains on it in mini-batches (train.go), and prints one
 // line: the training loss and accuracy as running means over the epoch's mini-batches, the same
