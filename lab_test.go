@@ -706,7 +706,7 @@ func benchLabLoad(b *testing.B, path, ctype string, body []byte) {
 	data := os.Getenv("MNIST_DIR")
 	if data == "" {
 		dir := b.TempDir()
-		writeSetTB(b, dir, 3000, 100)
+		writeSet(b, dir, 3000, 100, false)
 		data = dir
 	}
 	_, srv := startLab(b, "-data", data, "-download=false", "-out", b.TempDir(), "-epochs", "1000")
@@ -746,18 +746,6 @@ func benchLabLoad(b *testing.B, path, ctype string, body []byte) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
-}
-
-// writeSetTB is writeSet for a benchmark.
-func writeSetTB(b *testing.B, dir string, nTrain, nTest int) {
-	for _, set := range []struct {
-		images, labels string
-		n              int
-	}{{trainImagesName, trainLabelsName, nTrain}, {testImagesName, testLabelsName, nTest}} {
-		img, lab := tinySet(set.n)
-		os.WriteFile(filepath.Join(dir, set.images), idxBytes(3, []uint32{uint32(set.n), 28, 28}, img), 0o644)
-		os.WriteFile(filepath.Join(dir, set.labels), idxBytes(1, []uint32{uint32(set.n)}, lab), 0o644)
-	}
 }
 
 func BenchmarkLabForward20Clients(b *testing.B) {

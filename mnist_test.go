@@ -52,7 +52,7 @@ func tinySet(n int) (images, labels []byte) {
 }
 
 // writeSet writes the four files of a tiny data set into dir, gzip-compressed or not.
-func writeSet(t *testing.T, dir string, nTrain, nTest int, compress bool) {
+func writeSet(t testing.TB, dir string, nTrain, nTest int, compress bool) {
 	t.Helper()
 	write := func(name string, data []byte) {
 		if compress {
