@@ -19,7 +19,10 @@ type example struct {
 	p    *Pass       // forward pass: a, σ(a), ŷ and L; then δ of every layer
 	g    *Grads      // ∂L/∂W and ∂L/∂b of this example
 	back [][]float64 // back[l] = W_{l+1}ᵀ δ_{l+1}, the first factor of δ_l; nil for the output layer
-	sgd  SGD         // the step's η, λ and n
+	// dsigma[l] = σ(a_l)(1 − σ(a_l)) = ∂σ(a_l)/∂a_l, the second factor of δ_l, as hiddenDelta
+	// multiplies by it; nil for the output layer.
+	dsigma [][]float64
+	sgd    SGD // the step's η, λ and n
 	// after is the forward pass of the same input through a copy of the network that took one
 	// SGD step on this example alone: the network itself is left as it was.
 	after *Pass
@@ -28,7 +31,8 @@ type example struct {
 // runExample runs the passes of net on the one input held in p (see imagePass, inputPass) and
 // one SGD step on a copy of net.
 func runExample(net *Network, sgd SGD, p *Pass) *example {
-	ex := &example{p: p, g: net.newGrads(), sgd: sgd, back: make([][]float64, len(net.Layers))}
+	ex := &example{p: p, g: net.newGrads(), sgd: sgd, back: make([][]float64, len(net.Layers)),
+		dsigma: make([][]float64, len(net.Layers))}
 	net.forward(p)        // network.go
 	net.backward(p, ex.g) // backprop.go
 	for l := 0; l < len(net.Layers)-1; l++ {
@@ -36,6 +40,10 @@ func runExample(net *Network, sgd SGD, p *Pass) *example {
 		back := newMatrix(1, net.Sizes[l+1])
 		mulAB(back, p.Delta[l+1], net.Layers[l+1].W)
 		ex.back[l] = back.Data
+		ex.dsigma[l] = make([]float64, net.Sizes[l+1])
+		for j, s := range p.S[l].row(0) {
+			ex.dsigma[l][j] = s * (1 - s)
+		}
 	}
 	after := net.clone()
 	sgd.update(after, ex.g, 1) // a batch of one: B = 1
@@ -86,8 +94,7 @@ func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, titl
 		fmt.Fprintf(w, "  layer %d: δ%d = (W%dᵀ δ%d) ⊙ σ(a%d)(1 − σ(a%d))   (hiddenDelta)\n", l+1, l+1, l+2, l+2, l+1, l+1)
 		shown := min(5, net.Sizes[l+1])
 		for j := 0; j < shown; j++ {
-			s := p.S[l].row(0)[j]
-			fmt.Fprintf(w, "    j=%d: %+.4e × %.4e = %+.4e\n", j, back[j], s*(1-s), p.Delta[l].row(0)[j])
+			fmt.Fprintf(w, "    j=%d: %+.4e × %.4e = %+.4e\n", j, back[j], ex.dsigma[l][j], p.Delta[l].row(0)[j])
 		}
 		if shown < net.Sizes[l+1] {
 			fmt.Fprintf(w, "    ... %d more units; all of δ%d: %s\n", net.Sizes[l+1]-shown, l+1, summary(p.Delta[l].row(0), "%.2e"))

@@ -633,15 +633,8 @@ func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
 		res.Y[p.Labels[0]] = 1
 		for l := range net.Layers {
 			res.Delta = append(res.Delta, p.Delta[l].row(0))
-			var ds []float64
-			if l < out {
-				ds = make([]float64, net.Sizes[l+1])
-				for j, s := range p.S[l].row(0) {
-					ds[j] = s * (1 - s) // ∂σ(a)/∂a = σ(a)(1 − σ(a)), as hiddenDelta multiplies by it
-				}
-			}
-			res.Back, res.DSigma = append(res.Back, ex.back[l]), append(res.DSigma, ds)
 		}
+		res.Back, res.DSigma = ex.back, ex.dsigma
 		a := ex.after
 		res.Step = &passStep{Eta: ex.sgd.Eta, Lambda: ex.sgd.Lambda, N: ex.sgd.N, LossAfter: a.Loss[0],
 			YhatAfter: a.S[out].row(0), PredictionAfter: predict(a.A[out].row(0))}
