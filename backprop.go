@@ -26,8 +26,10 @@
 // (not the biases) by the factor 1 − ηλ/n, n being the size of the training set.
 //
 // Every function here works on a whole mini-batch at once, one sample per row (matrix.go).
-// backward runs the steps in order for the whole network; the trainer (train.go) calls the same
-// functions, each worker on its share of the samples (δ) or of the units (gradients, step).
+// backward and update are the one-batch form, every step in order on the whole network, as
+// -explain and the lab use them; the trainer (train.go) runs the very same functions, deltas,
+// layerGradients and SGD.step, split between its workers: each takes a share of the samples
+// (δ) or of the units (gradients, step), so the numbers are the same.
 package main
 
 // Grads holds ∂L/∂W and ∂L/∂b of every layer, each summed over a mini-batch.
@@ -73,7 +75,7 @@ func (net *Network) hiddenDelta(p *Pass, l int) {
 	delta := p.Delta[l]
 	mulAB(delta, p.Delta[l+1], net.Layers[l+1].W) // ∂L/∂σ(a_l) = W_{l+1}ᵀ δ_{l+1}, a row per sample
 	for i, s := range p.S[l].Data {
-		delta.Data[i] *= s * (1 - s) // ⊙ ∂σ(a_l)/∂a_l = σ(a_l)(1 − σ(a_l))
+		delta.Data[i] *= sigmoidPrime(s) // ⊙ ∂σ(a_l)/∂a_l = σ(a_l)(1 − σ(a_l))
 	}
 }
 

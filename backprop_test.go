@@ -180,28 +180,6 @@ func TestSaturation(t *testing.T) {
 	}
 }
 
-// blocksData makes a small, separable data set of 28×28 images: digit k is a bright 6×6 block
-// at a place of its own, with some noise.
-func blocksData(n int, seed uint64) Dataset {
-	rng := rand.New(rand.NewPCG(seed, 9))
-	d := Dataset{Images: make([]byte, n*imageSize), Labels: make([]byte, n)}
-	for i := 0; i < n; i++ {
-		k := i % numDigits
-		d.Labels[i] = byte(k)
-		img := d.image(i)
-		row, col := 2+(k/5)*12, 1+(k%5)*5
-		for r := row; r < row+6; r++ {
-			for c := col; c < col+5; c++ {
-				img[r*imageCols+c] = byte(150 + rng.IntN(106))
-			}
-		}
-		for j := 0; j < 20; j++ {
-			img[rng.IntN(imageSize)] = byte(rng.IntN(256))
-		}
-	}
-	return d
-}
-
 // TestLearning: a few epochs on a small separable problem drive the loss down and the accuracy up.
 func TestLearning(t *testing.T) {
 	d := blocksData(200, 1)
@@ -263,19 +241,6 @@ func TestSparseProductsEqualDense(t *testing.T) {
 			}
 		}
 	}
-}
-
-// sameBits reports whether two slices hold the same float64 values bit for bit.
-func sameBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // TestMatrixProducts checks the fast products against their definitions (productABt,

@@ -32,14 +32,6 @@ func benchData(b *testing.B, n int) Dataset {
 	return d
 }
 
-func sequence(n int) []int {
-	s := make([]int, n)
-	for i := range s {
-		s[i] = i
-	}
-	return s
-}
-
 // benchEpoch trains one epoch of 50,000 images per iteration.
 func benchEpoch(b *testing.B, batch, workers int) {
 	d := benchData(b, 50000)

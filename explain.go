@@ -1,8 +1,9 @@
 // explain.go prints one example's forward and backward pass with its real numbers, in the order
 // of the course notes: a and σ(a) of each layer, the loss L, δ = σ(a) − y at the output unit by
 // unit, δ of the hidden layers as (Wᵀδ) ⊙ σ(a)(1 − σ(a)), the gradients, and what one SGD step
-// does to this example's loss. It calls the functions training calls (forward, backward,
-// SGD.step) on a mini-batch of one, and only prints what they leave in the Pass and Grads.
+// does to this example's loss. It calls the one-batch forms of training's functions (forward,
+// backward and SGD.update, which run layerForward, deltas, layerGradients and SGD.step on the
+// whole network) on a mini-batch of one, and only prints what they leave in the Pass and Grads.
 package main
 
 import (
@@ -42,7 +43,7 @@ func runExample(net *Network, sgd SGD, p *Pass) *example {
 		ex.back[l] = back.Data
 		ex.dsigma[l] = make([]float64, net.Sizes[l+1])
 		for j, s := range p.S[l].row(0) {
-			ex.dsigma[l][j] = s * (1 - s)
+			ex.dsigma[l][j] = sigmoidPrime(s) // σ(a)(1 − σ(a)), as hiddenDelta multiplies by it
 		}
 	}
 	after := net.clone()
@@ -137,15 +138,4 @@ func norm(v []float64) float64 {
 		s += x * x
 	}
 	return math.Sqrt(s)
-}
-
-// clone returns a copy of net that shares no memory with it.
-func (net *Network) clone() *Network {
-	c := &Network{Sizes: append([]int(nil), net.Sizes...)}
-	for _, layer := range net.Layers {
-		w := newMatrix(layer.W.Rows, layer.W.Cols)
-		copy(w.Data, layer.W.Data)
-		c.Layers = append(c.Layers, Layer{W: w, B: append([]float64(nil), layer.B...)})
-	}
-	return c
 }

@@ -64,6 +64,27 @@ func checkWritable(dir string) error {
 	return nil
 }
 
+// checkSavable fails early, before any training, if the network could not be saved to path
+// (-save): path is a folder or a special file, or its folder does not take new files. It writes
+// and removes an empty temporary file there, as writeFileAtomic would, and leaves path itself
+// alone: an earlier network saved there stays until the new one replaces it.
+func checkSavable(path string) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("-save %s: is a folder or special file; name a file to save the network in", path)
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return fmt.Errorf("-save %s: cannot write there: %v", path, unwrapPathError(err))
+	}
+	tmp.Close()
+	os.Remove(tmp.Name())
+	return nil
+}
+
 // special says whether path is there but is not a regular file: a folder, a device, or a named
 // pipe (FIFO). Opening a named pipe waits until something writes to it, which may be never, so
 // a program that only checked after opening would hang there; os.Stat does not open the file
@@ -82,11 +103,16 @@ func removeTempFiles(dir string) {
 	}
 }
 
-// unwrapPathError drops the operation and temporary path from an *os.PathError, so that a
+// unwrapPathError drops the operation and temporary path from an *os.PathError or *os.LinkError, so that a
 // message names the file the user asked for and says only what went wrong ("permission denied").
 func unwrapPathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
+	var pe *os.PathError
+	var le *os.LinkError // a rename: it names both the temporary file and the target
+	switch {
+	case errors.As(err, &pe):
 		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
 	}
 	return err
 }

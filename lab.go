@@ -5,8 +5,8 @@
 // Every number the page shows comes from this file's JSON interface, and every number there is
 // computed by the functions the command line uses: forward (network.go), backward and SGD.step
 // (backprop.go) through runExample (explain.go), mnistForm for a drawing (predict.go), and, for
-// training, the same session, beginEpoch, trainer.step and endEpoch as `go run .` (main.go,
-// train.go). Training N epochs here gives the same weights, bit for bit, as `go run . -epochs N`.
+// training, the same session as `go run .`, through its methods beginEpoch, step and endEpoch
+// (session.go). Training N epochs here gives the same weights, bit for bit, as `go run . -epochs N`.
 //
 // One goroutine, the runner, owns the training: it alone changes the network, one mini-batch at
 // a time, holding the lab's lock for writing only while it does. Requests read the network under
@@ -33,18 +33,20 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"io"
+	"log"
 	"math"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
+	"reflect"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 //go:embed lab
@@ -53,7 +55,11 @@ var labFiles embed.FS
 // Limits that keep one client from holding or exhausting the server.
 const (
 	maxBody       = 1 << 20 // bytes of a request body; reading stops there
-	maxDrawPixels = 1 << 22 // pixels of a drawing (2048×2048), checked before it is decoded
+	maxHeader     = 1 << 16 // bytes of a request's headers; the server reads up to 1 MB to say so in JSON
+	maxDrawPixels = 1 << 20 // pixels of a drawing (1024×1024), checked before it is decoded
+	maxDrawBytes  = 4 << 20 // bytes of a drawing once decoded (its pixels × bytes per pixel)
+	drawsAtOnce   = 2       // drawings decoded at the same time; others wait their turn
+	maxQuoted     = 80      // characters of a request's text that an error line quotes
 	eventTick     = 100 * time.Millisecond
 	eventTimeout  = 10 * time.Second // a stream client that takes longer to accept an event is dropped
 	heartbeat     = 15 * time.Second // the longest an event stream stays silent
@@ -72,20 +78,26 @@ type lab struct {
 	start       *Network // the network at epoch 0, for reset
 
 	cmds     chan labCmd
-	quit     chan struct{} // closed by close: the runner ends after the mini-batch under way
+	quit     chan struct{} // closed by stopRunner: the runner ends after the mini-batch under way
 	finished chan struct{} // closed by the runner when it has ended
 	hush     chan struct{} // closed by stopStreams: the event streams end
 	streams  atomic.Int64  // event streams open, for the tests
 
-	closeOnce, hushOnce sync.Once
-	closeErr            error
+	stopOnce, closeOnce, hushOnce sync.Once
+	closeErr                      error
+
+	// writing is held while -save or the report files are written, so that quitting at a
+	// second Ctrl-C waits for the file under way (see catchInterrupts).
+	writing sync.Mutex
+	// draws admits this many drawings to be decoded at once: each may take up to
+	// maxDrawBytes for the image and 8 bytes a pixel for its grey levels (mnistForm).
+	draws chan struct{}
 
 	mu sync.RWMutex // the runner holds it for writing while it changes anything below
 	// net is the network being trained, r.net when there is data; r is nil without data.
 	net *Network
 	r   *session
-	// The epoch under way: begun (its first mini-batch prepared), and its seconds of training.
-	inEpoch   bool
+	// The seconds of training of the epoch under way.
 	epochSecs float64
 	mode      string // what the runner does between commands: "" (paused), "start" or "epoch"
 	message   string // a notice for the page: divergence, the -epochs limit, a failed write
@@ -141,7 +153,8 @@ func serve(c *config, stdout, stderr io.Writer) error {
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second, // event streams lift it for themselves, event by event
 		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    1 << 16,
+		MaxHeaderBytes:    1 << 20, // the handler refuses more than maxHeader, in JSON
+		ErrorLog:          log.New(stderr, "mnist: lab: ", 0),
 	}
 	srv.RegisterOnShutdown(l.stopStreams)
 	served := make(chan error, 1)
@@ -152,24 +165,19 @@ func serve(c *config, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "lab: http://%s/\n", net.JoinHostPort(host, strconv.Itoa(addr.Port)))
 
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
+	stopping := make(chan struct{})
+	var once sync.Once
+	defer catchInterrupts(stderr, &l.writing, func(bool) { once.Do(func() { close(stopping) }) },
+		"mnist: stopping the lab: finishing the mini-batch under way (interrupt again to quit at once)")()
 	select {
-	case <-signals:
-		fmt.Fprintln(stderr, "mnist: stopping the lab: finishing the mini-batch under way (interrupt again to quit at once)")
+	case <-stopping:
 	case err := <-served:
 		l.close()
 		return fmt.Errorf("-serve %s: %v", c.serve, err)
 	}
-	go func() {
-		<-signals
-		fmt.Fprintln(stderr, "mnist: interrupted twice: quitting")
-		if l.r != nil {
-			l.r.writing.Lock() // held until the exit: no file is left half-written
-		}
-		os.Exit(130)
-	}()
+	// Training stops first, whatever requests are still in flight; then the server, which waits
+	// for them at most 2 s; then -save.
+	l.stopRunner()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	srv.Shutdown(ctx) // the event streams end at once (stopStreams); other requests take microseconds
@@ -194,15 +202,14 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	if nerr != nil {
 		return nil, nerr
 	}
-	l := &lab{c: c, start: net.clone(), net: net, cmds: make(chan labCmd),
+	l := &lab{c: c, start: net.clone(), net: net, cmds: make(chan labCmd), draws: make(chan struct{}, drawsAtOnce),
 		quit: make(chan struct{}), finished: make(chan struct{}), hush: make(chan struct{})}
 	if err != nil {
 		l.dataProblem = err.Error()
 		fmt.Fprintf(stderr, "mnist: the lab runs without the data set, so without training and test images: %v\n", err)
 	} else {
 		l.data = data
-		l.r = &session{c: c, data: data, net: net, stdout: stdout, settings: settings(c, net, data)}
-		l.r.tr = newTrainer(net, SGD{Eta: c.lr, Lambda: c.lambda, N: data.Train.Len()}, c.batch, c.workers, data.Train.Len())
+		l.r = newSession(c, data, net, stdout, &l.writing)
 		l.evalPred = make([]byte, data.Eval.Len())
 		l.refreshConfusion()
 	}
@@ -210,13 +217,19 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	return l, nil
 }
 
-// close stops the runner after the mini-batch under way, ends the event streams, and writes
-// -save. Calling it again returns what the first call did.
-func (l *lab) close() error {
-	l.closeOnce.Do(func() {
+// stopRunner ends training after the mini-batch under way, and the event streams.
+func (l *lab) stopRunner() {
+	l.stopOnce.Do(func() {
 		l.stopStreams()
 		close(l.quit)
 		<-l.finished
+	})
+}
+
+// close stops the runner and writes -save. Calling it again returns what the first call did.
+func (l *lab) close() error {
+	l.closeOnce.Do(func() {
+		l.stopRunner()
 		l.closeErr = l.finish()
 	})
 	return l.closeErr
@@ -224,20 +237,20 @@ func (l *lab) close() error {
 
 // finish writes -save, once the runner has ended, and lets the trainer's workers go.
 func (l *lab) finish() error {
-	if l.r == nil {
-		if l.c.save != "" {
-			return saveModel(l.c.save, l.net, nil, nil)
-		}
+	if l.r != nil {
+		defer l.r.close()
+	}
+	switch {
+	case l.c.save == "":
 		return nil
+	case l.diverged:
+		return fmt.Errorf("-save %s: not written: training diverged (%s), and a network that holds numbers that are not finite cannot be saved", l.c.save, l.message)
+	case l.r == nil:
+		l.writing.Lock()
+		defer l.writing.Unlock()
+		return saveModel(l.c.save, l.net, nil, nil)
 	}
-	defer l.r.tr.close()
-	if l.c.save == "" {
-		return nil
-	}
-	if l.inEpoch {
-		l.r.interrupted = len(l.r.hist) + 1 // saved partway through an epoch
-	}
-	return l.r.save(l.r.tr.evaluate(l.data.Test, nil))
+	return l.r.saveNow()
 }
 
 // stopStreams ends the event streams, which would otherwise keep the server from shutting down.
@@ -288,7 +301,7 @@ func (l *lab) do(action string) error {
 		if l.mode != "" {
 			return conflict("training is running; pause it first")
 		}
-		if !l.inEpoch && len(l.r.hist) >= l.c.epochs {
+		if !l.r.underway && l.r.epochs() >= l.c.epochs {
 			return conflict("the lab has trained the %d epochs of -epochs; reset, or start the lab with a larger -epochs", l.c.epochs)
 		}
 		if action == "batch" {
@@ -301,7 +314,7 @@ func (l *lab) do(action string) error {
 	case "reset":
 		l.reset()
 	default:
-		return badRequest("\"action\" %q: want \"start\", \"pause\", \"batch\", \"epoch\" or \"reset\"", action)
+		return badRequest("\"action\" %q: want \"start\", \"pause\", \"batch\", \"epoch\" or \"reset\"", quote(action))
 	}
 	return nil
 }
@@ -324,11 +337,11 @@ func (l *lab) trainBatch() {
 	r := l.r
 	t0 := time.Now() // the epoch's seconds count the wait for the lock: requests' share of the time
 	l.mu.Lock()
-	if !l.inEpoch {
+	if !r.underway {
 		r.beginEpoch()
-		l.inEpoch, l.epochSecs = true, 0
+		l.epochSecs = 0
 	}
-	done := r.tr.step()
+	done := r.step()
 	l.epochSecs += time.Since(t0).Seconds()
 	if l.mode == "" {
 		l.version++ // a single mini-batch: the page redraws
@@ -344,17 +357,16 @@ func (l *lab) trainBatch() {
 func (l *lab) endEpoch() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.inEpoch = false
 	_, err := l.r.endEpoch(l.epochSecs, l.evalPred)
 	l.version++
 	if err != nil {
 		l.mode, l.message = "", err.Error()
-		l.diverged = divergence(l.net, l.r.tr.lossSum) != ""
+		l.diverged = l.r.diverged() != ""
 		return
 	}
 	c := confusionOf(l.data.Eval.Labels, l.evalPred)
-	l.confusion, l.confEpoch = &c, len(l.r.hist)
-	if len(l.r.hist) >= l.c.epochs && l.mode != "" {
+	l.confusion, l.confEpoch = &c, l.r.epochs()
+	if l.r.epochs() >= l.c.epochs && l.mode != "" {
 		l.mode, l.message = "", fmt.Sprintf("trained the %d epochs of -epochs", l.c.epochs)
 	}
 	if l.mode == "epoch" {
@@ -365,15 +377,8 @@ func (l *lab) endEpoch() {
 // reset goes back to the starting network, epoch 0, as when the lab started.
 func (l *lab) reset() {
 	l.mu.Lock()
-	for i, layer := range l.start.Layers {
-		copy(l.net.Layers[i].W.Data, layer.W.Data)
-		copy(l.net.Layers[i].B, layer.B)
-	}
-	r := l.r
-	r.hist, r.rng, r.order, r.interrupted = nil, nil, nil, 0
-	r.trainSecs, r.evalSecs, r.reportSecs = 0, 0, 0
-	r.tr.sgd.Eta = l.c.lr
-	l.inEpoch, l.mode, l.message, l.diverged = false, "", "", false
+	l.r.reset(l.start)
+	l.mode, l.message, l.diverged = "", "", false
 	l.version++
 	l.mu.Unlock()
 	l.refreshConfusion()
@@ -382,10 +387,10 @@ func (l *lab) reset() {
 // refreshConfusion sets the confusion matrix on the evaluation set for the network as it is.
 // Only the runner (or openLab, before it starts) calls it: it uses the trainer's workers.
 func (l *lab) refreshConfusion() {
-	l.r.tr.evaluate(l.data.Eval, l.evalPred)
+	l.r.evaluate(l.data.Eval, l.evalPred)
 	c := confusionOf(l.data.Eval.Labels, l.evalPred)
 	l.mu.Lock()
-	l.confusion, l.confEpoch = &c, len(l.r.hist)
+	l.confusion, l.confEpoch = &c, l.r.epochs()
 	l.version++
 	l.mu.Unlock()
 }
@@ -433,15 +438,12 @@ func (l *lab) progress() labProgress {
 	if l.r == nil {
 		return p
 	}
-	p.Epoch, p.Eta = len(l.r.hist), l.sgd().Eta
-	p.Batches = (l.data.Train.Len() + l.c.batch - 1) / l.c.batch
-	if l.inEpoch && l.r.tr.k > 0 {
-		p.BatchDone = l.r.tr.k
-		seen := float64(min(l.r.tr.k*l.c.batch, l.data.Train.Len()))
-		if loss := l.r.tr.lossSum / seen; !math.IsNaN(loss) && !math.IsInf(loss, 0) {
-			acc := float64(l.r.tr.hits) / seen
-			p.RunningLoss, p.RunningAcc = &loss, &acc
-		}
+	p.Epoch, p.Eta = l.r.epochs(), l.r.nextSGD().Eta
+	var loss, acc float64
+	var ok bool
+	p.BatchDone, p.Batches, loss, acc, ok = l.r.progress()
+	if ok {
+		p.RunningLoss, p.RunningAcc = &loss, &acc
 	}
 	return p
 }
@@ -453,7 +455,7 @@ func (l *lab) state() labState {
 		Message: l.message, Version: l.version, labProgress: l.progress(), History: []epochStats{}}
 	if l.r != nil {
 		s.Settings, s.Data, s.N, s.Tests = l.r.settings, true, l.data.Train.Len(), l.data.Test.Len()
-		s.History = append(s.History, l.r.hist...) // a copy: reset starts the history anew
+		s.History = append(s.History, l.r.history()...) // a copy: reset starts the history anew
 		s.Confusion, s.ConfEpoch = l.confusion, l.confEpoch
 		if l.confusion != nil {
 			for d := range numDigits {
@@ -477,13 +479,9 @@ func (l *lab) state() labState {
 // of the next one between epochs), λ and n. The caller holds l.mu.
 func (l *lab) sgd() SGD {
 	if l.r == nil {
-		return SGD{Eta: l.c.lr, Lambda: l.c.lambda, N: mnistTrainSplit}
+		return sgdOf(l.c, mnistTrainSplit)
 	}
-	sgd := l.r.tr.sgd
-	if !l.inEpoch {
-		sgd.Eta = l.r.eta(len(l.r.hist) + 1)
-	}
-	return sgd
+	return l.r.nextSGD()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -664,18 +662,28 @@ func unitLook(net *Network, p *Pass, j int) *passUnit {
 }
 
 // drawPixels brings a PNG or JPEG drawing to MNIST's form, as -predict does, and returns its
-// 784 input values x in 0..1.
-func drawPixels(body []byte) ([]float64, error) {
+// 784 input values x in 0..1. What decoding will cost is worked out from the image's header
+// before it is decoded: its pixels, and the bytes they take at the image's bit depth (a 16-bit
+// RGBA pixel takes 8, a grey one 1). Past either bound the drawing is refused; within them it
+// waits for one of drawsAtOnce turns, so that many drawings at once cost no more memory than a
+// few: at most maxDrawBytes for the image and 8 bytes a pixel for mnistForm's grey levels each.
+func (l *lab) drawPixels(body []byte) ([]float64, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(body))
 	if err != nil {
-		return nil, badRequest("not a PNG or JPEG image (%v)", err)
+		return nil, badRequest("not a PNG or JPEG image (%s)", quote(err.Error()))
 	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > maxDrawPixels {
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxDrawPixels || cfg.Height > maxDrawPixels || cfg.Width*cfg.Height > maxDrawPixels {
 		return nil, badRequest("the image is %d×%d pixels; at most %d pixels, please", cfg.Width, cfg.Height, maxDrawPixels)
 	}
+	if size := cfg.Width * cfg.Height * bytesPerPixel(cfg.ColorModel); size > maxDrawBytes {
+		return nil, badRequest("the image is %d×%d pixels of %d bytes each once decoded, %d bytes; at most %d, please (a smaller or 8-bit image)",
+			cfg.Width, cfg.Height, bytesPerPixel(cfg.ColorModel), size, maxDrawBytes)
+	}
+	l.draws <- struct{}{} // wait for a turn
+	defer func() { <-l.draws }()
 	img, _, err := image.Decode(bytes.NewReader(body))
 	if err != nil {
-		return nil, badRequest("not a PNG or JPEG image (%v)", err)
+		return nil, badRequest("not a PNG or JPEG image (%s)", quote(err.Error()))
 	}
 	pixels, err := mnistForm(img) // predict.go
 	if err != nil {
@@ -686,6 +694,26 @@ func drawPixels(body []byte) ([]float64, error) {
 		x[i] = pixelValue[v] // v/255, as loadBatch scales a data set's pixels
 	}
 	return x, nil
+}
+
+// bytesPerPixel is what one pixel of an image of this colour model takes once decoded by the
+// standard library: 8 for 16-bit RGBA, 4 for 8-bit RGBA or CMYK, 3 at most for a JPEG's YCbCr,
+// 2 for 16-bit grey, 1 for 8-bit grey or a palette. Unknown models count as the largest.
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel, color.NYCbCrAModel:
+		return 4 // 3 planes, and a fourth for the alpha of NYCbCrA
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		return 4
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }
 
 // nextMistake returns the first test image after the one numbered after, going round, that the
@@ -728,7 +756,7 @@ func (l *lab) handler(loopback bool) http.Handler {
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
-			writeError(w, &labError{http.StatusNotFound, "no such page or API: " + r.URL.Path})
+			writeError(w, &labError{http.StatusNotFound, "no such page or API: " + quote(r.URL.Path)})
 			return
 		}
 		method(http.MethodGet, page("index.html", "text/html; charset=utf-8"))(w, r)
@@ -763,8 +791,12 @@ func (l *lab) handler(loopback bool) http.Handler {
 			writeError(w, &labError{http.StatusForbidden, "cross-origin request refused: the lab answers only its own page"})
 			return
 		}
+		if headerBytes(r) > maxHeader {
+			writeError(w, &labError{http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("request headers over %d bytes", maxHeader)})
+			return
+		}
 		if loopback && !loopbackHost(r.Host) {
-			writeError(w, &labError{http.StatusForbidden, fmt.Sprintf("host %q refused: the lab listens only on this computer (use localhost or 127.0.0.1)", r.Host)})
+			writeError(w, &labError{http.StatusForbidden, fmt.Sprintf("host %q refused: the lab listens only on this computer (use localhost or 127.0.0.1)", quote(r.Host))})
 			return
 		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -772,6 +804,18 @@ func (l *lab) handler(loopback bool) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		guarded.ServeHTTP(w, r)
 	})
+}
+
+// headerBytes is about the size of a request's header: its line and fields, as
+// http.Server.MaxHeaderBytes counts them.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + len(r.Host)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // ": " and CRLF
+		}
+	}
+	return n
 }
 
 // loopbackHost says whether a Host header names this computer: localhost or a loopback address.
@@ -791,7 +835,7 @@ func method(m string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != m {
 			w.Header().Set("Allow", m)
-			writeError(w, &labError{http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, m)})
+			writeError(w, &labError{http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", quote(r.Method), quote(r.URL.Path), m)})
 			return
 		}
 		h(w, r)
@@ -823,34 +867,70 @@ func writeError(w http.ResponseWriter, err error) {
 	w.Write(append(b, '\n'))
 }
 
-// readBody reads a request body of at most maxBody bytes.
+// readBody reads a request body of at most maxBody bytes, within the server's ReadTimeout.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+	var ne net.Error
+	switch {
+	case err == nil:
+		return b, nil
+	case errors.As(err, &tooBig):
 		return nil, &labError{http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", maxBody)}
+	case errors.As(err, &ne) && ne.Timeout():
+		return nil, &labError{http.StatusRequestTimeout, "the request body did not arrive in time"}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, badRequest("the request body ended before its Content-Length")
 	}
-	if err != nil {
-		return nil, badRequest("reading the request body: %v", err)
-	}
-	return b, nil
+	return nil, badRequest("the request body could not be read")
 }
 
-// readJSON reads a request body holding one JSON object into v, refusing unknown fields.
+// readJSON reads a request body holding one JSON object into v, a pointer to a struct, refusing
+// unknown fields and field names that differ from v's only in case ("Test" for "test"), which
+// the standard decoder would take.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	b, err := readBody(w, r)
 	if err != nil {
 		return err
 	}
+	var fields map[string]json.RawMessage
+	first := json.NewDecoder(bytes.NewReader(b))
+	if err := first.Decode(&fields); err != nil {
+		return badRequest("malformed JSON: %s", quote(err.Error()))
+	}
+	if first.More() {
+		return badRequest("malformed JSON: more than one value in the body")
+	}
+	known := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		known[name] = true
+	}
+	for name := range fields {
+		if !known[name] {
+			return badRequest("malformed JSON: unknown field %q", quote(name))
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return badRequest("malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return badRequest("malformed JSON: more than one value in the body")
+		return badRequest("malformed JSON: %s", quote(err.Error()))
 	}
 	return nil
+}
+
+// quote returns s, or its first maxQuoted characters and "…" when it is longer: an error line
+// says what was wrong without echoing a megabyte of what was sent.
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // jsonHandler answers a request with what f returns, as JSON, or with its error.
@@ -910,11 +990,11 @@ func (l *lab) postDraw(w http.ResponseWriter, r *http.Request) (any, error) {
 	if s := r.URL.Query().Get("unit"); s != "" {
 		j, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, badRequest("unit %q: want the number of a first-layer unit", s)
+			return nil, badRequest("unit %q: want the number of a first-layer unit", quote(s))
 		}
 		q.Unit = &j
 	}
-	if q.Pixels, err = drawPixels(body); err != nil {
+	if q.Pixels, err = l.drawPixels(body); err != nil {
 		return nil, err
 	}
 	return l.passes(&q, false)
@@ -928,9 +1008,15 @@ func (l *lab) getMistake(w http.ResponseWriter, r *http.Request) (any, error) {
 	if s := r.URL.Query().Get("after"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < -1 || n >= l.data.Test.Len() {
-			return nil, badRequest("after %q: want the number of a test image, 0 to %d", s, l.data.Test.Len()-1)
+			return nil, badRequest("after %q: want the number of a test image, 0 to %d", quote(s), l.data.Test.Len()-1)
 		}
 		after = n
+	}
+	l.mu.RLock()
+	diverged, message := l.diverged, l.message
+	l.mu.RUnlock()
+	if diverged {
+		return nil, conflict("training diverged (%s); reset to start again", message)
 	}
 	i := l.nextMistake(after)
 	if i < 0 {
@@ -952,11 +1038,10 @@ func (l *lab) getNetwork(w http.ResponseWriter, r *http.Request) (any, error) {
 
 func (l *lab) getWeights(w http.ResponseWriter, r *http.Request) {
 	l.mu.RLock()
-	W := newMatrix(l.net.Layers[0].W.Rows, l.net.Layers[0].W.Cols)
-	copy(W.Data, l.net.Layers[0].W.Data)
+	first := l.net.Layers[0].clone() // the first layer alone: its tiles are all the picture shows
 	l.mu.RUnlock()
 	w.Header().Set("Content-Type", "image/png")
-	w.Write(pngBytes(weightTiles(W, 2))) // plot.go, as weights.png of the report
+	w.Write(pngBytes(weightTiles(first.W, 2))) // plot.go, as weights.png of the report
 }
 
 // getChart answers with the loss chart (which 0) or the accuracy chart (1) of the history.
@@ -965,7 +1050,7 @@ func (l *lab) getChart(which int) http.HandlerFunc {
 		var hist []epochStats
 		l.mu.RLock()
 		if l.r != nil {
-			hist = l.r.hist[:len(l.r.hist):len(l.r.hist)]
+			hist = l.r.history()
 		}
 		l.mu.RUnlock()
 		lossSVG, accSVG := charts(hist) // report.go

@@ -5,9 +5,7 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -18,59 +16,6 @@ import (
 	"testing"
 	"time"
 )
-
-// idxBytes builds an IDX file: magic for the rank, the sizes, then the payload.
-func idxBytes(rank int, sizes []uint32, payload []byte) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, idxMagic(rank))
-	for _, s := range sizes {
-		binary.Write(&b, binary.BigEndian, s)
-	}
-	b.Write(payload)
-	return b.Bytes()
-}
-
-func gzipBytes(data []byte) []byte {
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	zw.Write(data)
-	zw.Close()
-	return b.Bytes()
-}
-
-// tinySet returns n images of 28×28 with pixel values from their index, and their labels.
-func tinySet(n int) (images, labels []byte) {
-	images = make([]byte, n*imageSize)
-	for i := range images {
-		images[i] = byte(i * 7)
-	}
-	labels = make([]byte, n)
-	for i := range labels {
-		labels[i] = byte(i % numDigits)
-	}
-	return images, labels
-}
-
-// writeSet writes the four files of a tiny data set into dir, gzip-compressed or not.
-func writeSet(t testing.TB, dir string, nTrain, nTest int, compress bool) {
-	t.Helper()
-	write := func(name string, data []byte) {
-		if compress {
-			name, data = name+".gz", gzipBytes(data)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, set := range []struct {
-		images, labels string
-		n              int
-	}{{trainImagesName, trainLabelsName, nTrain}, {testImagesName, testLabelsName, nTest}} {
-		img, lab := tinySet(set.n)
-		write(set.images, idxBytes(3, []uint32{uint32(set.n), 28, 28}, img))
-		write(set.labels, idxBytes(1, []uint32{uint32(set.n)}, lab))
-	}
-}
 
 // TestReadBack: a tiny data set written by the test reads back exactly, compressed or not.
 func TestReadBack(t *testing.T) {

@@ -27,33 +27,11 @@ type Layer struct {
 	B []float64 // m: the bias of each unit
 }
 
-// nonFinite returns the first weight or bias of the layer that is NaN or ±Inf, if there is one.
-func (layer Layer) nonFinite() (float64, bool) {
-	for _, vs := range [][]float64{layer.W.Data, layer.B} {
-		for _, v := range vs {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return v, true
-			}
-		}
-	}
-	return 0, false
-}
-
 // Network is the layer stack. Sizes lists the width of every layer, input first:
 // 784, 20, 10 for the course's network.
 type Network struct {
 	Sizes  []int
 	Layers []Layer
-}
-
-// joinInts writes 784, 20, 10 as "784-20-10": the way a network's Sizes are shown, in the first
-// lines of a run, in report.html's settings and by -explain.
-func joinInts(v []int, sep string) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, sep)
 }
 
 // newNetwork builds a network of the given sizes with weights drawn from N(0, 1/n), n being the
@@ -79,53 +57,16 @@ func newNetwork(sizes []int, seed uint64) *Network {
 }
 
 // sigmoid is σ(a) = 1/(1 + e^(−a)). At a = −1000, e^(−a) is +Inf and σ is exactly 0; at
-// a = +1000 it is exactly 1: never NaN. Its derivative, used by the backward pass, is
-// ∂σ(a)/∂a = σ(a)(1 − σ(a)), written in terms of σ(a) so that a need not be kept.
+// a = +1000 it is exactly 1: never NaN.
 func sigmoid(a float64) float64 {
 	return 1 / (1 + math.Exp(-a))
 }
 
-// Pass holds everything the forward pass of one mini-batch computes and the backward pass
-// reads, allocated once for the largest batch (see Matrix.rows). Layers are counted from 0 here,
-// so A[0] is the first hidden layer's a; the printouts count from 1 (a1), as the course does.
-type Pass struct {
-	X      Matrix    // B×784: the input images, pixels scaled to 0..1
-	Lit    litIndex  // the pixels of each image that are not 0 (matrix.go)
-	Labels []byte    // B: the digit of each image; y is its one-hot vector
-	A      []Matrix  // A[l]: a of layer l, B×m
-	S      []Matrix  // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
-	Delta  []Matrix  // Delta[l]: δ = ∂L/∂a of layer l, B×m (backprop.go)
-	Loss   []float64 // B: the loss L of each sample
-}
-
-// setInput puts image r of the batch in p: x = pixels (784 values in 0..1) and its label.
-func (p *Pass) setInput(r int, pixels []float64, label byte) {
-	copy(p.X.row(r), pixels)
-	p.Lit.index(p.X, r)
-	p.Labels[r] = label
-}
-
-// newPass allocates a Pass for mini-batches of up to batch samples.
-func (net *Network) newPass(batch int) *Pass {
-	p := &Pass{X: newMatrix(batch, net.Sizes[0]), Lit: newLitIndex(batch, net.Sizes[0]),
-		Labels: make([]byte, batch), Loss: make([]float64, batch)}
-	for _, m := range net.Sizes[1:] {
-		p.A = append(p.A, newMatrix(batch, m))
-		p.S = append(p.S, newMatrix(batch, m))
-		p.Delta = append(p.Delta, newMatrix(batch, m))
-	}
-	return p
-}
-
-// rows returns a view of p for samples lo..hi-1 of its buffers.
-func (p *Pass) rows(lo, hi int) *Pass {
-	q := &Pass{X: p.X.rows(lo, hi), Lit: p.Lit.rows(lo, hi), Labels: p.Labels[lo:hi], Loss: p.Loss[lo:hi]}
-	for l := range p.A {
-		q.A = append(q.A, p.A[l].rows(lo, hi))
-		q.S = append(q.S, p.S[l].rows(lo, hi))
-		q.Delta = append(q.Delta, p.Delta[l].rows(lo, hi))
-	}
-	return q
+// sigmoidPrime is the sigmoid's derivative, ∂σ(a)/∂a = σ(a)(1 − σ(a)), the local derivative the
+// backward pass multiplies by (hiddenDelta, runExample). It takes s = σ(a), not a: the forward
+// pass has kept σ(a), and the derivative written in it needs no second e^(−a).
+func sigmoidPrime(s float64) float64 {
+	return s * (1 - s)
 }
 
 // layerForward computes units lo..hi-1 of layer l for every sample of the batch:
@@ -196,9 +137,11 @@ func softplus(a float64) float64 {
 	return math.Max(a, 0) + math.Log1p(math.Exp(-math.Abs(a)))
 }
 
-// predict returns the digit the network picks for one sample, the output unit with the largest
-// ŷ_k, given a of the output layer. σ is increasing, so the largest a is the largest ŷ; unlike
-// ŷ, a does not round two saturated outputs to the same 1.0. The first unit wins an exact tie.
+// predict returns the digit the network picks for one sample: the output unit with the largest
+// value, the first one on an exact tie. Training and evaluation pass it a of the output layer:
+// σ is increasing, so the largest a is the largest ŷ, and a does not round two saturated
+// outputs to the same 1.0. Given ŷ itself (as classify and -explain do) it picks the same unit
+// unless two outputs have both rounded to 1.0, where the first of them wins.
 func predict(a []float64) int {
 	best := 0
 	for k, v := range a {
@@ -220,4 +163,142 @@ func lossAndHits(p *Pass) (lossSum float64, hits int) {
 		}
 	}
 	return lossSum, hits
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plumbing: the buffers a pass fills, how an image gets into them, and small tools on a
+// network (copying it, checking its numbers). No formula of the course below this line.
+
+// Pass holds everything the forward pass of one mini-batch computes and the backward pass
+// reads, allocated once for the largest batch (see Matrix.rows). Layers are counted from 0 here,
+// so A[0] is the first hidden layer's a; the printouts count from 1 (a1), as the course does.
+type Pass struct {
+	X      Matrix    // B×784: the input images, pixels scaled to 0..1
+	Lit    litIndex  // the pixels of each image that are not 0 (matrix.go)
+	Labels []byte    // B: the digit of each image; y is its one-hot vector
+	A      []Matrix  // A[l]: a of layer l, B×m
+	S      []Matrix  // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
+	Delta  []Matrix  // Delta[l]: δ = ∂L/∂a of layer l, B×m (backprop.go)
+	Loss   []float64 // B: the loss L of each sample
+}
+
+// setInput puts image r of the batch in p: x = pixels (784 values in 0..1) and its label.
+func (p *Pass) setInput(r int, pixels []float64, label byte) {
+	copy(p.X.row(r), pixels)
+	p.Lit.index(p.X, r)
+	p.Labels[r] = label
+}
+
+// newPass allocates a Pass for mini-batches of up to batch samples.
+func (net *Network) newPass(batch int) *Pass {
+	p := &Pass{X: newMatrix(batch, net.Sizes[0]), Lit: newLitIndex(batch, net.Sizes[0]),
+		Labels: make([]byte, batch), Loss: make([]float64, batch)}
+	for _, m := range net.Sizes[1:] {
+		p.A = append(p.A, newMatrix(batch, m))
+		p.S = append(p.S, newMatrix(batch, m))
+		p.Delta = append(p.Delta, newMatrix(batch, m))
+	}
+	return p
+}
+
+// rows returns a view of p for samples lo..hi-1 of its buffers.
+func (p *Pass) rows(lo, hi int) *Pass {
+	q := &Pass{X: p.X.rows(lo, hi), Lit: p.Lit.rows(lo, hi), Labels: p.Labels[lo:hi], Loss: p.Loss[lo:hi]}
+	for l := range p.A {
+		q.A = append(q.A, p.A[l].rows(lo, hi))
+		q.S = append(q.S, p.S[l].rows(lo, hi))
+		q.Delta = append(q.Delta, p.Delta[l].rows(lo, hi))
+	}
+	return q
+}
+
+// pixelValue[v] is v/255, the input value of a pixel of brightness v: a table lookup is several
+// times faster than a division. It is filled once, when the program starts, and only read.
+var pixelValue = func() (t [256]float64) {
+	for v := range t {
+		t[v] = float64(v) / 255
+	}
+	return t
+}()
+
+// loadBatch fills p with the images d[idx[0]], d[idx[1]], ..., pixels scaled from 0..255 to
+// 0..1, and their labels. Images stay bytes in memory (47 MB instead of 376 MB as float64) and
+// are scaled only here, a batch at a time.
+func loadBatch(p *Pass, d Dataset, idx []int) {
+	for r, i := range idx {
+		x := p.X.row(r)
+		lit := p.Lit.Idx[r*imageSize : (r+1)*imageSize]
+		n := 0
+		for k, v := range d.image(i) {
+			x[k] = pixelValue[v]
+			lit[n] = int32(k) // as p.Lit.index does, without reading x again
+			if v != 0 {
+				n++
+			}
+		}
+		p.Lit.N[r] = n
+		p.Labels[r] = d.Labels[i]
+	}
+}
+
+// imagePass returns a pass holding one image (784 pixels) and its label, ready for forward.
+func (net *Network) imagePass(pixels []byte, label byte) *Pass {
+	p := net.newPass(1)
+	loadBatch(p, Dataset{Images: pixels, Labels: []byte{label}}, []int{0})
+	return p
+}
+
+// inputPass returns a pass holding one input x (784 values in 0..1) and its label, ready for
+// forward: the lab's way in for a drawing, whose pixels come as numbers.
+func (net *Network) inputPass(x []float64, label byte) *Pass {
+	p := net.newPass(1)
+	p.setInput(0, x, label)
+	return p
+}
+
+// nonFinite returns the first weight or bias of the layer that is NaN or ±Inf, if there is one.
+func (layer Layer) nonFinite() (float64, bool) {
+	for _, vs := range [][]float64{layer.W.Data, layer.B} {
+		for _, v := range vs {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return v, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// clone returns a copy of net that shares no memory with it.
+func (net *Network) clone() *Network {
+	c := &Network{Sizes: append([]int(nil), net.Sizes...)}
+	for _, layer := range net.Layers {
+		c.Layers = append(c.Layers, layer.clone())
+	}
+	return c
+}
+
+// clone returns a copy of the layer that shares no memory with it.
+func (layer Layer) clone() Layer {
+	c := Layer{W: newMatrix(layer.W.Rows, layer.W.Cols), B: make([]float64, len(layer.B))}
+	copy(c.W.Data, layer.W.Data)
+	copy(c.B, layer.B)
+	return c
+}
+
+// copyInto copies net's weights and biases into dst, a network of the same sizes.
+func (net *Network) copyInto(dst *Network) {
+	for l, layer := range net.Layers {
+		copy(dst.Layers[l].W.Data, layer.W.Data)
+		copy(dst.Layers[l].B, layer.B)
+	}
+}
+
+// joinInts writes 784, 20, 10 as "784-20-10": the way a network's Sizes are shown, in the first
+// lines of a run, in report.html's settings and by -explain.
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, sep)
 }

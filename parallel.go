@@ -145,9 +145,10 @@ func share(n, grain, w, workers int) (lo, hi int) {
 // (which cancels a steady drift of the machine's speed), and then keeps the faster for the
 // mini-batches that follow. All workers must be at least 5% faster to be kept, since one worker
 // leaves the other cores to other programs. A probe stops early once the choice is plain: after
-// a pair that differs by more than 25%, or as soon as a block on all workers has taken twice as
-// long as a whole block on one (when a partner is not running, a block can take ten times as
-// long, and most of the cost of probing would be there).
+// a pair in which all workers took less than 80% of one worker's time (kept) or more than 125%
+// (one kept), or as soon as a block on all workers has taken twice as long as a whole block on
+// one (when a partner is not running, a block can take ten times as long, and most of the cost
+// of probing would be there).
 //
 // A probe runs at the start of every epoch. While all workers are kept, it runs again as soon
 // as two blocks in a row take more than half as long again as the probe measured: a partner may

@@ -188,3 +188,17 @@ func printPrediction(w io.Writer, name string, pixels []byte, yhat []float64) in
 	fmt.Fprintf(w, "prediction for %s: %d\n", name, best)
 	return best
 }
+
+// predictOnly classifies the -predict image with the -load network, without any data set.
+func predictOnly(c *config, stdout io.Writer) error {
+	net, err := loadModel(c.load)
+	if err != nil {
+		return err
+	}
+	pixels, err := readDigit(c.predict)
+	if err != nil {
+		return err
+	}
+	printPrediction(stdout, c.predict, pixels, classify(net, pixels))
+	return nil
+}

@@ -77,7 +77,8 @@ func readHistory(r io.Reader) ([]epochStats, error) {
 	return hist, nil
 }
 
-// confusion counts, for each true digit (row) and predicted digit (column), the test images.
+// confusion counts, for each true digit (row) and predicted digit (column), the images of a data
+// set: the test images in the report and the terminal, the evaluation images in the lab.
 type confusion [numDigits][numDigits]int
 
 func confusionOf(labels, pred []byte) confusion {

@@ -129,54 +129,11 @@ func (t *trainer) view(p *Pass, size int) *Pass {
 	return v
 }
 
-// pixelValue[v] is v/255, the input value of a pixel of brightness v: a table lookup is several
-// times faster than a division. It is filled once, when the program starts, and only read.
-var pixelValue = func() (t [256]float64) {
-	for v := range t {
-		t[v] = float64(v) / 255
-	}
-	return t
-}()
-
-// loadBatch fills p with the images d[idx[0]], d[idx[1]], ..., pixels scaled from 0..255 to
-// 0..1, and their labels. Images stay bytes in memory (47 MB instead of 376 MB as float64) and
-// are scaled only here, a batch at a time.
-func loadBatch(p *Pass, d Dataset, idx []int) {
-	for r, i := range idx {
-		x := p.X.row(r)
-		lit := p.Lit.Idx[r*imageSize : (r+1)*imageSize]
-		n := 0
-		for k, v := range d.image(i) {
-			x[k] = pixelValue[v]
-			lit[n] = int32(k) // as p.Lit.index does, without reading x again
-			if v != 0 {
-				n++
-			}
-		}
-		p.Lit.N[r] = n
-		p.Labels[r] = d.Labels[i]
-	}
-}
-
-// imagePass returns a pass holding one image (784 pixels) and its label, ready for forward.
-func (net *Network) imagePass(pixels []byte, label byte) *Pass {
-	p := net.newPass(1)
-	loadBatch(p, Dataset{Images: pixels, Labels: []byte{label}}, []int{0})
-	return p
-}
-
-// inputPass returns a pass holding one input x (784 values in 0..1) and its label, ready for
-// forward: the lab's way in for a drawing, whose pixels come as numbers.
-func (net *Network) inputPass(x []float64, label byte) *Pass {
-	p := net.newPass(1)
-	p.setInput(0, x, label)
-	return p
-}
-
 // An epoch trains one pass over the images of a data set in a given order, one mini-batch
 // after the other. It is taken in steps, so that the lab (lab.go) can stop after any mini-batch
 // and go on later with exactly the numbers an uninterrupted epoch has: begin prepares the first
-// mini-batch, each call of step trains one, and epoch runs them all, as the command line does.
+// mini-batch, each call of step trains one, and epoch runs them all in one call, for the tests
+// and benchmarks (the command line's session.trainEpochs calls begin and step itself).
 // The sum of the loss L and the number of right predictions over the epoch so far are in
 // t.lossSum and t.hits, each sample counted in the forward pass of its own mini-batch (before
 // that batch's step).

@@ -84,10 +84,11 @@ function grey(v) {
   const c = (w, d) => Math.round(w + (d - w) * t);
   return `rgb(${c(255, 29)},${c(255, 42)},${c(255, 68)})`;
 }
-// diverging maps v/max in −1..1 to blue..white..red, as weights.png does.
+// diverging maps v/max in −1..1 to blue..white..red, with the end colours of weights.png
+// (plot.go, diverging): #b2182b for +1, #2166ac for −1.
 function diverging(v, max) {
   const t = max > 0 ? Math.max(-1, Math.min(1, v / max)) : 0;
-  const [r, g, b] = t >= 0 ? [200, 40, 40] : [40, 90, 200];
+  const [r, g, b] = t >= 0 ? [0xb2, 0x18, 0x2b] : [0x21, 0x66, 0xac];
   const a = Math.abs(t);
   return [255 + (r - 255) * a, 255 + (g - 255) * a, 255 + (b - 255) * a].map(Math.round);
 }

@@ -1,0 +1,61 @@
+// memory.go works out what a network will cost in memory before anything is allocated, so that
+// a flag or a file that asks for too much is refused with one line naming the size, instead of
+// the runtime dying mid-allocation with a stack trace. The count follows what the program
+// allocates for a network of the given sizes:
+//
+//	weights and biases        Σ_l (n_l·m_l + m_l) float64s, three times over: the network, its
+//	                          gradients (Grads), and one more copy (the lab's starting network
+//	                          for reset, or the copy a step on one example is taken on)
+//	passes (Pass)             per sample: x (784 float64s), its lit-pixel index (784 int32s),
+//	                          label and loss, and a, σ(a) and δ of every layer; for the trainer's
+//	                          two mini-batches of B samples and an evaluation chunk per worker
+//
+// The data set itself (55 MB of bytes) is not counted: its size is fixed, and its files are
+// checked as they are read (mnist.go).
+package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// maxMemory is the most a run may need by the count above: 4 GiB, a sixth of this machine and
+// half of a small laptop. Past it the program refuses to start.
+const maxMemory = 4 << 30
+
+// memoryNeed is the count above in bytes, as a float64 so that no size can overflow it.
+// workers ≤ 0 counts one evaluation chunk per CPU, as many as newTrainer makes.
+func memoryNeed(sizes []int, batch, workers int) float64 {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	var params, units float64
+	for l := 1; l < len(sizes); l++ {
+		params += float64(sizes[l-1])*float64(sizes[l]) + float64(sizes[l])
+		units += float64(sizes[l])
+	}
+	perSample := float64(sizes[0])*(8+4) + 1 + 8 + 4 + 3*8*units
+	samples := 2*float64(batch) + float64(workers)*evalChunk
+	return 3*8*params + samples*perSample
+}
+
+// checkMemory refuses a network of these sizes, trained in mini-batches of batch by the given
+// number of workers, if it would need more than maxMemory; what names the flag or file.
+func checkMemory(what string, sizes []int, batch, workers int) error {
+	if need := memoryNeed(sizes, batch, workers); need > maxMemory {
+		return fmt.Errorf("%s: a network of sizes %s with -batch %d would need %s of memory, more than the %s this program allows",
+			what, joinInts(sizes, "-"), batch, bytesString(need), bytesString(maxMemory))
+	}
+	return nil
+}
+
+// bytesString writes a size in bytes the way people read it: 1.6 GB, 34 GB, 820 MB.
+func bytesString(b float64) string {
+	switch {
+	case b >= 1e9:
+		return fmt.Sprintf("%.3g GB", b/1e9)
+	case b >= 1e6:
+		return fmt.Sprintf("%.3g MB", b/1e6)
+	}
+	return fmt.Sprintf("%.3g kB", b/1e3)
+}

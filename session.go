@@ -1,0 +1,443 @@
+// session.go holds one training run: the data and network it starts from, its loop over epochs
+// (shuffle, train, check for divergence, evaluate, print the epoch's line, write the report),
+// what Ctrl-C does to it, and the end of the run (the test set, -save, the last line). The
+// command line drives a session from start to end (train, below); the lab (lab.go) drives the
+// same session one mini-batch at a time through its methods, so that training N epochs in the
+// lab gives the same weights, bit for bit, as `go run . -epochs N`.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// errInterrupted ends a run stopped by Ctrl-C or SIGTERM, after its report is written.
+var errInterrupted = errors.New("interrupted")
+
+// train is the command line's run: it loads the data, trains, and reports.
+func train(c *config, stdout, stderr io.Writer) error {
+	start := time.Now()
+	data, err := loadData(c, stdout)
+	if err != nil {
+		return err
+	}
+	net, err := makeNetwork(c)
+	if err != nil {
+		return err
+	}
+	loadSecs := time.Since(start).Seconds()
+	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
+		data.Train.Len(), data.Eval.Len(), data.Test.Len(), c.data, loadSecs)
+	workers := fmt.Sprintf("%d workers", c.workers)
+	if n := runtime.NumCPU(); c.workers == 0 && n > 1 { // newTrainer chooses (train.go, parallel.go)
+		workers = fmt.Sprintf("1 or %d workers, whichever is faster (timed each epoch)", n)
+	} else if c.workers == 0 {
+		workers = "1 worker (1 CPU)"
+	}
+	fmt.Fprintf(stdout, "network %s, batch %d, η %g shrinking %g%% an epoch, λ %g, seed %d, %s\n",
+		joinInts(net.Sizes, "-"), c.batch, c.lr, 100*c.decay, c.lambda, c.seed, workers)
+
+	var writing sync.Mutex
+	r := newSession(c, data, net, stdout, &writing)
+	defer r.close()
+	defer catchInterrupts(stderr, &writing, r.tr.stop.Store,
+		"mnist: interrupted: finishing the current mini-batch and writing the report (interrupt again to quit at once)")()
+
+	if err := r.trainEpochs(); err != nil {
+		return err
+	}
+	return r.finish(start, loadSecs)
+}
+
+// loadData reads the data set of -data, downloading what is missing, and checks the flags that
+// depend on it.
+func loadData(c *config, stdout io.Writer) (*MNIST, error) {
+	dl := newDownloader(stdout)
+	if c.mirror != "" {
+		dl.mirrors = []string{strings.TrimSuffix(c.mirror, "/") + "/"}
+	}
+	paths, err := ensureData(c.data, c.download, dl)
+	if err != nil {
+		return nil, err
+	}
+	data, err := loadMNIST(paths)
+	if err != nil {
+		return nil, err
+	}
+	if c.batch > data.Train.Len() {
+		return nil, &usageError{fmt.Sprintf("-batch %d: larger than the %d training images", c.batch, data.Train.Len())}
+	}
+	if c.explain >= data.Test.Len() {
+		return nil, &usageError{fmt.Sprintf("-explain %d: there are %d test images, numbered from 0", c.explain, data.Test.Len())}
+	}
+	return data, nil
+}
+
+// makeNetwork returns the -load network, or a new one from -hidden and -seed, once it has checked
+// that the memory it needs is within bounds (memory.go) and that -out and -save can be written.
+func makeNetwork(c *config) (*Network, error) {
+	var net *Network
+	if c.load != "" {
+		var err error
+		if net, err = loadModel(c.load); err != nil {
+			return nil, err
+		}
+		if err := checkMemory("-load "+c.load, net.Sizes, c.batch, c.workers); err != nil {
+			return nil, err
+		}
+	} else {
+		net = newNetwork(append(append([]int{imageSize}, c.hidden...), numDigits), c.seed) // its size was checked with the flags
+	}
+	if err := checkWritable(c.out); err != nil {
+		return nil, err
+	}
+	removeTempFiles(c.out) // left by an earlier run that was killed while writing
+	if c.save != "" {
+		if err := checkSavable(c.save); err != nil {
+			return nil, err
+		}
+	}
+	return net, nil
+}
+
+// settings lists the run's settings for report.html and -save.
+func settings(c *config, net *Network, data *MNIST) [][2]string {
+	s := [][2]string{
+		{"network", joinInts(net.Sizes, "-") + ", sigmoid units"},
+		{"data", fmt.Sprintf("%s: %d training, %d evaluation, %d test images", c.data, data.Train.Len(), data.Eval.Len(), data.Test.Len())},
+		{"epochs", strconv.Itoa(c.epochs)},
+		{"mini-batch B", strconv.Itoa(c.batch)},
+		{"learning rate η", fmt.Sprintf("%g, shrinking %g%% after each epoch", c.lr, 100*c.decay)},
+		{"L2 weight decay λ", fmt.Sprintf("%g", c.lambda)},
+		{"seed", strconv.FormatUint(c.seed, 10)},
+	}
+	if c.load != "" {
+		s = append(s, [2]string{"started from", c.load})
+	}
+	return s
+}
+
+// sgdOf is the SGD step the flags ask for, on a training set of n images: η of the first epoch
+// (beginEpoch sets each epoch's), λ, and n, which scales λ.
+func sgdOf(c *config, n int) SGD {
+	return SGD{Eta: c.lr, Lambda: c.lambda, N: n}
+}
+
+// catchInterrupts makes Ctrl-C or SIGTERM call stop, which ends training after the mini-batch
+// under way so that the run can write and report what there is; notice says so on stderr. A
+// second one quits at once with status 130, but first takes the writing lock: a file being
+// written (a few milliseconds) is finished and renamed into place, and no other is begun, so no
+// temporary file is left behind. The command line and the lab both come through here.
+//
+// It returns the function that ends the catching. A second signal that has arrived by then still
+// wins, so two signals always end in status 130, even when the run was finishing anyway.
+func catchInterrupts(stderr io.Writer, writing *sync.Mutex, stop func(bool), notice string) (done func()) {
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	finished, decided := make(chan struct{}), make(chan struct{})
+	quit := func() {
+		fmt.Fprintln(stderr, "mnist: interrupted twice: quitting")
+		writing.Lock() // held until the exit: no write starts after this
+		os.Exit(130)
+	}
+	go func() {
+		defer close(decided)
+		select {
+		case <-signals:
+			stop(true)
+			fmt.Fprintln(stderr, notice)
+		case <-finished:
+			return
+		}
+		select {
+		case <-signals:
+			quit()
+		case <-finished:
+			select {
+			case <-signals: // came before done stopped the catching: it counts
+				quit()
+			default:
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(signals) // from now on a signal ends the process as it would any program
+		close(finished)
+		<-decided
+	}
+}
+
+// session is one training run under way: what it trains on and what it has done so far.
+type session struct {
+	c        *config
+	data     *MNIST
+	net      *Network
+	tr       *trainer
+	stdout   io.Writer
+	settings [][2]string
+
+	// writing is held while files are written to -out or -save, so that quitting at a second
+	// Ctrl-C waits for the file under way (see catchInterrupts).
+	writing *sync.Mutex
+
+	// The shuffling of the training images: its random stream, and the order of the epoch
+	// under way (see newShuffle).
+	rng   *rand.Rand
+	order []int
+
+	underway    bool // an epoch is begun and not yet ended
+	hist        []epochStats
+	interrupted int // the epoch during which Ctrl-C came, if it did
+	trainSecs   float64
+	evalSecs    float64
+	reportSecs  float64
+}
+
+// newSession prepares a run of c's settings on data, training net (which it changes), printing
+// to stdout, and writing files under the writing lock. Call close when done.
+func newSession(c *config, data *MNIST, net *Network, stdout io.Writer, writing *sync.Mutex) *session {
+	r := &session{c: c, data: data, net: net, stdout: stdout, settings: settings(c, net, data), writing: writing}
+	r.tr = newTrainer(net, sgdOf(c, data.Train.Len()), c.batch, c.workers, data.Train.Len())
+	return r
+}
+
+// close lets the trainer's workers go.
+func (r *session) close() { r.tr.close() }
+
+// write runs a function that writes files, holding the writing lock.
+func (r *session) write(files func() error) error {
+	r.writing.Lock()
+	defer r.writing.Unlock()
+	return files()
+}
+
+// trainEpochs runs the epochs: shuffle, train, check, evaluate, print, write the report.
+func (r *session) trainEpochs() error {
+	for e := 1; e <= r.c.epochs; e++ {
+		r.beginEpoch()
+		t0 := time.Now()
+		for !r.tr.step() && !r.tr.stop.Load() {
+		}
+		secs := time.Since(t0).Seconds()
+		if r.tr.stop.Load() {
+			r.interrupted = e // the part of an epoch is left out of the history
+			return nil
+		}
+		if _, err := r.endEpoch(secs, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newShuffle starts the shuffling anew: the images in their file order and a random stream
+// from the seed. The stream is the shuffling's own, so that it does not depend on the
+// network's size, and the same seed shuffles the same way whatever the layers.
+func (r *session) newShuffle() {
+	r.rng = rand.New(rand.NewPCG(r.c.seed, 0x73687566666c65)) // stream id: "shuffle"
+	r.order = make([]int, r.data.Train.Len())
+	for i := range r.order {
+		r.order[i] = i
+	}
+}
+
+// beginEpoch starts the next epoch, e = len(r.hist) + 1: its η, a new order of the training
+// images, and its first mini-batch (train.go). The command line then takes every step of it;
+// the lab (lab.go) takes them as the page asks, through step.
+func (r *session) beginEpoch() {
+	if r.rng == nil {
+		r.newShuffle()
+	}
+	r.tr.sgd.Eta = r.eta(len(r.hist) + 1)
+	r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
+	r.tr.begin(r.data.Train, r.order)
+	r.underway = true
+}
+
+// step trains the next mini-batch of the epoch under way, and says whether it was the last.
+func (r *session) step() (last bool) { return r.tr.step() }
+
+// eta is η of epoch e: η_e = η·(1 − decay)^(e−1), shrinking a little after each epoch.
+func (r *session) eta(e int) float64 {
+	return r.c.lr * math.Pow(1-r.c.decay, float64(e-1))
+}
+
+// nextSGD is the step the next mini-batch will take: that of the epoch under way, or of the next
+// epoch between two.
+func (r *session) nextSGD() SGD {
+	sgd := r.tr.sgd
+	if !r.underway {
+		sgd.Eta = r.eta(len(r.hist) + 1)
+	}
+	return sgd
+}
+
+// epochs is the number of epochs finished.
+func (r *session) epochs() int { return len(r.hist) }
+
+// history returns the epochs finished so far; appending to it does not change the session's.
+func (r *session) history() []epochStats { return r.hist[:len(r.hist):len(r.hist)] }
+
+// progress is where the epoch under way stands: mini-batches done and in an epoch, and the
+// running mean of the loss and the accuracy over the images trained on so far in it (ok is
+// false before the first mini-batch, or once the loss is no longer finite).
+func (r *session) progress() (done, batches int, loss, acc float64, ok bool) {
+	batches = (r.data.Train.Len() + r.c.batch - 1) / r.c.batch
+	if !r.underway || r.tr.k == 0 {
+		return 0, batches, 0, 0, false
+	}
+	seen := float64(min(r.tr.k*r.c.batch, r.data.Train.Len()))
+	loss, acc = r.tr.lossSum/seen, float64(r.tr.hits)/seen
+	return r.tr.k, batches, loss, acc, !math.IsNaN(loss) && !math.IsInf(loss, 0)
+}
+
+// diverged says what went wrong if training has diverged, or "" if it has not.
+func (r *session) diverged() string { return divergence(r.net, r.tr.lossSum) }
+
+// evaluate runs the forward pass on every image of d; pred, if not nil, gets each prediction.
+func (r *session) evaluate(d Dataset, pred []byte) Score { return r.tr.evaluate(d, pred) }
+
+// endEpoch finishes the epoch whose last mini-batch is done, which took secs of training: it
+// checks that training has not diverged, evaluates, prints the epoch's line and writes the
+// report files. If evalPred is not nil it receives the predicted digit of every evaluation image.
+func (r *session) endEpoch(secs float64, evalPred []byte) (epochStats, error) {
+	c, stdout, e := r.c, r.stdout, len(r.hist)+1
+	r.underway = false
+	if bad := r.diverged(); bad != "" {
+		kept := fmt.Sprintf("the files in %s are those of epoch %d", c.out, e-1)
+		if e == 1 {
+			kept = "no epoch finished, so no files were written"
+		}
+		return epochStats{}, fmt.Errorf("training diverged in epoch %d: %s; try a smaller learning rate than -lr %g (%s)", e, bad, c.lr, kept)
+	}
+	t1 := time.Now()
+	ev := r.tr.evaluate(r.data.Eval, evalPred)
+	r.trainSecs, r.evalSecs = r.trainSecs+secs, r.evalSecs+time.Since(t1).Seconds()
+	n := float64(len(r.order))
+	s := epochStats{Epoch: e, TrainLoss: r.tr.lossSum / n, TrainAcc: float64(r.tr.hits) / n,
+		EvalLoss: ev.Loss, EvalAcc: ev.Acc(), Seconds: secs}
+	r.hist = append(r.hist, s)
+	fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %.3fs\n",
+		len(strconv.Itoa(c.epochs)), e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, s.Seconds)
+	t2 := time.Now()
+	if err := r.write(func() error { return writeReport(c.out, r.settings, r.hist, r.net, nil) }); err != nil {
+		return s, err
+	}
+	r.reportSecs += time.Since(t2).Seconds()
+	return s, nil
+}
+
+// reset goes back to epoch 0 with the weights and biases of start, as when the run began.
+func (r *session) reset(start *Network) {
+	start.copyInto(r.net)
+	r.hist, r.rng, r.order, r.interrupted, r.underway = nil, nil, nil, 0, false
+	r.trainSecs, r.evalSecs, r.reportSecs = 0, 0, 0
+	r.tr.sgd.Eta = r.c.lr
+}
+
+// finish touches the test set, once, and reports: the final report files, -save, -predict,
+// -explain, the confusion matrix, and last the test accuracy.
+func (r *session) finish(start time.Time, loadSecs float64) error {
+	c, stdout, data, net, hist := r.c, r.stdout, r.data, r.net, r.hist
+	pred := make([]byte, data.Test.Len())
+	t1 := time.Now()
+	test := r.tr.evaluate(data.Test, pred)
+	testSecs := time.Since(t1).Seconds()
+	if n := float64(len(hist)); n > 0 {
+		fmt.Fprintf(stdout, "time: data %.2fs; training %.1fs, %.3fs an epoch; evaluation %.4fs an epoch (%d images); "+
+			"test %.4fs; report files %.2fs; total %.1fs\n", loadSecs, r.trainSecs, r.trainSecs/n, r.evalSecs/n,
+			data.Eval.Len(), testSecs, r.reportSecs, time.Since(start).Seconds())
+	}
+	result := &testResult{Score: test, Confusion: confusionOf(data.Test.Labels, pred),
+		Mistakes: findMistakes(net, data.Test, pred, 48), Interrupted: r.interrupted > 0}
+	if err := r.write(func() error { return writeReport(c.out, r.settings, hist, net, result) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
+	if c.save != "" {
+		if err := r.save(test); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "saved the network to %s\n", c.save)
+	}
+	if c.predict != "" {
+		pixels, err := readDigit(c.predict)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout)
+		printPrediction(stdout, c.predict, pixels, classify(net, pixels))
+	}
+	if c.explain >= 0 {
+		fmt.Fprintln(stdout)
+		explain(stdout, net, r.tr.sgd, data.Test.image(c.explain), data.Test.Labels[c.explain], fmt.Sprintf("test image %d", c.explain))
+		fmt.Fprintln(stdout)
+	}
+	result.Confusion.print(stdout)
+	if r.interrupted > 0 {
+		fmt.Fprintf(stdout, "interrupted in epoch %d of %d: the test accuracy is that of the network after %d full epochs and part of one\n",
+			r.interrupted, c.epochs, r.interrupted-1)
+		fmt.Fprintf(stdout, "test accuracy: %.4f (%d/%d), interrupted\n", test.Acc(), test.Hits, test.N)
+		return errInterrupted
+	}
+	fmt.Fprintf(stdout, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
+	return nil
+}
+
+// saveNow writes -save as the network stands, scored on the test set: the lab's end. An epoch
+// under way is recorded as an interruption.
+func (r *session) saveNow() error {
+	if r.underway {
+		r.interrupted = len(r.hist) + 1 // saved partway through an epoch
+	}
+	return r.save(r.tr.evaluate(r.data.Test, nil))
+}
+
+// save writes the network to -save with the run's settings and results: the epochs trained,
+// the last evaluation and the test score.
+func (r *session) save(test Score) error {
+	saved := map[string]string{}
+	for _, kv := range r.settings {
+		saved[kv[0]] = kv[1]
+	}
+	results := map[string]any{"epochs_trained": len(r.hist), "test_accuracy": test.Acc(), "test_loss": test.Loss, "interrupted": r.interrupted > 0}
+	if len(r.hist) > 0 {
+		results["eval_accuracy"], results["eval_loss"] = r.hist[len(r.hist)-1].EvalAcc, r.hist[len(r.hist)-1].EvalLoss
+	}
+	return r.write(func() error { return saveModel(r.c.save, r.net, saved, results) })
+}
+
+// lossString prints a loss with four decimals, or in exponent form once it is so large that
+// training is running away (and would print hundreds of digits).
+func lossString(v float64) string {
+	if math.Abs(v) < 1e6 {
+		return fmt.Sprintf("%.4f", v)
+	}
+	return fmt.Sprintf("%.3e", v)
+}
+
+// divergence says what went wrong if training has diverged: a loss or a weight that is no longer
+// a finite number. The loss, computed stably from a, stays finite even for a huge η; it is the
+// weights that overflow first (-lr 1e308).
+func divergence(net *Network, lossSum float64) string {
+	for l, layer := range net.Layers {
+		if v, bad := layer.nonFinite(); bad {
+			return fmt.Sprintf("a weight of layer %d became %v", l+1, v)
+		}
+	}
+	if math.IsNaN(lossSum) || math.IsInf(lossSum, 0) {
+		return fmt.Sprintf("the training loss became %v", lossSum)
+	}
+	return ""
+}
