@@ -109,7 +109,9 @@ func shortNetError(err error) string {
 // ensureData makes sure dir holds the four files, downloading those that are missing if
 // download is true, and returns their paths.
 func ensureData(dir string, download bool, d *downloader) (map[string]string, error) {
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("-data %s: is a file, not a folder; name the folder that holds the four MNIST files", dir)
+	} else if err != nil {
 		if !download {
 			return nil, fmt.Errorf("data folder %s does not exist (and -download=false)", dir)
 		}

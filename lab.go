@@ -244,7 +244,7 @@ func (l *lab) finish() error {
 	case l.c.save == "":
 		return nil
 	case l.diverged:
-		return fmt.Errorf("-save %s: not written: training diverged (%s), and a network that holds numbers that are not finite cannot be saved", l.c.save, l.message)
+		return fmt.Errorf("-save %s: not written: %s; a network that holds numbers that are not finite cannot be saved", l.c.save, l.message)
 	case l.r == nil:
 		l.writing.Lock()
 		defer l.writing.Unlock()

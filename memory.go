@@ -6,9 +6,11 @@
 //	weights and biases        Σ_l (n_l·m_l + m_l) float64s, three times over: the network, its
 //	                          gradients (Grads), and one more copy (the lab's starting network
 //	                          for reset, or the copy a step on one example is taken on)
-//	passes (Pass)             per sample: x (784 float64s), its lit-pixel index (784 int32s),
-//	                          label and loss, and a, σ(a) and δ of every layer; for the trainer's
-//	                          two mini-batches of B samples and an evaluation chunk per worker
+//	passes (Pass)             per sample: x (784 float64s), its lit-pixel index (784 int32s and
+//	                          a count), label and loss, and a, σ(a) and δ of every layer; for
+//	                          the trainer's two mini-batches of B samples and an evaluation
+//	                          chunk per worker
+//	bookkeeping               1 MiB for the rest
 //
 // The data set itself (55 MB of bytes) is not counted: its size is fixed, and its files are
 // checked as they are read (mnist.go).
@@ -23,6 +25,10 @@ import (
 // half of a small laptop. Past it the program refuses to start.
 const maxMemory = 4 << 30
 
+// bookkeeping is what the count leaves out and adds up to less than this: slice headers, the
+// workers' views of each pass, goroutine stacks.
+const bookkeeping = 1 << 20
+
 // memoryNeed is the count above in bytes, as a float64 so that no size can overflow it.
 // workers ≤ 0 counts one evaluation chunk per CPU, as many as newTrainer makes.
 func memoryNeed(sizes []int, batch, workers int) float64 {
@@ -34,9 +40,9 @@ func memoryNeed(sizes []int, batch, workers int) float64 {
 		params += float64(sizes[l-1])*float64(sizes[l]) + float64(sizes[l])
 		units += float64(sizes[l])
 	}
-	perSample := float64(sizes[0])*(8+4) + 1 + 8 + 4 + 3*8*units
+	perSample := float64(sizes[0])*(8+4) + 1 + 8 + 8 + 3*8*units
 	samples := 2*float64(batch) + float64(workers)*evalChunk
-	return 3*8*params + samples*perSample
+	return 3*8*params + samples*perSample + bookkeeping
 }
 
 // checkMemory refuses a network of these sizes, trained in mini-batches of batch by the given

@@ -17,6 +17,11 @@ import (
 // modelFormat identifies a file written by saveModel.
 const modelFormat = "mnist-backprop network v1"
 
+// maxModelFile bounds the size of a file -load reads whole, before it reads it: 1 GiB, about
+// 50 million weights as saveModel writes them (some 20 characters each), which is as large as
+// -hidden allows (784×65536). The course's network takes 300 kB.
+const maxModelFile = 1 << 30
+
 // savedModel is the JSON form of a network.
 type savedModel struct {
 	Format   string            `json:"format"`
@@ -64,6 +69,9 @@ func loadModel(path string) (*Network, error) {
 	if special(path) { // looked at before reading, which would wait forever on a named pipe
 		return nil, fmt.Errorf("-load %s: is a directory or special file, not a saved network", path)
 	}
+	if st, err := os.Stat(path); err == nil && st.Size() > maxModelFile {
+		return nil, fmt.Errorf("-load %s: %d bytes, more than the %d bytes a saved network of this program may take", path, st.Size(), maxModelFile)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("-load %s: %v", path, unwrapPathError(err))
@@ -84,7 +92,8 @@ func loadModel(path string) (*Network, error) {
 	if len(m.Layers) != len(m.Sizes)-1 {
 		return nil, fail("%d layers for sizes %v, want %d", len(m.Layers), m.Sizes, len(m.Sizes)-1)
 	}
-	net := &Network{Sizes: m.Sizes}
+	// Every shape first, then the memory they imply, and only then the network's matrices: a
+	// small file that claims huge layers is refused before anything of that size is allocated.
 	for l, sl := range m.Layers {
 		n, units := m.Sizes[l], m.Sizes[l+1]
 		if units < 1 || units > 1<<16 {
@@ -93,11 +102,19 @@ func loadModel(path string) (*Network, error) {
 		if len(sl.W) != units || len(sl.B) != units {
 			return nil, fail("layer %d: W has %d rows and b %d values, want %d (one per unit)", l+1, len(sl.W), len(sl.B), units)
 		}
-		layer := Layer{W: newMatrix(units, n), B: sl.B}
 		for j, row := range sl.W {
 			if len(row) != n {
 				return nil, fail("layer %d: unit %d has %d weights, want %d", l+1, j, len(row), n)
 			}
+		}
+	}
+	if err := checkMemory("-load "+path, m.Sizes, 1, 1); err != nil {
+		return nil, err
+	}
+	net := &Network{Sizes: m.Sizes}
+	for l, sl := range m.Layers {
+		layer := Layer{W: newMatrix(m.Sizes[l+1], m.Sizes[l]), B: sl.B}
+		for j, row := range sl.W {
 			copy(layer.W.row(j), row)
 		}
 		if v, bad := layer.nonFinite(); bad {
