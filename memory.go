@@ -49,8 +49,8 @@ func memoryNeed(sizes []int, batch, workers int) float64 {
 // number of workers, if it would need more than maxMemory; what names the flag or file.
 func checkMemory(what string, sizes []int, batch, workers int) error {
 	if need := memoryNeed(sizes, batch, workers); need > maxMemory {
-		return fmt.Errorf("%s: a network of sizes %s with -batch %d would need %s of memory, more than the %s this program allows",
-			what, joinInts(sizes, "-"), batch, bytesString(need), bytesString(maxMemory))
+		return fmt.Errorf("%s: a network of sizes %s with -batch %d would need %s of memory, more than the %d GiB this program allows",
+			what, joinInts(sizes, "-"), batch, bytesString(need), maxMemory>>30)
 	}
 	return nil
 }
