@@ -141,7 +141,11 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	}
 	if c.load == "" {
 		sizes := append(append([]int{imageSize}, c.hidden...), numDigits)
-		if err := checkMemory("-hidden "+*hidden, sizes, c.batch, c.workers); err != nil {
+		workers := c.workers // run caps it at one per CPU
+		if workers > runtime.NumCPU() {
+			workers = runtime.NumCPU()
+		}
+		if err := checkMemory("-hidden "+*hidden, sizes, c.batch, workers); err != nil {
 			return nil, &usageError{err.Error()}
 		}
 	}

@@ -93,7 +93,7 @@ func makeNetwork(c *config) (*Network, error) {
 		if net, err = loadModel(c.load); err != nil {
 			return nil, err
 		}
-		if err := checkMemory("-load "+c.load, net.Sizes, c.batch, c.workers); err != nil {
+		if err := checkMemory("-load "+c.load, net.Sizes, c.batch, c.workers); err != nil { // c.workers is capped by now
 			return nil, err
 		}
 	} else {
