@@ -301,7 +301,7 @@ func (l *lab) do(action string) error {
 		if l.mode != "" {
 			return conflict("training is running; pause it first")
 		}
-		if !l.r.underway && l.r.epochs() >= l.c.epochs {
+		if !l.r.inEpoch() && l.r.epochs() >= l.c.epochs {
 			return conflict("the lab has trained the %d epochs of -epochs; reset, or start the lab with a larger -epochs", l.c.epochs)
 		}
 		if action == "batch" {
@@ -337,7 +337,7 @@ func (l *lab) trainBatch() {
 	r := l.r
 	t0 := time.Now() // the epoch's seconds count the wait for the lock: requests' share of the time
 	l.mu.Lock()
-	if !r.underway {
+	if !r.inEpoch() {
 		r.beginEpoch()
 		l.epochSecs = 0
 	}

@@ -265,6 +265,9 @@ func (r *session) beginEpoch() {
 	r.underway = true
 }
 
+// inEpoch says whether an epoch is under way: begun, and not yet ended.
+func (r *session) inEpoch() bool { return r.underway }
+
 // step trains the next mini-batch of the epoch under way, and says whether it was the last.
 func (r *session) step() (last bool) { return r.tr.step() }
 
