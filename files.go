@@ -65,23 +65,19 @@ func checkWritable(dir string) error {
 }
 
 // checkSavable fails early, before any training, if the network could not be saved to path
-// (-save): path is a folder or a special file, or its folder does not take new files. It writes
-// and removes an empty temporary file there, as writeFileAtomic would, and leaves path itself
-// alone: an earlier network saved there stays until the new one replaces it.
+// (-save): path is a folder or a special file, or its folder does not take new files. Like
+// checkWritable it writes (and removes) an empty file beside path the way writeFileAtomic writes
+// all, and leaves path itself alone: a network saved there earlier stays until the new one
+// replaces it.
 func checkSavable(path string) error {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		return fmt.Errorf("-save %s: is a folder or special file; name a file to save the network in", path)
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
+	probe := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".write-test")
+	if err := writeFileAtomic(probe, func(io.Writer) error { return nil }); err != nil {
+		return fmt.Errorf("-save %s: cannot write there: %v", path, errors.Unwrap(err)) // "permission denied"
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("-save %s: cannot write there: %v", path, unwrapPathError(err))
-	}
-	tmp.Close()
-	os.Remove(tmp.Name())
+	os.Remove(probe)
 	return nil
 }
 
