@@ -559,8 +559,10 @@ func TestLabManyClientsWhileTraining(t *testing.T) {
 // TestLabEventStream: a stream gets the state at once, progress and epoch events while training
 // runs, and ends on the server's side when its client goes away.
 func TestLabEventStream(t *testing.T) {
-	l, srv := startLab(t, "-data", labData(t, 6000, 20), "-download=false", "-out", t.TempDir(), "-epochs", "3", "-batch", "1", "-hidden", "200")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// 2,000 mini-batches of one image: long enough for progress events (one each 100 ms), short
+	// enough to finish an epoch under the race detector on a busy machine.
+	l, srv := startLab(t, "-data", labData(t, 2000, 20), "-download=false", "-out", t.TempDir(), "-epochs", "3", "-batch", "1", "-hidden", "200")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/events", nil)
 	res, err := http.DefaultClient.Do(req)
