@@ -153,9 +153,13 @@ func runSteps(w io.Writer, learner bool) bool {
 	if len(inexact) == 0 {
 		fmt.Fprintln(w, ", bit for bit: your functions compute exactly what the finished program does.")
 	} else {
-		fmt.Fprintf(w, ". Steps %s give the right numbers to within 1e-10 but not bit for bit: a sum or a\n"+
-			"product taken in another order than the notes' (EXERCISE.md, Train). Training works the same,\n"+
-			"but the last digits of its numbers differ from the finished program's.\n", joinInts(inexact, ", "))
+		which := "Step " + joinInts(inexact, ", ") + " gives"
+		if len(inexact) > 1 {
+			which = "Steps " + joinInts(inexact, ", ") + " give"
+		}
+		fmt.Fprintf(w, ". %s the right numbers to within 1e-10 but not bit for bit: a sum or a product\n"+
+			"taken in another order than the notes' (EXERCISE.md, \"Train, plot, report\"). Training works the same,\n"+
+			"but the last digits of its numbers differ from the finished program's.\n", which)
 	}
 	fmt.Fprintln(w, "Now train with your own functions, 100 epochs:")
 	fmt.Fprintln(w, "    go run . -data ../path/to/mnist    (a folder with the four MNIST files; go run . alone downloads them into ./data)")
@@ -265,7 +269,11 @@ func (c *stepCheck) call(fn func()) bool {
 		return false
 	}
 	if msg := catchRunError(fn); msg != "" {
-		c.fail(append(append([]string{}, c.given...), msg))
+		lines := append(append([]string{}, c.given...), msg)
+		if strings.Contains(msg, "index out of range") {
+			lines = append(lines, "diagnosis: an index past the end of a row or a matrix: a loop over the wrong size, or a transposed index (W[j][k] is the weight from input k into unit j; W has a row per unit).")
+		}
+		c.fail(lines)
 		return false
 	}
 	return true
@@ -465,32 +473,51 @@ func given(name string, v []float64, rows, cols int) string {
 func catchRunError(fn func()) (msg string) {
 	defer func() {
 		if v := recover(); v != nil {
-			msg = fmt.Sprintf("your code stopped with a run-time error: %v%s", v, panicSite())
+			msg = fmt.Sprintf("your code stopped with a run-time error: %s%s", strings.TrimPrefix(fmt.Sprint(v), "runtime error: "), panicSite())
 		}
 	}()
 	fn()
 	return ""
 }
 
-// panicSite finds, on the stack of a recovered panic, the innermost frame in the package's own
-// files (not the tests, not the runtime) and returns " at file:line (in function)".
+// panicSite finds, on the stack of a recovered panic, the innermost frames in the package's
+// own files (not the tests, not the runtime) and returns " at file:line (in function)", with
+// the frame that called it when the innermost is a helper such as Matrix.at.
 func panicSite() string {
 	pcs := make([]uintptr, 64)
 	n := runtime.Callers(1, pcs)
 	frames := runtime.CallersFrames(pcs[:n])
 	_, self, _, _ := runtime.Caller(0)
 	dir := filepath.Dir(self)
-	for {
+	var sites []string
+	for len(sites) < 2 {
 		f, more := frames.Next()
 		if filepath.Dir(f.File) == dir && !strings.HasSuffix(f.File, "_test.go") {
 			name := f.Function[strings.LastIndex(f.Function, "/")+1:]
-			name = name[strings.Index(name, ".")+1:]
-			return fmt.Sprintf(" at %s:%d (in %s)", filepath.Base(f.File), f.Line, name)
+			name = strings.NewReplacer("(*", "", ")", "").Replace(name[strings.Index(name, ".")+1:])
+			sites = append(sites, fmt.Sprintf("%s:%d (in %s)", filepath.Base(f.File), f.Line, name))
+			if isStepFunc(name) {
+				break
+			}
 		}
 		if !more {
-			return ""
+			break
 		}
 	}
+	if len(sites) == 0 {
+		return ""
+	}
+	return " at " + strings.Join(sites, ", called from ")
+}
+
+// isStepFunc reports whether name (Network.layerForward, sigmoid) is a step function.
+func isStepFunc(name string) bool {
+	for _, s := range exerciseSteps() {
+		if s.Name != "" && s.Func() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,7 +583,11 @@ func checkSigmoid() stepOutcome {
 		}
 	})
 	c.compare(comparison{what: "σ(a)", got: got, want: want, diagnose: func(got []float64) string {
-		if closeAll(got, want, func(w float64) float64 { return 1 - w }) {
+		flipped := true // 1 − σ(a), to the rounding of 1 − want where σ(a) is near 1
+		for i, g := range got {
+			flipped = flipped && math.Abs(g-(1-want[i])) < 1e-12
+		}
+		if flipped {
 			return "this is σ(−a) = 1/(1 + e^a): the sign of a in e^(−a)."
 		}
 		for i, g := range got {
@@ -700,12 +731,18 @@ func checkOutputDelta() stepOutcome {
 		if times {
 			return "multiplied by σ(a)(1 − σ(a)): at the output it cancels with the denominator of ∂L/∂σ(a) (see the derivation)."
 		}
-		for r, label := range labels { // y = σ(a) − δ: is it one-hot at another unit?
+		for r, label := range labels { // y = σ(a) − δ: is it one-hot, at another unit?
+			hot, ones := -1, 0
 			for k := 0; k < 4; k++ {
-				y := yhat[r*4+k] - got[r*4+k]
-				if math.Abs(y-1) < 1e-9 && k != int(label) {
-					return fmt.Sprintf("y is 1 at unit %d of sample %d, whose label is %d: y_k = 1 where k == labels[r].", k, r, label)
+				switch y := yhat[r*4+k] - got[r*4+k]; {
+				case math.Abs(y-1) < 1e-9:
+					hot, ones = k, ones+1
+				case math.Abs(y) > 1e-9:
+					ones = 2 // not one-hot
 				}
+			}
+			if ones == 1 && hot != int(label) {
+				return fmt.Sprintf("y is 1 at unit %d of sample %d, whose label is %d: y_k = 1 where k == labels[r].", hot, r, label)
 			}
 		}
 		return ""
