@@ -178,7 +178,7 @@ func exerciseSteps() []exerciseStep {
 	}, {
 		Title: "the gradient check",
 		Eq:    "∂L/∂θ ≈ (L(θ + h) − L(θ − h))/2h",
-		Task: "Nothing to write: `go test` runs your steps 2 to 6 together, the forward and the\n" +
+		Task: "`go test` runs your steps 2 to 6 together, the forward and the\n" +
 			"backward pass of a network with two hidden layers, and compares every ∂L/∂W and ∂L/∂b\n" +
 			"with the slope of the loss measured by central differences, as CS231n does. It prints\n" +
 			"the largest relative error |analytic − numeric| / max(|analytic|, |numeric|) and its\n" +
@@ -483,7 +483,7 @@ func exerciseGuide(src fs.FS, files map[string][]byte, steps []exerciseStep) ([]
 		gs = append(gs, guideStep{i + 1, s, where})
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, map[string]any{"Steps": gs, "Count": len(steps)}); err != nil {
+	if err := t.Execute(&b, map[string]any{"Steps": gs, "Funcs": countFuncs(steps)}); err != nil {
 		return nil, fmt.Errorf("exercise.md.tmpl: %v", err)
 	}
 	return b.Bytes(), nil

@@ -480,3 +480,41 @@ func noTrace(t *testing.T, out string) {
 		t.Errorf("the output holds a stack trace:\n%s", out)
 	}
 }
+
+// TestExerciseFlag: -exercise writes into a new or an empty folder and refuses anything else
+// with one line: status 2 for a folder that is not empty, a file or other flags beside it, 1 for
+// a folder that cannot be made.
+func TestExerciseFlag(t *testing.T) {
+	fresh := filepath.Join(t.TempDir(), "new")
+	empty := t.TempDir()
+	for _, dir := range []string{fresh, empty} {
+		status, stdout, stderr := runProgram("-exercise", dir)
+		if status != 0 || stderr != "" || !strings.Contains(stdout, "go test") {
+			t.Errorf("-exercise %s: status %d, stdout %q, stderr %q", dir, status, stdout, stderr)
+		}
+		for _, name := range []string{"EXERCISE.md", "network.go", "backprop.go", "steps_test.go", "go.mod", "lab/index.html"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Errorf("-exercise %s: %v", dir, err)
+			}
+		}
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args   []string
+		status int
+		says   string
+	}{
+		{[]string{"-exercise", fresh}, 2, "not empty"},
+		{[]string{"-exercise", file}, 2, "is a file"},
+		{[]string{"-exercise", t.TempDir(), "-epochs", "3"}, 2, "no other flag"},
+		{[]string{"-exercise", filepath.Join(file, "below")}, 1, "-exercise " + filepath.Join(file, "below")},
+	} {
+		status, stdout, stderr := runProgram(c.args...)
+		if status != c.status || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.says) {
+			t.Errorf("%v: status %d, stdout %q, stderr %q; want status %d and one line saying %q", c.args, status, stdout, stderr, c.status, c.says)
+		}
+	}
+}
