@@ -269,14 +269,14 @@ func stubFile(name string, text []byte, steps []exerciseStep, found map[string]s
 	if err != nil {
 		return nil, err
 	}
-	var edits []textEdit
+	var edits []sourceEdit
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
 			continue
 		}
 		for _, s := range steps {
-			if s.Name == "" || fd.Name.Name != s.Name || recvType(fd) != s.Recv {
+			if s.Name == "" || fd.Name.Name != s.Name || stepRecv(fd) != s.Recv {
 				continue
 			}
 			if prev := found[s.Func()]; prev != "" {
@@ -284,13 +284,13 @@ func stubFile(name string, text []byte, steps []exerciseStep, found map[string]s
 			}
 			found[s.Func()] = name
 			lo, hi := fset.Position(fd.Body.Lbrace).Offset+1, fset.Position(fd.Body.Rbrace).Offset
-			edits = append(edits, textEdit{lo, hi, s.Stub})
+			edits = append(edits, sourceEdit{lo, hi, s.Stub})
 		}
 	}
 	if len(edits) == 0 {
 		return text, nil
 	}
-	text = applyEdits(text, edits)
+	text = applySourceEdits(text, edits)
 	if text, err = dropUnusedImports(name, text); err != nil {
 		return nil, err
 	}
@@ -301,8 +301,8 @@ func stubFile(name string, text []byte, steps []exerciseStep, found map[string]s
 	return out, nil
 }
 
-// recvType is the name of a method's receiver type (without *), "" for a plain function.
-func recvType(fd *ast.FuncDecl) string {
+// stepRecv is the name of a method's receiver type (without *), "" for a plain function.
+func stepRecv(fd *ast.FuncDecl) string {
 	if fd.Recv == nil || len(fd.Recv.List) == 0 {
 		return ""
 	}
@@ -316,14 +316,14 @@ func recvType(fd *ast.FuncDecl) string {
 	return ""
 }
 
-// textEdit replaces the bytes lo..hi-1 of a text by with.
-type textEdit struct {
+// sourceEdit replaces the bytes lo..hi-1 of a text by with.
+type sourceEdit struct {
 	lo, hi int
 	with   string
 }
 
-// applyEdits applies edits that do not overlap, in any order.
-func applyEdits(text []byte, edits []textEdit) []byte {
+// applySourceEdits applies edits that do not overlap, in any order.
+func applySourceEdits(text []byte, edits []sourceEdit) []byte {
 	sort.Slice(edits, func(i, j int) bool { return edits[i].lo > edits[j].lo }) // from the end: offsets stay right
 	out := append([]byte(nil), text...)
 	for _, e := range edits {
@@ -350,7 +350,7 @@ func dropUnusedImports(name string, text []byte) ([]byte, error) {
 		}
 		return true
 	})
-	var edits []textEdit
+	var edits []sourceEdit
 	line := func(p token.Pos) (int, int) { // the offsets of the whole line(s) from p
 		off := fset.Position(p).Offset
 		lo := bytes.LastIndexByte(text[:off], '\n') + 1
@@ -387,15 +387,15 @@ func dropUnusedImports(name string, text []byte) ([]byte, error) {
 		case len(drop) == 0:
 		case len(drop) == len(gd.Specs): // the whole declaration goes
 			lo, _ := line(gd.Pos())
-			edits = append(edits, textEdit{lo, lineEnd(gd.End() - 1), ""})
+			edits = append(edits, sourceEdit{lo, lineEnd(gd.End() - 1), ""})
 		default:
 			for _, is := range drop {
 				lo, _ := line(is.Pos())
-				edits = append(edits, textEdit{lo, lineEnd(is.End() - 1), ""})
+				edits = append(edits, sourceEdit{lo, lineEnd(is.End() - 1), ""})
 			}
 		}
 	}
-	return applyEdits(text, edits), nil
+	return applySourceEdits(text, edits), nil
 }
 
 // setLearnerMode sets learnerMode to true in the step checks' file: in the exercise they talk
@@ -415,7 +415,7 @@ func setLearnerMode(text []byte) ([]byte, error) {
 			vs := spec.(*ast.ValueSpec)
 			if len(vs.Names) == 1 && vs.Names[0].Name == "learnerMode" && len(vs.Values) == 1 {
 				lo, hi := fset.Position(vs.Values[0].Pos()).Offset, fset.Position(vs.Values[0].End()).Offset
-				return applyEdits(text, []textEdit{{lo, hi, "true"}}), nil
+				return applySourceEdits(text, []sourceEdit{{lo, hi, "true"}}), nil
 			}
 		}
 	}
@@ -447,7 +447,7 @@ func findSteps(files map[string][]byte, steps []exerciseStep) map[string]stepLoc
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
 				for _, s := range steps {
-					if s.Name != "" && fd.Name.Name == s.Name && recvType(fd) == s.Recv {
+					if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
 						loc[s.Func()] = stepLocation{name, fset.Position(fd.Pos()).Line}
 					}
 				}

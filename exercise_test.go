@@ -329,9 +329,9 @@ func commentsOutsideSteps(t *testing.T, name string, text []byte, steps []exerci
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
 			for _, s := range steps {
-				if s.Name != "" && fd.Name.Name == s.Name && recvType(fd) == s.Recv {
+				if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
 					bodies = append(bodies, [2]token.Pos{fd.Body.Lbrace, fd.Body.Rbrace})
-					if isStub(fd.Body) {
+					if isStubBody(fd.Body) {
 						stubs++
 					}
 				}
@@ -390,23 +390,23 @@ func fillIn(files map[string][]byte, answers map[string]string, slips []exercise
 		if err != nil {
 			return nil, err
 		}
-		var edits []textEdit
+		var edits []sourceEdit
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Body == nil {
 				continue
 			}
 			for _, s := range steps {
-				if s.Name != "" && fd.Name.Name == s.Name && recvType(fd) == s.Recv {
+				if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
 					lo, hi := fset.Position(fd.Body.Lbrace).Offset+1, fset.Position(fd.Body.Rbrace).Offset
-					edits = append(edits, textEdit{lo, hi, bodies[s.Func()]})
+					edits = append(edits, sourceEdit{lo, hi, bodies[s.Func()]})
 				}
 			}
 		}
 		if len(edits) == 0 {
 			continue
 		}
-		text = applyEdits(text, edits)
+		text = applySourceEdits(text, edits)
 		var imports []string
 		if len(slips) > 0 {
 			imports = append(imports, "import slipos \"os\"") // the switch reads the environment

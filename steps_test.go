@@ -202,8 +202,8 @@ func stepSources(steps []exerciseStep) (map[string]stepSource, error) {
 				continue
 			}
 			for _, s := range steps {
-				if s.Name != "" && fd.Name.Name == s.Name && recvType(fd) == s.Recv {
-					src[s.Func()] = stepSource{stepLocation{name, fset.Position(fd.Pos()).Line}, isStub(fd.Body)}
+				if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
+					src[s.Func()] = stepSource{stepLocation{name, fset.Position(fd.Pos()).Line}, isStubBody(fd.Body)}
 				}
 			}
 		}
@@ -211,8 +211,8 @@ func stepSources(steps []exerciseStep) (map[string]stepSource, error) {
 	return src, nil
 }
 
-// isStub reports whether a body does nothing: no statements, or only returns of zero values.
-func isStub(body *ast.BlockStmt) bool {
+// isStubBody reports whether a body does nothing: no statements, or only returns of zero values.
+func isStubBody(body *ast.BlockStmt) bool {
 	for _, st := range body.List {
 		ret, ok := st.(*ast.ReturnStmt)
 		if !ok {
@@ -244,8 +244,8 @@ func isStub(body *ast.BlockStmt) bool {
 // of set (as sums left over from the previous mini-batch would be).
 const stepSentinel = 7.25
 
-// comparison is one result of a step against its stored value.
-type comparison struct {
+// stepComparison is one result of a step against its stored value.
+type stepComparison struct {
 	what       string    // the result, as the code names it
 	rows, cols int       // its shape, for a matrix (rows = 0 for a list)
 	got, want  []float64 // row by row
@@ -256,9 +256,9 @@ type comparison struct {
 
 // stepCheck gathers the calls and comparisons of one step; the first that fails ends it.
 type stepCheck struct {
-	given []string // the inputs, as lines
-	out   stepOutcome
-	done  bool // a comparison failed or a call stopped: nothing more is checked
+	givenLine []string // the inputs, as lines
+	out       stepOutcome
+	done      bool // a comparison failed or a call stopped: nothing more is checked
 }
 
 func newStepCheck() *stepCheck { return &stepCheck{out: stepOutcome{state: stepOK}} }
@@ -269,7 +269,7 @@ func (c *stepCheck) call(fn func()) bool {
 		return false
 	}
 	if msg := catchRunError(fn); msg != "" {
-		lines := append(append([]string{}, c.given...), msg)
+		lines := append(append([]string{}, c.givenLine...), msg)
 		if strings.Contains(msg, "index out of range") {
 			lines = append(lines, "diagnosis: an index past the end of a row or a matrix: a loop over the wrong size, or a transposed index (W[j][k] is the weight from input k into unit j; W has a row per unit).")
 		}
@@ -285,11 +285,11 @@ func (c *stepCheck) fail(lines []string) {
 }
 
 // compare checks one result.
-func (c *stepCheck) compare(x comparison) bool {
+func (c *stepCheck) compare(x stepComparison) bool {
 	if c.done {
 		return false
 	}
-	rel := relError(x.got, x.want)
+	rel := stepRelError(x.got, x.want)
 	if os.Getenv("STEPS_RECORD") != "" {
 		var v []string
 		for _, g := range x.got {
@@ -299,12 +299,12 @@ func (c *stepCheck) compare(x comparison) bool {
 		return true
 	}
 	if rel <= 1e-10 {
-		if !sameFloats(x.got, x.want) {
+		if !stepSameBits(x.got, x.want) {
 			c.out.state = stepInexact
 		}
 		return true
 	}
-	lines := append([]string{}, c.given...)
+	lines := append([]string{}, c.givenLine...)
 	lines = append(lines,
 		fmt.Sprintf("got    %s = %s", x.what, showFloats(x.got, x.rows, x.cols, rel)),
 		fmt.Sprintf("want   %s = %s", x.what, showFloats(x.want, x.rows, x.cols, rel)),
@@ -324,7 +324,7 @@ func (c *stepCheck) compare(x comparison) bool {
 }
 
 // commonSlip names the pattern of a wrong result when it is one of the usual ones.
-func commonSlip(x comparison) string {
+func commonSlip(x stepComparison) string {
 	got, want := x.got, x.want
 	allZero, anyBad, sentinels := true, false, 0
 	for i, g := range got {
@@ -345,13 +345,13 @@ func commonSlip(x comparison) string {
 		return fmt.Sprintf("nothing was written: every value is still the %v the check put there before the call.", stepSentinel)
 	case sentinels > 0:
 		return fmt.Sprintf("%d of the %d values were not written: they are still the %v the check put there before the call.", sentinels, len(got), stepSentinel)
-	case x.sentinel && closeAll(got, want, func(w float64) float64 { return w + stepSentinel }):
+	case x.sentinel && closeEach(got, want, func(w float64) float64 { return w + stepSentinel }):
 		return fmt.Sprintf("added to what the buffer held (%v, put there by the check) instead of starting at 0: sums not cleared between mini-batches.", stepSentinel)
-	case closeAll(got, want, func(w float64) float64 { return -w }):
+	case closeEach(got, want, func(w float64) float64 { return -w }):
 		return "the sign is flipped: every value is minus the expected one."
-	case x.B > 1 && closeAll(got, want, func(w float64) float64 { return w * float64(x.B) }):
+	case x.B > 1 && closeEach(got, want, func(w float64) float64 { return w * float64(x.B) }):
 		return fmt.Sprintf("off by a factor of B = %d: every value is B times the expected one.", x.B)
-	case x.B > 1 && closeAll(got, want, func(w float64) float64 { return w / float64(x.B) }):
+	case x.B > 1 && closeEach(got, want, func(w float64) float64 { return w / float64(x.B) }):
 		return fmt.Sprintf("off by a factor of B = %d: every value is the expected one divided by B.", x.B)
 	case x.rows > 1 && x.cols > 1 && isTransposed(got, want, x.rows, x.cols):
 		return fmt.Sprintf("transposed: the values are right but written as a %d×%d matrix in a %d×%d one (row j of W holds the weights into unit j).", x.cols, x.rows, x.rows, x.cols)
@@ -362,10 +362,10 @@ func commonSlip(x comparison) string {
 	return ""
 }
 
-// closeAll reports whether got[i] is f(want[i]) for every i, to within 1e-9.
-func closeAll(got, want []float64, f func(float64) float64) bool {
+// closeEach reports whether got[i] is f(want[i]) for every i, to within 1e-9.
+func closeEach(got, want []float64, f func(float64) float64) bool {
 	for i := range got {
-		if relError([]float64{got[i]}, []float64{f(want[i])}) > 1e-9 {
+		if stepRelError([]float64{got[i]}, []float64{f(want[i])}) > 1e-9 {
 			return false
 		}
 	}
@@ -384,14 +384,14 @@ func constantFactor(got, want []float64) (float64, bool) {
 	if math.IsNaN(c) || math.IsInf(c, 0) || c == 0 || math.Abs(c-1) < 1e-9 {
 		return 0, false
 	}
-	return c, closeAll(got, want, func(w float64) float64 { return c * w })
+	return c, closeEach(got, want, func(w float64) float64 { return c * w })
 }
 
 // isTransposed reports whether got, read as a cols×rows matrix, is want (rows×cols) transposed.
 func isTransposed(got, want []float64, rows, cols int) bool {
 	for i := 0; i < rows; i++ {
 		for j := 0; j < cols; j++ {
-			if relError([]float64{got[j*rows+i]}, []float64{want[i*cols+j]}) > 1e-9 {
+			if stepRelError([]float64{got[j*rows+i]}, []float64{want[i*cols+j]}) > 1e-9 {
 				return false
 			}
 		}
@@ -399,11 +399,11 @@ func isTransposed(got, want []float64, rows, cols int) bool {
 	return true
 }
 
-// relError is the largest relative error |g − w| / max(|g|, |w|) over the values; 0 for two
+// stepRelError is the largest relative error |g − w| / max(|g|, |w|) over the values; 0 for two
 // zeros, +Inf where one is NaN or infinite and the other is not the same. The denominator is at
 // least 10⁻⁶ of the largest value wanted, so that a sum that cancels to nearly 0 is not failed
 // for the rounding of its terms.
-func relError(got, want []float64) float64 {
+func stepRelError(got, want []float64) float64 {
 	if len(got) != len(want) {
 		return math.Inf(1)
 	}
@@ -426,8 +426,8 @@ func relError(got, want []float64) float64 {
 	return worst
 }
 
-// sameFloats reports whether two lists hold the same float64 values bit for bit.
-func sameFloats(a, b []float64) bool {
+// stepSameBits reports whether two lists hold the same float64 values bit for bit.
+func stepSameBits(a, b []float64) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -463,8 +463,8 @@ func showFloats(v []float64, rows, cols int, rel float64) string {
 	return "[" + strings.Join(s, " ") + "]"
 }
 
-// given formats an input for the lines of a wrong answer.
-func given(name string, v []float64, rows, cols int) string {
+// givenLine formats an input for the lines of a wrong answer.
+func givenLine(name string, v []float64, rows, cols int) string {
 	return fmt.Sprintf("given  %s = %s", name, showFloats(v, rows, cols, 1))
 }
 
@@ -532,8 +532,8 @@ func stepMatrix(rows, cols int, v ...float64) Matrix {
 	return Matrix{Rows: rows, Cols: cols, Data: append([]float64(nil), v...)}
 }
 
-// filled returns a rows×cols matrix of stepSentinel.
-func filled(rows, cols int) Matrix {
+// sentinelMatrix returns a rows×cols matrix of stepSentinel.
+func sentinelMatrix(rows, cols int) Matrix {
 	m := newMatrix(rows, cols)
 	for i := range m.Data {
 		m.Data[i] = stepSentinel
@@ -575,14 +575,14 @@ func checkSigmoid() stepOutcome {
 	a := []float64{-1000, -5, -1, -0.25, 0, 0.5, 2, 30, 1000}
 	want := []float64{0, 0.0066928509242848554, 0.2689414213699951, 0.43782349911420193, 0.5, 0.6224593312018546, 0.8807970779778823, 0.9999999999999065, 1}
 	c := newStepCheck()
-	c.given = []string{given("a", a, 0, 0)}
+	c.givenLine = []string{givenLine("a", a, 0, 0)}
 	got := make([]float64, len(a))
 	c.call(func() {
 		for i, v := range a {
 			got[i] = sigmoid(v)
 		}
 	})
-	c.compare(comparison{what: "σ(a)", got: got, want: want, diagnose: func(got []float64) string {
+	c.compare(stepComparison{what: "σ(a)", got: got, want: want, diagnose: func(got []float64) string {
 		flipped := true // 1 − σ(a), to the rounding of 1 − want where σ(a) is near 1
 		for i, g := range got {
 			flipped = flipped && math.Abs(g-(1-want[i])) < 1e-12
@@ -622,35 +622,35 @@ func checkLayerForward() stepOutcome {
 
 	c := newStepCheck()
 	p := stepPass(net, 2, x, []byte{0, 1})
-	c.given = []string{
-		given("W (layer 0)", net.Layers[0].W.Data, 3, 5), given("b (layer 0)", net.Layers[0].B, 0, 0),
-		given("x = p.X", x, 2, 5), "layer l = 0, units lo..hi = 0..3 (all)"}
+	c.givenLine = []string{
+		givenLine("W (layer 0)", net.Layers[0].W.Data, 3, 5), givenLine("b (layer 0)", net.Layers[0].B, 0, 0),
+		givenLine("x = p.X", x, 2, 5), "layer l = 0, units lo..hi = 0..3 (all)"}
 	c.call(func() { net.layerForward(p, 0, 0, 3) })
-	c.compare(comparison{what: "p.A[0] (a)", rows: 2, cols: 3, got: p.A[0].Data, want: wantA0, sentinel: true,
+	c.compare(stepComparison{what: "p.A[0] (a)", rows: 2, cols: 3, got: p.A[0].Data, want: wantA0, sentinel: true,
 		diagnose: biasSlip(wantA0, net.Layers[0].B)})
-	c.compare(comparison{what: "p.S[0] (σ(a))", rows: 2, cols: 3, got: p.S[0].Data, want: wantS0, sentinel: true,
+	c.compare(stepComparison{what: "p.S[0] (σ(a))", rows: 2, cols: 3, got: p.S[0].Data, want: wantS0, sentinel: true,
 		diagnose: func(got []float64) string {
-			if closeAll(got, wantA0, func(w float64) float64 { return w }) {
+			if closeEach(got, wantA0, func(w float64) float64 { return w }) {
 				return "p.S holds a itself: σ is not applied."
 			}
 			return ""
 		}})
 
 	copy(p.S[0].Data, s0)
-	c.given = []string{
-		given("W (layer 1)", net.Layers[1].W.Data, 2, 3), given("b (layer 1)", net.Layers[1].B, 0, 0),
-		given("x = p.S[0]", s0, 2, 3) + " (the second layer's input is σ(a) of the first, not p.X)",
+	c.givenLine = []string{
+		givenLine("W (layer 1)", net.Layers[1].W.Data, 2, 3), givenLine("b (layer 1)", net.Layers[1].B, 0, 0),
+		givenLine("x = p.S[0]", s0, 2, 3) + " (the second layer's input is σ(a) of the first, not p.X)",
 		"layer l = 1, units lo..hi = 0..2 (all)"}
 	c.call(func() { net.layerForward(p, 1, 0, 2) })
-	c.compare(comparison{what: "p.A[1] (a)", rows: 2, cols: 2, got: p.A[1].Data, want: wantA1, sentinel: true,
+	c.compare(stepComparison{what: "p.A[1] (a)", rows: 2, cols: 2, got: p.A[1].Data, want: wantA1, sentinel: true,
 		diagnose: biasSlip(wantA1, net.Layers[1].B)})
-	c.compare(comparison{what: "p.S[1] (σ(a))", rows: 2, cols: 2, got: p.S[1].Data, want: wantS1, sentinel: true})
+	c.compare(stepComparison{what: "p.S[1] (σ(a))", rows: 2, cols: 2, got: p.S[1].Data, want: wantS1, sentinel: true})
 
 	// Units 1..2 of the first layer only: unit 0 belongs to another worker and stays as it was.
 	p = stepPass(net, 2, x, []byte{0, 1})
-	c.given = []string{
-		given("W (layer 0)", net.Layers[0].W.Data, 3, 5), given("b (layer 0)", net.Layers[0].B, 0, 0),
-		given("x = p.X", x, 2, 5), fmt.Sprintf("layer l = 0, units lo..hi = 1..3 only (unit 0 is another worker's: it must stay %v)", stepSentinel)}
+	c.givenLine = []string{
+		givenLine("W (layer 0)", net.Layers[0].W.Data, 3, 5), givenLine("b (layer 0)", net.Layers[0].B, 0, 0),
+		givenLine("x = p.X", x, 2, 5), fmt.Sprintf("layer l = 0, units lo..hi = 1..3 only (unit 0 is another worker's: it must stay %v)", stepSentinel)}
 	c.call(func() { net.layerForward(p, 0, 1, 3) })
 	part := func(w []float64) []float64 {
 		v := append([]float64(nil), w...)
@@ -663,8 +663,8 @@ func checkLayerForward() stepOutcome {
 		}
 		return ""
 	}
-	c.compare(comparison{what: "p.A[0] (a)", rows: 2, cols: 3, got: p.A[0].Data, want: part(wantA0), sentinel: true, diagnose: outside})
-	c.compare(comparison{what: "p.S[0] (σ(a))", rows: 2, cols: 3, got: p.S[0].Data, want: part(wantS0), sentinel: true, diagnose: outside})
+	c.compare(stepComparison{what: "p.A[0] (a)", rows: 2, cols: 3, got: p.A[0].Data, want: part(wantA0), sentinel: true, diagnose: outside})
+	c.compare(stepComparison{what: "p.S[0] (σ(a))", rows: 2, cols: 3, got: p.S[0].Data, want: part(wantS0), sentinel: true, diagnose: outside})
 	return c.out
 }
 
@@ -674,7 +674,7 @@ func biasSlip(want, b []float64) func([]float64) string {
 		m := len(b)
 		shifted := func(k float64) bool {
 			for i, g := range got {
-				if relError([]float64{g}, []float64{want[i] + k*b[i%m]}) > 1e-9 {
+				if stepRelError([]float64{g}, []float64{want[i] + k*b[i%m]}) > 1e-9 {
 					return false
 				}
 			}
@@ -695,14 +695,14 @@ func checkSigmoidPrime() stepOutcome {
 	s := []float64{0, 0.1, 0.25, 0.5, 0.8, 1}
 	want := []float64{0, 0.09000000000000001, 0.1875, 0.25, 0.15999999999999998, 0}
 	c := newStepCheck()
-	c.given = []string{given("s = σ(a)", s, 0, 0)}
+	c.givenLine = []string{givenLine("s = σ(a)", s, 0, 0)}
 	got := make([]float64, len(s))
 	c.call(func() {
 		for i, v := range s {
 			got[i] = sigmoidPrime(v)
 		}
 	})
-	c.compare(comparison{what: "σ'(a)", got: got, want: want, diagnose: func(got []float64) string {
+	c.compare(stepComparison{what: "σ'(a)", got: got, want: want, diagnose: func(got []float64) string {
 		if got[3] != 0.25 && math.Abs(got[3]-0.2350037122015945) < 1e-12 {
 			return "sigmoidPrime is given s = σ(a), already computed: do not apply σ to it again."
 		}
@@ -717,16 +717,16 @@ func checkOutputDelta() stepOutcome {
 	labels := []byte{2, 0, 3}
 	want := []float64{0.1, 0.2, -0.30000000000000004, 0.4, -0.09999999999999998, 0.05, 0.3, 0.5, 0.25, 0.6, 0.15, -0.19999999999999996}
 	c := newStepCheck()
-	c.given = []string{given("ŷ = σ(a)", yhat, 3, 4), "given  labels = [2 0 3] (so y is 1 at unit 2, 0 and 3 of each row)"}
-	delta := filled(3, 4)
+	c.givenLine = []string{givenLine("ŷ = σ(a)", yhat, 3, 4), "given  labels = [2 0 3] (so y is 1 at unit 2, 0 and 3 of each row)"}
+	delta := sentinelMatrix(3, 4)
 	c.call(func() { outputDelta(delta, stepMatrix(3, 4, yhat...), labels) })
-	c.compare(comparison{what: "δ", rows: 3, cols: 4, got: delta.Data, want: want, sentinel: true, diagnose: func(got []float64) string {
-		if closeAll(got, yhat, func(s float64) float64 { return s }) {
+	c.compare(stepComparison{what: "δ", rows: 3, cols: 4, got: delta.Data, want: want, sentinel: true, diagnose: func(got []float64) string {
+		if closeEach(got, yhat, func(s float64) float64 { return s }) {
 			return "δ = σ(a): y is missing (one-hot: 1 at the unit of the true digit)."
 		}
 		times := true
 		for i, g := range got {
-			times = times && relError([]float64{g}, []float64{want[i] * yhat[i] * (1 - yhat[i])}) <= 1e-9
+			times = times && stepRelError([]float64{g}, []float64{want[i] * yhat[i] * (1 - yhat[i])}) <= 1e-9
 		}
 		if times {
 			return "multiplied by σ(a)(1 − σ(a)): at the output it cancels with the denominator of ∂L/∂σ(a) (see the derivation)."
@@ -773,7 +773,7 @@ func checkHiddenDelta() stepOutcome {
 		return func(got []float64) string {
 			missing := true
 			for i, g := range got {
-				missing = missing && relError([]float64{g * s[i] * (1 - s[i])}, []float64{want[i]}) <= 1e-9
+				missing = missing && stepRelError([]float64{g * s[i] * (1 - s[i])}, []float64{want[i]}) <= 1e-9
 			}
 			if missing {
 				return "the factor σ(a)(1 − σ(a)) is missing: δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(a_l)."
@@ -781,16 +781,16 @@ func checkHiddenDelta() stepOutcome {
 			return ""
 		}
 	}
-	c.given = []string{given("W (layer 2)", net.Layers[2].W.Data, 2, 4), given("δ (layer 2) = p.Delta[2]", d2, 2, 2),
-		given("σ(a) (layer 1) = p.S[1]", s1, 2, 4), "hidden layer l = 1"}
+	c.givenLine = []string{givenLine("W (layer 2)", net.Layers[2].W.Data, 2, 4), givenLine("δ (layer 2) = p.Delta[2]", d2, 2, 2),
+		givenLine("σ(a) (layer 1) = p.S[1]", s1, 2, 4), "hidden layer l = 1"}
 	c.call(func() { net.hiddenDelta(p, 1) })
-	c.compare(comparison{what: "p.Delta[1] (δ)", rows: 2, cols: 4, got: p.Delta[1].Data, want: want1, sentinel: true, diagnose: sigma(want1, s1)})
+	c.compare(stepComparison{what: "p.Delta[1] (δ)", rows: 2, cols: 4, got: p.Delta[1].Data, want: want1, sentinel: true, diagnose: sigma(want1, s1)})
 
 	copy(p.Delta[1].Data, d1)
-	c.given = []string{given("W (layer 1)", net.Layers[1].W.Data, 4, 3), given("δ (layer 1) = p.Delta[1]", d1, 2, 4),
-		given("σ(a) (layer 0) = p.S[0]", s0, 2, 3), "hidden layer l = 0"}
+	c.givenLine = []string{givenLine("W (layer 1)", net.Layers[1].W.Data, 4, 3), givenLine("δ (layer 1) = p.Delta[1]", d1, 2, 4),
+		givenLine("σ(a) (layer 0) = p.S[0]", s0, 2, 3), "hidden layer l = 0"}
 	c.call(func() { net.hiddenDelta(p, 0) })
-	c.compare(comparison{what: "p.Delta[0] (δ)", rows: 2, cols: 3, got: p.Delta[0].Data, want: want0, sentinel: true, diagnose: sigma(want0, s0)})
+	c.compare(stepComparison{what: "p.Delta[0] (δ)", rows: 2, cols: 3, got: p.Delta[0].Data, want: want0, sentinel: true, diagnose: sigma(want0, s0)})
 	return c.out
 }
 
@@ -810,23 +810,23 @@ func checkLayerGradients() stepOutcome {
 	copy(p.Delta[0].Data, d0)
 	copy(p.S[0].Data, s0)
 	copy(p.Delta[1].Data, d1)
-	g := &Grads{W: []Matrix{filled(3, 4), filled(2, 3)}, B: [][]float64{filled(1, 3).Data, filled(1, 2).Data}}
+	g := &Grads{W: []Matrix{sentinelMatrix(3, 4), sentinelMatrix(2, 3)}, B: [][]float64{sentinelMatrix(1, 3).Data, sentinelMatrix(1, 2).Data}}
 
 	c := newStepCheck()
-	c.given = []string{given("x = p.X", x, 3, 4), given("δ (layer 0) = p.Delta[0]", d0, 3, 3), "batch of B = 3, layer l = 0, units lo..hi = 0..3 (all)",
+	c.givenLine = []string{givenLine("x = p.X", x, 3, 4), givenLine("δ (layer 0) = p.Delta[0]", d0, 3, 3), "batch of B = 3, layer l = 0, units lo..hi = 0..3 (all)",
 		fmt.Sprintf("g.W[0] and g.B[0] hold %v before the call (the previous mini-batch's sums)", stepSentinel)}
 	c.call(func() { net.layerGradients(g, p, 0, 0, 3) })
-	c.compare(comparison{what: "g.W[0] (Σ ∂L/∂W)", rows: 3, cols: 4, got: g.W[0].Data, want: wantW0, B: 3, sentinel: true})
-	c.compare(comparison{what: "g.B[0] (Σ ∂L/∂b)", got: g.B[0], want: wantB0, B: 3, sentinel: true})
+	c.compare(stepComparison{what: "g.W[0] (Σ ∂L/∂W)", rows: 3, cols: 4, got: g.W[0].Data, want: wantW0, B: 3, sentinel: true})
+	c.compare(stepComparison{what: "g.B[0] (Σ ∂L/∂b)", got: g.B[0], want: wantB0, B: 3, sentinel: true})
 
-	c.given = []string{given("x = p.S[0]", s0, 3, 3) + " (the second layer's input is σ(a) of the first, not p.X)", given("δ (layer 1) = p.Delta[1]", d1, 3, 2),
+	c.givenLine = []string{givenLine("x = p.S[0]", s0, 3, 3) + " (the second layer's input is σ(a) of the first, not p.X)", givenLine("δ (layer 1) = p.Delta[1]", d1, 3, 2),
 		"batch of B = 3, layer l = 1, units lo..hi = 0..2 (all)", fmt.Sprintf("g.W[1] and g.B[1] hold %v before the call", stepSentinel)}
 	c.call(func() { net.layerGradients(g, p, 1, 0, 2) })
-	c.compare(comparison{what: "g.W[1] (Σ ∂L/∂W)", rows: 2, cols: 3, got: g.W[1].Data, want: wantW1, B: 3, sentinel: true})
-	c.compare(comparison{what: "g.B[1] (Σ ∂L/∂b)", got: g.B[1], want: wantB1, B: 3, sentinel: true})
+	c.compare(stepComparison{what: "g.W[1] (Σ ∂L/∂W)", rows: 2, cols: 3, got: g.W[1].Data, want: wantW1, B: 3, sentinel: true})
+	c.compare(stepComparison{what: "g.B[1] (Σ ∂L/∂b)", got: g.B[1], want: wantB1, B: 3, sentinel: true})
 
-	g = &Grads{W: []Matrix{filled(3, 4), filled(2, 3)}, B: [][]float64{filled(1, 3).Data, filled(1, 2).Data}}
-	c.given = []string{given("x = p.X", x, 3, 4), given("δ (layer 0) = p.Delta[0]", d0, 3, 3),
+	g = &Grads{W: []Matrix{sentinelMatrix(3, 4), sentinelMatrix(2, 3)}, B: [][]float64{sentinelMatrix(1, 3).Data, sentinelMatrix(1, 2).Data}}
+	c.givenLine = []string{givenLine("x = p.X", x, 3, 4), givenLine("δ (layer 0) = p.Delta[0]", d0, 3, 3),
 		fmt.Sprintf("batch of B = 3, layer l = 0, units lo..hi = 1..3 only (unit 0 is another worker's: its row must stay %v)", stepSentinel)}
 	c.call(func() { net.layerGradients(g, p, 0, 1, 3) })
 	partW := append([]float64{stepSentinel, stepSentinel, stepSentinel, stepSentinel}, wantW0[4:]...)
@@ -837,8 +837,8 @@ func checkLayerGradients() stepOutcome {
 		}
 		return ""
 	}
-	c.compare(comparison{what: "g.W[0] (Σ ∂L/∂W)", rows: 3, cols: 4, got: g.W[0].Data, want: partW, B: 3, sentinel: true, diagnose: outside})
-	c.compare(comparison{what: "g.B[0] (Σ ∂L/∂b)", got: g.B[0], want: partB, B: 3, sentinel: true, diagnose: outside})
+	c.compare(stepComparison{what: "g.W[0] (Σ ∂L/∂W)", rows: 3, cols: 4, got: g.W[0].Data, want: partW, B: 3, sentinel: true, diagnose: outside})
+	c.compare(stepComparison{what: "g.B[0] (Σ ∂L/∂b)", got: g.B[0], want: partB, B: 3, sentinel: true, diagnose: outside})
 	return c.out
 }
 
@@ -861,7 +861,7 @@ func checkGradients() stepOutcome {
 	}
 	g := net.newGrads()
 	c := newStepCheck()
-	c.given = []string{"a 6-5-4-3 network (two hidden layers), a batch of 4 random inputs: forward, then backward (your steps 2 to 6)"}
+	c.givenLine = []string{"a 6-5-4-3 network (two hidden layers), a batch of 4 random inputs: forward, then backward (your steps 2 to 6)"}
 	summed := func() float64 {
 		net.forward(p)
 		L := 0.0
@@ -917,7 +917,7 @@ func checkGradients() stepOutcome {
 		reading = "CS231n: 1e-7 to 1e-4, too high for a network without kinks such as this sigmoid one"
 	}
 	if worst > 1e-6 {
-		c.fail([]string{c.given[0],
+		c.fail([]string{c.givenLine[0],
 			fmt.Sprintf("largest relative error %.3g, at %s: backward gives %.10g, finite differences %.10g", worst, what, analytic, numeric),
 			reading + ". Every step passed on its own, so look at how they fit together: the layer indices (l, l+1, l−1), which input a layer reads (p.X or p.S[l-1])."})
 		return c.out
@@ -935,7 +935,7 @@ func checkSGDStep() stepOutcome {
 	gb := []float64{1.5, -0.9}                // Σ_batch ∂L/∂b of layer 1
 	setup := func() (*Network, *Grads) {
 		net := stepNetwork([]int{2, 3, 2}, []float64{9, 9, 9, 9, 9, 9}, []float64{9, 9, 9}, w0, b0)
-		g := &Grads{W: []Matrix{filled(3, 2), stepMatrix(2, 3, gw...)}, B: [][]float64{filled(1, 3).Data, append([]float64(nil), gb...)}}
+		g := &Grads{W: []Matrix{sentinelMatrix(3, 2), stepMatrix(2, 3, gw...)}, B: [][]float64{sentinelMatrix(1, 3).Data, append([]float64(nil), gb...)}}
 		return net, g
 	}
 	c := newStepCheck()
@@ -973,12 +973,12 @@ func checkSGDStep() stepOutcome {
 	wantB := []float64{0.25, -0.15}
 	net, g := setup()
 	o := SGD{Eta: 0.5, Lambda: 0, N: 100}
-	c.given = []string{given("W", w0, 2, 3), given("b", b0, 0, 0), given("Σ∂L/∂W = g.W[1]", gw, 2, 3), given("Σ∂L/∂b = g.B[1]", gb, 0, 0),
+	c.givenLine = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), givenLine("Σ∂L/∂W = g.W[1]", gw, 2, 3), givenLine("Σ∂L/∂b = g.B[1]", gb, 0, 0),
 		"η = 0.5, λ = 0, n = 100, B = 3, layer l = 1, units lo..hi = 0..2 (all)"}
 	c.call(func() { o.step(net, g, 1, 0, 2, 3) })
-	c.compare(comparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
+	c.compare(stepComparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
 		diagnose: func(got []float64) string { return ratio(got, w0, wantW, "W") }})
-	c.compare(comparison{what: "b", got: net.Layers[1].B, want: wantB,
+	c.compare(stepComparison{what: "b", got: net.Layers[1].B, want: wantB,
 		diagnose: func(got []float64) string { return ratio(got, b0, wantB, "b") }})
 
 	// (b) λ = 3, n = 6, no gradient: the weights shrink by 1 − ηλ/n = 1 − 0.5·3/6 = 0.75, the
@@ -988,20 +988,20 @@ func checkSGDStep() stepOutcome {
 	clear(g.W[1].Data)
 	clear(g.B[1])
 	o = SGD{Eta: 0.5, Lambda: 3, N: 6}
-	c.given = []string{given("W", w0, 2, 3), given("b", b0, 0, 0), "Σ∂L/∂W = 0, Σ∂L/∂b = 0",
+	c.givenLine = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), "Σ∂L/∂W = 0, Σ∂L/∂b = 0",
 		"η = 0.5, λ = 3, n = 6, B = 3, layer l = 1, units lo..hi = 0..2 (all)"}
 	c.call(func() { o.step(net, g, 1, 0, 2, 3) })
-	c.compare(comparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
+	c.compare(stepComparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
 		diagnose: func(got []float64) string {
 			if f, ok := constantFactor(got, w0); ok {
 				return fmt.Sprintf("the weights shrank by the factor %.6g, want 1 − ηλ/n = 0.75.", f)
 			}
-			if sameFloats(got, w0) {
+			if stepSameBits(got, w0) {
 				return "the weights did not shrink: λ is ignored (W ← (1 − ηλ/n)·W − ...)."
 			}
 			return ""
 		}})
-	c.compare(comparison{what: "b", got: net.Layers[1].B, want: b0,
+	c.compare(stepComparison{what: "b", got: net.Layers[1].B, want: b0,
 		diagnose: func(got []float64) string {
 			if f, ok := constantFactor(got, b0); ok {
 				return fmt.Sprintf("the biases shrank by %.6g: the weight decay applies to the weights only, not to b.", f)
@@ -1014,7 +1014,7 @@ func checkSGDStep() stepOutcome {
 	wantW = []float64{0.8, -0.4, 1.2, 0.35, -0.95, 0.65}
 	wantB = []float64{0.5, -0.15}
 	net, g = setup()
-	c.given = []string{given("W", w0, 2, 3), given("b", b0, 0, 0), given("Σ∂L/∂W = g.W[1]", gw, 2, 3), given("Σ∂L/∂b = g.B[1]", gb, 0, 0),
+	c.givenLine = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), givenLine("Σ∂L/∂W = g.W[1]", gw, 2, 3), givenLine("Σ∂L/∂b = g.B[1]", gb, 0, 0),
 		"η = 0.5, λ = 3, n = 6, B = 3, layer l = 1, units lo..hi = 1..2 only (unit 0 is another worker's: it must stay as it is)"}
 	c.call(func() { o.step(net, g, 1, 1, 2, 3) })
 	outside := func(got []float64, start []float64) string {
@@ -1023,7 +1023,7 @@ func checkSGDStep() stepOutcome {
 		}
 		return ""
 	}
-	c.compare(comparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
+	c.compare(stepComparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
 		diagnose: func(got []float64) string {
 			if d := outside(got, w0); d != "" {
 				return d
@@ -1037,7 +1037,7 @@ func checkSGDStep() stepOutcome {
 			}
 			return ""
 		}})
-	c.compare(comparison{what: "b", got: net.Layers[1].B, want: wantB,
+	c.compare(stepComparison{what: "b", got: net.Layers[1].B, want: wantB,
 		diagnose: func(got []float64) string {
 			if d := outside(got, b0); d != "" {
 				return d
