@@ -351,17 +351,15 @@ func dropUnusedImports(name string, text []byte) ([]byte, error) {
 		return true
 	})
 	var edits []sourceEdit
-	line := func(p token.Pos) (int, int) { // the offsets of the whole line(s) from p
-		off := fset.Position(p).Offset
-		lo := bytes.LastIndexByte(text[:off], '\n') + 1
-		return lo, off
-	}
-	lineEnd := func(p token.Pos) int {
-		off := fset.Position(p).Offset
-		if i := bytes.IndexByte(text[off:], '\n'); i >= 0 {
-			return off + i + 1
+	lines := func(from, to token.Pos) sourceEdit { // the whole lines from the one of from to the one of to
+		lo, hi := fset.Position(from).Offset, fset.Position(to).Offset
+		lo = bytes.LastIndexByte(text[:lo], '\n') + 1
+		if i := bytes.IndexByte(text[hi:], '\n'); i >= 0 {
+			hi += i + 1
+		} else {
+			hi = len(text)
 		}
-		return len(text)
+		return sourceEdit{lo, hi, ""}
 	}
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
@@ -386,12 +384,10 @@ func dropUnusedImports(name string, text []byte) ([]byte, error) {
 		switch {
 		case len(drop) == 0:
 		case len(drop) == len(gd.Specs): // the whole declaration goes
-			lo, _ := line(gd.Pos())
-			edits = append(edits, sourceEdit{lo, lineEnd(gd.End() - 1), ""})
+			edits = append(edits, lines(gd.Pos(), gd.End()-1))
 		default:
 			for _, is := range drop {
-				lo, _ := line(is.Pos())
-				edits = append(edits, sourceEdit{lo, lineEnd(is.End() - 1), ""})
+				edits = append(edits, lines(is.Pos(), is.End()-1))
 			}
 		}
 	}

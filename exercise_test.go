@@ -518,3 +518,58 @@ func TestExerciseFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestStubFile: on a file where a step body is the only user of two imports, stubbing removes
+// the body with its comments, the two imports (one from a group, one declared alone), and
+// nothing else: comments around, directives and the other imports stay.
+func TestStubFile(t *testing.T) {
+	src := `// Package comment.
+package main
+
+import (
+	"embed"
+	"math"
+	"strings"
+)
+
+import "strconv"
+
+// files is embedded.
+//
+//go:embed *.go
+var files embed.FS
+
+// sigmoid's doc comment stays.
+func sigmoid(a float64) float64 {
+	// a comment inside the body goes
+	n, _ := strconv.Atoi(strings.Repeat("1", 2)) // so does this one
+	return float64(n) * a // and this
+}
+
+// other keeps math.
+func other() float64 { return math.Pi } // a trailing comment stays
+`
+	found := map[string]string{}
+	out, err := stubFile("x.go", []byte(src), exerciseSteps(), found)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	for _, gone := range []string{`"strings"`, `"strconv"`, "inside the body", "so does this one", "and this", "Atoi"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("%s is still there:\n%s", gone, got)
+		}
+	}
+	for _, kept := range []string{`"embed"`, `"math"`, "// Package comment.", "//go:embed *.go", "// sigmoid's doc comment stays.",
+		"// a trailing comment stays", "// Step 1 of EXERCISE.md", "return 0"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("%s is missing:\n%s", kept, got)
+		}
+	}
+	if found["sigmoid"] != "x.go" {
+		t.Errorf("sigmoid found in %q, want x.go", found["sigmoid"])
+	}
+	if formatted, err := format.Source(out); err != nil || !bytes.Equal(formatted, out) {
+		t.Errorf("not gofmt-clean (%v):\n%s", err, got)
+	}
+}
