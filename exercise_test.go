@@ -172,6 +172,7 @@ func TestExercise(t *testing.T) {
 
 	t.Run("skeleton", func(t *testing.T) {
 		runIn(t, dir, true, "go", "vet", ".")
+		// go test below compiles the whole package, main included, and links it: it builds.
 		out := runIn(t, dir, false, "go", "test", "-count=1", ".")
 		noTrace(t, out)
 		if !regexp.MustCompile(`(?m)^step 1  not written yet  σ\(a\) = 1/\(1 \+ e\^\(−a\)\)  \(sigmoid, network\.go:\d+\)$`).MatchString(out) {
