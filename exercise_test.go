@@ -4,10 +4,11 @@
 // with a learner's plain loops, written in the notes' order, it passes bit for bit; and each of
 // a learner's likely slips is named at its step, with its diagnosis.
 //
-// The exercise is written once into a temporary folder and its package built three times (the
-// skeleton, the real bodies, the plain loops): the slips are all compiled into the third build
-// and chosen when its test binary runs, by the environment variable MNIST_EXERCISE_SLIP, so that
-// a dozen slips cost one build. With -short only the skeleton is built. Set MNIST_EXERCISE_OUT to
+// The exercise is made once and its package built three times, at the same time, each in a
+// temporary folder of its own (the skeleton, the real bodies, the plain loops): the slips are
+// all compiled into the third build and chosen when its test binary runs, by the environment
+// variable MNIST_EXERCISE_SLIP, so that twenty slips cost one build. With -short only the
+// skeleton is built. Set MNIST_EXERCISE_OUT to
 // a new folder to keep the plain-loop answers there, e.g. to train with them:
 //
 //	MNIST_EXERCISE_OUT=/tmp/solved go test -run TestExercise .
@@ -165,12 +166,19 @@ func TestExercise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	writeFiles(t, dir, files)
+	// Each build below has a folder of its own, and they run at the same time: one package
+	// compiles on one core, so the three builds share the two cores.
+	exercise := func(t *testing.T) string {
+		dir := t.TempDir()
+		writeFiles(t, dir, files)
+		return dir
+	}
 
 	t.Run("source", func(t *testing.T) { checkExerciseSource(t, files) })
 
 	t.Run("skeleton", func(t *testing.T) {
+		t.Parallel()
+		dir := exercise(t)
 		runIn(t, dir, true, "go", "vet", ".")
 		// go test below compiles the whole package, main included, and links it: it builds.
 		out := runIn(t, dir, false, "go", "test", "-count=1", ".")
@@ -197,10 +205,12 @@ func TestExercise(t *testing.T) {
 		}
 	})
 	if testing.Short() {
-		t.Skip("-short: the real bodies and the slips are not built")
+		return // -short: the real bodies and the slips are not built
 	}
 
 	t.Run("real bodies", func(t *testing.T) {
+		t.Parallel()
+		dir := exercise(t)
 		restored := map[string][]byte{}
 		for name := range files {
 			if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
@@ -222,6 +232,8 @@ func TestExercise(t *testing.T) {
 	})
 
 	t.Run("plain answers and slips", func(t *testing.T) {
+		t.Parallel()
+		dir := exercise(t)
 		answered, err := fillIn(files, plainAnswers, nil)
 		if err != nil {
 			t.Fatal(err)
