@@ -14,7 +14,8 @@
 //     from the statements (an AST rewrite that dropped Body.List would leave them behind to be
 //     printed elsewhere unless filtered with an ast.CommentMap); cutting the body's extent out
 //     of the text removes them and leaves every other comment, directive (//go:embed) and blank
-//     line of the file exactly as it was;
+//     line of the file exactly as it was (comments are never rebuilt from CommentGroup.Text,
+//     which would drop the directives);
 //   - a stub still compiles: it returns zero values where the function has results;
 //   - an import that only a removed body used is removed, the same way, by its extent;
 //   - the result is formatted by go/format and parsed again, so it is gofmt-clean and valid Go.

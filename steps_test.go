@@ -16,7 +16,8 @@
 //
 // The expected values are stored numbers, not a second implementation: the file must not hand
 // the learner the answers' code. Where a step has a formula simple enough to work out by hand
-// (the SGD step), the comment beside the numbers does so.
+// (the SGD step), the comment beside the numbers does so. To store the numbers of new inputs,
+// STEPS_RECORD=1 go test -run TestSteps -v prints what the real code gives for every check.
 package main
 
 import (
@@ -269,9 +270,9 @@ type stepComparison struct {
 
 // stepCheck gathers the calls and comparisons of one step; the first that fails ends it.
 type stepCheck struct {
-	givenLine []string // the inputs, as lines
-	out       stepOutcome
-	done      bool // a comparison failed or a call stopped: nothing more is checked
+	inputs []string // the inputs, as lines
+	out    stepOutcome
+	done   bool // a comparison failed or a call stopped: nothing more is checked
 }
 
 func newStepCheck() *stepCheck { return &stepCheck{out: stepOutcome{state: stepOK}} }
@@ -282,7 +283,7 @@ func (c *stepCheck) call(fn func()) bool {
 		return false
 	}
 	if msg := catchRunError(fn); msg != "" {
-		lines := append(append([]string{}, c.givenLine...), msg)
+		lines := append(append([]string{}, c.inputs...), msg)
 		if strings.Contains(msg, "index out of range") {
 			lines = append(lines, "diagnosis: an index past the end of a row or a matrix: a loop over the wrong size, or a transposed index (W[j][k] is the weight from input k into unit j; W has a row per unit).")
 		}
@@ -303,7 +304,7 @@ func (c *stepCheck) compare(x stepComparison) bool {
 		return false
 	}
 	rel := stepRelError(x.got, x.want)
-	if os.Getenv("STEPS_RECORD") != "" {
+	if !learnerMode && os.Getenv("STEPS_RECORD") != "" { // for new fixtures: print what the real code gives
 		var v []string
 		for _, g := range x.got {
 			v = append(v, strconv.FormatFloat(g, 'g', -1, 64))
@@ -317,7 +318,7 @@ func (c *stepCheck) compare(x stepComparison) bool {
 		}
 		return true
 	}
-	lines := append([]string{}, c.givenLine...)
+	lines := append([]string{}, c.inputs...)
 	lines = append(lines,
 		fmt.Sprintf("got    %s = %s", x.what, showFloats(x.got, x.rows, x.cols, rel)),
 		fmt.Sprintf("want   %s = %s", x.what, showFloats(x.want, x.rows, x.cols, rel)),
@@ -588,7 +589,7 @@ func checkSigmoid() stepOutcome {
 	a := []float64{-1000, -5, -1, -0.25, 0, 0.5, 2, 30, 1000}
 	want := []float64{0, 0.0066928509242848554, 0.2689414213699951, 0.43782349911420193, 0.5, 0.6224593312018546, 0.8807970779778823, 0.9999999999999065, 1}
 	c := newStepCheck()
-	c.givenLine = []string{givenLine("a", a, 0, 0)}
+	c.inputs = []string{givenLine("a", a, 0, 0)}
 	got := make([]float64, len(a))
 	c.call(func() {
 		for i, v := range a {
@@ -635,7 +636,7 @@ func checkLayerForward() stepOutcome {
 
 	c := newStepCheck()
 	p := stepPass(net, 2, x, []byte{0, 1})
-	c.givenLine = []string{
+	c.inputs = []string{
 		givenLine("W (layer 0)", net.Layers[0].W.Data, 3, 5), givenLine("b (layer 0)", net.Layers[0].B, 0, 0),
 		givenLine("x = p.X", x, 2, 5), "layer l = 0, units lo..hi = 0..3 (all)"}
 	c.call(func() { net.layerForward(p, 0, 0, 3) })
@@ -650,7 +651,7 @@ func checkLayerForward() stepOutcome {
 		}})
 
 	copy(p.S[0].Data, s0)
-	c.givenLine = []string{
+	c.inputs = []string{
 		givenLine("W (layer 1)", net.Layers[1].W.Data, 2, 3), givenLine("b (layer 1)", net.Layers[1].B, 0, 0),
 		givenLine("x = p.S[0]", s0, 2, 3) + " (the second layer's input is σ(a) of the first, not p.X)",
 		"layer l = 1, units lo..hi = 0..2 (all)"}
@@ -661,7 +662,7 @@ func checkLayerForward() stepOutcome {
 
 	// Units 1..2 of the first layer only: unit 0 belongs to another worker and stays as it was.
 	p = stepPass(net, 2, x, []byte{0, 1})
-	c.givenLine = []string{
+	c.inputs = []string{
 		givenLine("W (layer 0)", net.Layers[0].W.Data, 3, 5), givenLine("b (layer 0)", net.Layers[0].B, 0, 0),
 		givenLine("x = p.X", x, 2, 5), fmt.Sprintf("layer l = 0, units lo..hi = 1..3 only (unit 0 is another worker's: it must stay %v)", stepSentinel)}
 	c.call(func() { net.layerForward(p, 0, 1, 3) })
@@ -708,7 +709,7 @@ func checkSigmoidPrime() stepOutcome {
 	s := []float64{0, 0.1, 0.25, 0.5, 0.8, 1}
 	want := []float64{0, 0.09000000000000001, 0.1875, 0.25, 0.15999999999999998, 0}
 	c := newStepCheck()
-	c.givenLine = []string{givenLine("s = σ(a)", s, 0, 0)}
+	c.inputs = []string{givenLine("s = σ(a)", s, 0, 0)}
 	got := make([]float64, len(s))
 	c.call(func() {
 		for i, v := range s {
@@ -730,7 +731,7 @@ func checkOutputDelta() stepOutcome {
 	labels := []byte{2, 0, 3}
 	want := []float64{0.1, 0.2, -0.30000000000000004, 0.4, -0.09999999999999998, 0.05, 0.3, 0.5, 0.25, 0.6, 0.15, -0.19999999999999996}
 	c := newStepCheck()
-	c.givenLine = []string{givenLine("ŷ = σ(a)", yhat, 3, 4), "given  labels = [2 0 3] (so y is 1 at unit 2, 0 and 3 of each row)"}
+	c.inputs = []string{givenLine("ŷ = σ(a)", yhat, 3, 4), "given  labels = [2 0 3] (so y is 1 at unit 2, 0 and 3 of each row)"}
 	delta := sentinelMatrix(3, 4)
 	c.call(func() { outputDelta(delta, stepMatrix(3, 4, yhat...), labels) })
 	c.compare(stepComparison{what: "δ", rows: 3, cols: 4, got: delta.Data, want: want, sentinel: true, diagnose: func(got []float64) string {
@@ -794,13 +795,13 @@ func checkHiddenDelta() stepOutcome {
 			return ""
 		}
 	}
-	c.givenLine = []string{givenLine("W (layer 2)", net.Layers[2].W.Data, 2, 4), givenLine("δ (layer 2) = p.Delta[2]", d2, 2, 2),
+	c.inputs = []string{givenLine("W (layer 2)", net.Layers[2].W.Data, 2, 4), givenLine("δ (layer 2) = p.Delta[2]", d2, 2, 2),
 		givenLine("σ(a) (layer 1) = p.S[1]", s1, 2, 4), "hidden layer l = 1"}
 	c.call(func() { net.hiddenDelta(p, 1) })
 	c.compare(stepComparison{what: "p.Delta[1] (δ)", rows: 2, cols: 4, got: p.Delta[1].Data, want: want1, sentinel: true, diagnose: sigma(want1, s1)})
 
 	copy(p.Delta[1].Data, d1)
-	c.givenLine = []string{givenLine("W (layer 1)", net.Layers[1].W.Data, 4, 3), givenLine("δ (layer 1) = p.Delta[1]", d1, 2, 4),
+	c.inputs = []string{givenLine("W (layer 1)", net.Layers[1].W.Data, 4, 3), givenLine("δ (layer 1) = p.Delta[1]", d1, 2, 4),
 		givenLine("σ(a) (layer 0) = p.S[0]", s0, 2, 3), "hidden layer l = 0"}
 	c.call(func() { net.hiddenDelta(p, 0) })
 	c.compare(stepComparison{what: "p.Delta[0] (δ)", rows: 2, cols: 3, got: p.Delta[0].Data, want: want0, sentinel: true, diagnose: sigma(want0, s0)})
@@ -826,20 +827,20 @@ func checkLayerGradients() stepOutcome {
 	g := &Grads{W: []Matrix{sentinelMatrix(3, 4), sentinelMatrix(2, 3)}, B: [][]float64{sentinelMatrix(1, 3).Data, sentinelMatrix(1, 2).Data}}
 
 	c := newStepCheck()
-	c.givenLine = []string{givenLine("x = p.X", x, 3, 4), givenLine("δ (layer 0) = p.Delta[0]", d0, 3, 3), "batch of B = 3, layer l = 0, units lo..hi = 0..3 (all)",
+	c.inputs = []string{givenLine("x = p.X", x, 3, 4), givenLine("δ (layer 0) = p.Delta[0]", d0, 3, 3), "batch of B = 3, layer l = 0, units lo..hi = 0..3 (all)",
 		fmt.Sprintf("g.W[0] and g.B[0] hold %v before the call (the previous mini-batch's sums)", stepSentinel)}
 	c.call(func() { net.layerGradients(g, p, 0, 0, 3) })
 	c.compare(stepComparison{what: "g.W[0] (Σ ∂L/∂W)", rows: 3, cols: 4, got: g.W[0].Data, want: wantW0, B: 3, sentinel: true})
 	c.compare(stepComparison{what: "g.B[0] (Σ ∂L/∂b)", got: g.B[0], want: wantB0, B: 3, sentinel: true})
 
-	c.givenLine = []string{givenLine("x = p.S[0]", s0, 3, 3) + " (the second layer's input is σ(a) of the first, not p.X)", givenLine("δ (layer 1) = p.Delta[1]", d1, 3, 2),
+	c.inputs = []string{givenLine("x = p.S[0]", s0, 3, 3) + " (the second layer's input is σ(a) of the first, not p.X)", givenLine("δ (layer 1) = p.Delta[1]", d1, 3, 2),
 		"batch of B = 3, layer l = 1, units lo..hi = 0..2 (all)", fmt.Sprintf("g.W[1] and g.B[1] hold %v before the call", stepSentinel)}
 	c.call(func() { net.layerGradients(g, p, 1, 0, 2) })
 	c.compare(stepComparison{what: "g.W[1] (Σ ∂L/∂W)", rows: 2, cols: 3, got: g.W[1].Data, want: wantW1, B: 3, sentinel: true})
 	c.compare(stepComparison{what: "g.B[1] (Σ ∂L/∂b)", got: g.B[1], want: wantB1, B: 3, sentinel: true})
 
 	g = &Grads{W: []Matrix{sentinelMatrix(3, 4), sentinelMatrix(2, 3)}, B: [][]float64{sentinelMatrix(1, 3).Data, sentinelMatrix(1, 2).Data}}
-	c.givenLine = []string{givenLine("x = p.X", x, 3, 4), givenLine("δ (layer 0) = p.Delta[0]", d0, 3, 3),
+	c.inputs = []string{givenLine("x = p.X", x, 3, 4), givenLine("δ (layer 0) = p.Delta[0]", d0, 3, 3),
 		fmt.Sprintf("batch of B = 3, layer l = 0, units lo..hi = 1..3 only (unit 0 is another worker's: its row must stay %v)", stepSentinel)}
 	c.call(func() { net.layerGradients(g, p, 0, 1, 3) })
 	partW := append([]float64{stepSentinel, stepSentinel, stepSentinel, stepSentinel}, wantW0[4:]...)
@@ -874,7 +875,7 @@ func checkGradients() stepOutcome {
 	}
 	g := net.newGrads()
 	c := newStepCheck()
-	c.givenLine = []string{"a 6-5-4-3 network (two hidden layers), a batch of 4 random inputs: forward, then backward (your steps 2 to 6)"}
+	c.inputs = []string{"a 6-5-4-3 network (two hidden layers), a batch of 4 random inputs: forward, then backward (your steps 2 to 6)"}
 	summed := func() float64 {
 		net.forward(p)
 		L := 0.0
@@ -930,7 +931,7 @@ func checkGradients() stepOutcome {
 		reading = "CS231n: 1e-7 to 1e-4, too high for a network without kinks such as this sigmoid one"
 	}
 	if worst > 1e-6 {
-		c.fail([]string{c.givenLine[0],
+		c.fail([]string{c.inputs[0],
 			fmt.Sprintf("largest relative error %.3g, at %s: backward gives %.10g, finite differences %.10g", worst, what, analytic, numeric),
 			reading + ". Every step passed on its own, so look at how they fit together: the layer indices (l, l+1, l−1), which input a layer reads (p.X or p.S[l-1])."})
 		return c.out
@@ -986,7 +987,7 @@ func checkSGDStep() stepOutcome {
 	wantB := []float64{0.25, -0.15}
 	net, g := setup()
 	o := SGD{Eta: 0.5, Lambda: 0, N: 100}
-	c.givenLine = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), givenLine("Σ∂L/∂W = g.W[1]", gw, 2, 3), givenLine("Σ∂L/∂b = g.B[1]", gb, 0, 0),
+	c.inputs = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), givenLine("Σ∂L/∂W = g.W[1]", gw, 2, 3), givenLine("Σ∂L/∂b = g.B[1]", gb, 0, 0),
 		"η = 0.5, λ = 0, n = 100, B = 3, layer l = 1, units lo..hi = 0..2 (all)"}
 	c.call(func() { o.step(net, g, 1, 0, 2, 3) })
 	c.compare(stepComparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
@@ -1001,7 +1002,7 @@ func checkSGDStep() stepOutcome {
 	clear(g.W[1].Data)
 	clear(g.B[1])
 	o = SGD{Eta: 0.5, Lambda: 3, N: 6}
-	c.givenLine = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), "Σ∂L/∂W = 0, Σ∂L/∂b = 0",
+	c.inputs = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), "Σ∂L/∂W = 0, Σ∂L/∂b = 0",
 		"η = 0.5, λ = 3, n = 6, B = 3, layer l = 1, units lo..hi = 0..2 (all)"}
 	c.call(func() { o.step(net, g, 1, 0, 2, 3) })
 	c.compare(stepComparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
@@ -1027,7 +1028,7 @@ func checkSGDStep() stepOutcome {
 	wantW = []float64{0.8, -0.4, 1.2, 0.35, -0.95, 0.65}
 	wantB = []float64{0.5, -0.15}
 	net, g = setup()
-	c.givenLine = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), givenLine("Σ∂L/∂W = g.W[1]", gw, 2, 3), givenLine("Σ∂L/∂b = g.B[1]", gb, 0, 0),
+	c.inputs = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), givenLine("Σ∂L/∂W = g.W[1]", gw, 2, 3), givenLine("Σ∂L/∂b = g.B[1]", gb, 0, 0),
 		"η = 0.5, λ = 3, n = 6, B = 3, layer l = 1, units lo..hi = 1..2 only (unit 0 is another worker's: it must stay as it is)"}
 	c.call(func() { o.step(net, g, 1, 1, 2, 3) })
 	outside := func(got []float64, start []float64) string {
