@@ -8,8 +8,8 @@
 // temporary folder of its own (the skeleton, the real bodies, the plain loops): the slips are
 // all compiled into the third build and chosen when its test binary runs, by the environment
 // variable MNIST_EXERCISE_SLIP, so that twenty slips cost one build. With -short only the
-// skeleton is built. Set MNIST_EXERCISE_OUT to
-// a new folder to keep the plain-loop answers there, e.g. to train with them:
+// skeleton is built. Set MNIST_EXERCISE_OUT to a new folder to keep the plain-loop answers
+// there, e.g. to train with them:
 //
 //	MNIST_EXERCISE_OUT=/tmp/solved go test -run TestExercise .
 //	cd /tmp/solved && go run . -data ../path/to/mnist     # ends test accuracy: 0.9610 (9610/10000)
@@ -35,11 +35,12 @@ import (
 // plainAnswers are a learner's bodies for the step functions: plain loops over the matrices,
 // each formula written in the order of the course notes (sums started at 0 in order of their
 // index, b added after Σ W·x, the step's factors grouped as the formula groups them).
-var plainAnswers = map[string]string{
-	"sigmoid": `
+func plainAnswers() map[string]string {
+	return map[string]string{
+		"sigmoid": `
 	return 1 / (1 + math.Exp(-a))
 `,
-	"Network.layerForward": `
+		"Network.layerForward": `
 	W, b := net.Layers[l].W, net.Layers[l].B
 	x := p.X
 	if l > 0 {
@@ -57,10 +58,10 @@ var plainAnswers = map[string]string{
 		}
 	}
 `,
-	"sigmoidPrime": `
+		"sigmoidPrime": `
 	return s * (1 - s)
 `,
-	"outputDelta": `
+		"outputDelta": `
 	for r, label := range labels {
 		for k := 0; k < delta.Cols; k++ {
 			y := 0.0
@@ -71,7 +72,7 @@ var plainAnswers = map[string]string{
 		}
 	}
 `,
-	"Network.hiddenDelta": `
+		"Network.hiddenDelta": `
 	W := net.Layers[l+1].W
 	d, up, s := p.Delta[l], p.Delta[l+1], p.S[l]
 	for r := 0; r < d.Rows; r++ {
@@ -84,7 +85,7 @@ var plainAnswers = map[string]string{
 		}
 	}
 `,
-	"Network.layerGradients": `
+		"Network.layerGradients": `
 	d := p.Delta[l]
 	x := p.X
 	if l > 0 {
@@ -106,7 +107,7 @@ var plainAnswers = map[string]string{
 		gb[j] = sum
 	}
 `,
-	"SGD.step": `
+		"SGD.step": `
 	W, b := net.Layers[l].W, net.Layers[l].B
 	gw, gb := g.W[l], g.B[l]
 	eta, lambda, n := o.Eta, o.Lambda, float64(o.N)
@@ -117,11 +118,12 @@ var plainAnswers = map[string]string{
 		b[j] = b[j] - (eta/float64(B))*gb[j]
 	}
 `,
+	}
 }
 
 // exerciseSlip is a learner's likely mistake: in the plain answer of function fn, old becomes
-// new wherever it is. Its output must say step N is wrong (or, for a mere reordering, pass with a note), and
-// contain says.
+// new wherever it is (and so do the further pairs in more). Its output must name step as WRONG
+// and say says; step 0 is a mere reordering, which passes with says in the note.
 type exerciseSlip struct {
 	name, fn, old, new string
 	step               int      // the step named; 0: every step passes
@@ -129,32 +131,36 @@ type exerciseSlip struct {
 	more               []string // further pairs old, new of the same slip
 }
 
-var exerciseSlips = []exerciseSlip{
-	{"sigmoid-sign", "sigmoid", "math.Exp(-a)", "math.Exp(a)", 1, "σ(−a)", nil},
-	{"sigmoid-overflow", "sigmoid", "1 / (1 + math.Exp(-a))", "math.Exp(a) / (1 + math.Exp(a))", 1, "NaN at a = 1000", nil},
-	{"forward-no-bias", "Network.layerForward", "\t\t\ta += b[j]\n", "", 2, "b is missing",
-		[]string{"W, b := net.Layers[l].W, net.Layers[l].B", "W := net.Layers[l].W"}},
-	{"forward-no-sigma", "Network.layerForward", "= sigmoid(a)", "= a", 2, "σ is not applied", nil},
-	{"forward-all-units", "Network.layerForward", "for j := lo; j < hi; j++", "for j := 0; j < W.Rows; j++", 2, "outside lo..hi", nil},
-	{"forward-input", "Network.layerForward", "x := p.X\n\tif l > 0 {\n\t\tx = p.S[l-1]\n\t}", "x := p.X", 2, "not p.X", nil},
-	{"sigmoid-prime-of-a", "sigmoidPrime", "return s * (1 - s)", "return sigmoid(s) * (1 - sigmoid(s))", 3, "do not apply σ", nil},
-	{"delta-sign", "outputDelta", "yhat.at(r, k) - y", "y - yhat.at(r, k)", 4, "sign is flipped", nil},
-	{"delta-times-sigma-prime", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) * sigmoidPrime(yhat.at(r, k))", 4, "it cancels", nil},
-	{"delta-label-off-by-one", "outputDelta", "k == int(label)", "k == int(label)+1", 4, "whose label is", nil},
-	{"hidden-no-sigma-prime", "Network.hiddenDelta", "sum * sigmoidPrime(s.at(r, k))", "sum", 5, "σ(a)(1 − σ(a)) is missing",
-		[]string{"d, up, s := p.Delta[l], p.Delta[l+1], p.S[l]", "d, up := p.Delta[l], p.Delta[l+1]"}},
-	{"hidden-transposed", "Network.hiddenDelta", "W.at(j, k)", "W.at(k, j)", 5, "run-time error", nil},
-	{"gradient-bias-not-cleared", "Network.layerGradients", "\t\tvar sum float64\n\t\tfor r := 0; r < d.Rows; r++ {\n\t\t\tsum += d.at(r, j)\n\t\t}\n\t\tgb[j] = sum",
-		"\t\tfor r := 0; r < d.Rows; r++ {\n\t\t\tgb[j] += d.at(r, j)\n\t\t}", 6, "sums not cleared", nil},
-	{"gradient-mean", "Network.layerGradients", "gw.row(j)[k] = sum", "gw.row(j)[k] = sum / float64(d.Rows)", 6, "factor of B", nil},
-	{"step-drop-B", "SGD.step", "(eta/float64(B))", "eta", 8, "B = 3 times too far", nil},
-	{"step-bias-eta", "SGD.step", "b[j] - (eta/float64(B))*gb[j]", "b[j] - eta*gb[j]", 8, "b moved B = 3 times too far", nil},
-	{"step-bias-decayed", "SGD.step", "b[j] = b[j] -", "b[j] = (1-eta*lambda/n)*b[j] -", 8, "biases shrank", nil},
-	{"step-decay-without-n", "SGD.step", "(1-eta*lambda/n)", "(1-eta*lambda)", 8, "want 1 − ηλ/n",
-		[]string{"eta, lambda, n := o.Eta, o.Lambda, float64(o.N)", "eta, lambda := o.Eta, o.Lambda"}},
-	{"step-sign", "SGD.step", "- (eta/float64(B))*gw.at(j, k)", "+ (eta/float64(B))*gw.at(j, k)", 8, "the wrong way", nil},
-	{"forward-bias-first", "Network.layerForward", "var a float64", "a := b[j]", 0, "not bit for bit",
-		[]string{"\t\t\ta += b[j]\n", ""}},
+// exerciseSlips are the slips tried: the issue's five (step-drop-B, step-bias-eta,
+// hidden-no-sigma-prime, delta-sign, gradient-bias-not-cleared) and others of each step.
+func exerciseSlips() []exerciseSlip {
+	return []exerciseSlip{
+		{"sigmoid-sign", "sigmoid", "math.Exp(-a)", "math.Exp(a)", 1, "σ(−a)", nil},
+		{"sigmoid-overflow", "sigmoid", "1 / (1 + math.Exp(-a))", "math.Exp(a) / (1 + math.Exp(a))", 1, "NaN at a = 1000", nil},
+		{"forward-no-bias", "Network.layerForward", "\t\t\ta += b[j]\n", "", 2, "b is missing",
+			[]string{"W, b := net.Layers[l].W, net.Layers[l].B", "W := net.Layers[l].W"}},
+		{"forward-no-sigma", "Network.layerForward", "= sigmoid(a)", "= a", 2, "σ is not applied", nil},
+		{"forward-all-units", "Network.layerForward", "for j := lo; j < hi; j++", "for j := 0; j < W.Rows; j++", 2, "outside lo..hi", nil},
+		{"forward-input", "Network.layerForward", "x := p.X\n\tif l > 0 {\n\t\tx = p.S[l-1]\n\t}", "x := p.X", 2, "not p.X", nil},
+		{"sigmoid-prime-of-a", "sigmoidPrime", "return s * (1 - s)", "return sigmoid(s) * (1 - sigmoid(s))", 3, "do not apply σ", nil},
+		{"delta-sign", "outputDelta", "yhat.at(r, k) - y", "y - yhat.at(r, k)", 4, "sign is flipped", nil},
+		{"delta-times-sigma-prime", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) * sigmoidPrime(yhat.at(r, k))", 4, "it cancels", nil},
+		{"delta-label-off-by-one", "outputDelta", "k == int(label)", "k == int(label)+1", 4, "whose label is", nil},
+		{"hidden-no-sigma-prime", "Network.hiddenDelta", "sum * sigmoidPrime(s.at(r, k))", "sum", 5, "σ(a)(1 − σ(a)) is missing",
+			[]string{"d, up, s := p.Delta[l], p.Delta[l+1], p.S[l]", "d, up := p.Delta[l], p.Delta[l+1]"}},
+		{"hidden-transposed", "Network.hiddenDelta", "W.at(j, k)", "W.at(k, j)", 5, "run-time error", nil},
+		{"gradient-bias-not-cleared", "Network.layerGradients", "\t\tvar sum float64\n\t\tfor r := 0; r < d.Rows; r++ {\n\t\t\tsum += d.at(r, j)\n\t\t}\n\t\tgb[j] = sum",
+			"\t\tfor r := 0; r < d.Rows; r++ {\n\t\t\tgb[j] += d.at(r, j)\n\t\t}", 6, "sums not cleared", nil},
+		{"gradient-mean", "Network.layerGradients", "gw.row(j)[k] = sum", "gw.row(j)[k] = sum / float64(d.Rows)", 6, "factor of B", nil},
+		{"step-drop-B", "SGD.step", "(eta/float64(B))", "eta", 8, "B = 3 times too far", nil},
+		{"step-bias-eta", "SGD.step", "b[j] - (eta/float64(B))*gb[j]", "b[j] - eta*gb[j]", 8, "b moved B = 3 times too far", nil},
+		{"step-bias-decayed", "SGD.step", "b[j] = b[j] -", "b[j] = (1-eta*lambda/n)*b[j] -", 8, "biases shrank", nil},
+		{"step-decay-without-n", "SGD.step", "(1-eta*lambda/n)", "(1-eta*lambda)", 8, "want 1 − ηλ/n",
+			[]string{"eta, lambda, n := o.Eta, o.Lambda, float64(o.N)", "eta, lambda := o.Eta, o.Lambda"}},
+		{"step-sign", "SGD.step", "- (eta/float64(B))*gw.at(j, k)", "+ (eta/float64(B))*gw.at(j, k)", 8, "the wrong way", nil},
+		{"forward-bias-first", "Network.layerForward", "var a float64", "a := b[j]", 0, "not bit for bit",
+			[]string{"\t\t\ta += b[j]\n", ""}},
+	}
 }
 
 // TestExercise writes the exercise into a temporary folder and checks it as a learner meets it.
@@ -173,6 +179,8 @@ func TestExercise(t *testing.T) {
 		writeFiles(t, dir, files)
 		return dir
 	}
+
+	allPass := fmt.Sprintf("All %d steps pass, bit for bit", len(exerciseSteps()))
 
 	t.Run("source", func(t *testing.T) { checkExerciseSource(t, files) })
 
@@ -226,7 +234,7 @@ func TestExercise(t *testing.T) {
 		writeFiles(t, dir, restored)
 		out := runIn(t, dir, true, "go", "test", "-count=1") // the folder's own package: its output is shown
 		noTrace(t, out)
-		if !strings.Contains(out, "All 8 steps pass, bit for bit") || !strings.Contains(out, "go run . -data ../path/to/mnist") {
+		if !strings.Contains(out, allPass) || !strings.Contains(out, "go run . -data ../path/to/mnist") {
 			t.Errorf("with the real bodies, go test does not say every step passes and what to run next:\n%s", out)
 		}
 	})
@@ -234,7 +242,7 @@ func TestExercise(t *testing.T) {
 	t.Run("plain answers and slips", func(t *testing.T) {
 		t.Parallel()
 		dir := exercise(t)
-		answered, err := fillIn(files, plainAnswers, nil)
+		answered, err := fillIn(files, plainAnswers(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +254,7 @@ func TestExercise(t *testing.T) {
 			writeFiles(t, keep, answered)
 			t.Logf("the plain answers are in %s", keep)
 		}
-		slipped, err := fillIn(files, plainAnswers, exerciseSlips)
+		slipped, err := fillIn(files, plainAnswers(), exerciseSlips())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,10 +264,10 @@ func TestExercise(t *testing.T) {
 		bin := filepath.Join(dir, "steps.test")
 
 		out := runSlip(t, dir, bin, "", true)
-		if !strings.Contains(out, "All 8 steps pass, bit for bit") {
+		if !strings.Contains(out, allPass) {
 			t.Errorf("the plain answers do not pass every step bit for bit:\n%s", out)
 		}
-		for _, s := range exerciseSlips {
+		for _, s := range exerciseSlips() {
 			out := runSlip(t, dir, bin, s.name, s.step == 0)
 			t.Logf("slip %s: %s", s.name, strings.Join(regexp.MustCompile(`(?m)^(step \d+  WRONG.*|\s+diagnosis: .*|\s*your code stopped.*|All \d+ steps pass.*)$`).FindAllString(out, -1), " / "))
 			switch {
