@@ -5,6 +5,7 @@
 //	go run . -data DIR -epochs 5 -hidden 100,30
 //	go run . -serve localhost:8080    the lab instead (lab.go): a page to draw a digit on and
 //	                                  watch the passes and the training
+//	go run . -exercise DIR            write the course's assignment into DIR (exercise.go)
 //
 // Each epoch shuffles the training set, trains on it in mini-batches (train.go), and prints one
 // line: the training loss and accuracy as running means over the epoch's mini-batches, the same
@@ -55,6 +56,7 @@ type config struct {
 	predict  string // classify the digit in this image
 	explain  int    // print the passes of this test image (−1: none)
 	serve    string // start the lab (lab.go) listening on this address instead of training here
+	exercise string // write the course's assignment into this folder instead (exercise.go)
 }
 
 // The default settings, chosen on the evaluation set (README.md, "How the defaults were chosen").
@@ -96,6 +98,7 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	fs.StringVar(&c.predict, "predict", "", "classify the digit in this PNG or JPEG `image`")
 	fs.IntVar(&c.explain, "explain", -1, "print the forward and backward pass of test image `N` with its numbers")
 	fs.StringVar(&c.serve, "serve", "", "start the lab, a page to draw digits and watch the passes and training, on `ADDR` (localhost:8080)")
+	fs.StringVar(&c.exercise, "exercise", "", "write the assignment, this program with the math to write and its checks, into the new or empty folder `DIR`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, "usage: go run . [flags]")
@@ -107,6 +110,9 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, &usageError{fmt.Sprintf("unexpected argument %q (flags start with -)", fs.Arg(0))}
+	}
+	if c.exercise != "" && fs.NFlag() > 1 {
+		return nil, &usageError{"-exercise: takes no other flag; it only writes the exercise's files"}
 	}
 	if c.load != "" {
 		hiddenSet := false
@@ -190,6 +196,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		c.workers = n
 	}
 	switch {
+	case c.exercise != "":
+		err = writeExercise(c.exercise, stdout) // needs no data set
 	case c.serve != "":
 		err = serve(c, stdout, stderr)
 	case c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0:

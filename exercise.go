@@ -1,0 +1,533 @@
+// exercise.go writes the course's assignment as a Go module: `-exercise DIR` copies this very
+// program into DIR with the bodies of the functions that carry the math of the course replaced
+// by stubs, adds the step checks (steps_test.go) and EXERCISE.md, and the learner fills the
+// stubs in, one step at a time, with `go test` saying which step is done, which is wrong and why.
+//
+// The exercise is made from the program's own source, built into it (programSource), so it can
+// never drift from the code: whatever the functions and files are when the program is built is
+// what the learner gets, with only the step functions' bodies taken out. The rewriting goes
+// through the syntax tree (go/parser, go/ast), never through patterns in the text:
+//
+//   - each step function is found by its name (and receiver) in the parsed files, wherever it
+//     is, and the text between the braces of its body, located by the tree's offsets, is
+//     replaced by the stub's. The body's own comments go with it: the tree keeps comments apart
+//     from the statements (an AST rewrite that dropped Body.List would leave them behind to be
+//     printed elsewhere unless filtered with an ast.CommentMap); cutting the body's extent out
+//     of the text removes them and leaves every other comment, directive (//go:embed) and blank
+//     line of the file exactly as it was (comments are never rebuilt from CommentGroup.Text,
+//     which would drop the directives);
+//   - a stub still compiles: it returns zero values where the function has results;
+//   - an import that only a removed body used is removed, the same way, by its extent;
+//   - the result is formatted by go/format and parsed again, so it is gofmt-clean and valid Go.
+//
+// The tests (exercise_test.go) write the exercise into a temporary folder and run go vet and
+// go test there, on the skeleton, on the real bodies put back, on a learner's plain loops and
+// on a list of a learner's likely slips.
+package main
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+)
+
+// programSource is the program's source as it was built: the exercise is made from it.
+//
+//go:embed *.go go.mod lab exercise.md.tmpl
+var programSource embed.FS
+
+// stepsTestFile is the test file of the step checks: the project runs it against the real
+// code, the exercise against the learner's (it is copied with learnerMode set to true).
+const stepsTestFile = "steps_test.go"
+
+// exerciseStep is one step of the assignment: a function whose body the learner writes, or,
+// with no function, a check of the steps before it (the gradient check).
+type exerciseStep struct {
+	Recv  string // the receiver's type, "" for a plain function
+	Name  string // the function; "" for a check with nothing to write
+	Title string // what the step computes
+	Eq    string // its equation, as the course writes it
+	Stub  string // the stub's body: what to compute, as comments, and the zero results
+	Task  string // what EXERCISE.md says about it (Markdown)
+}
+
+// Func is the function's name as Go code calls it: sigmoid, Network.layerForward, SGD.step.
+func (s exerciseStep) Func() string {
+	if s.Recv != "" {
+		return s.Recv + "." + s.Name
+	}
+	return s.Name
+}
+
+// exerciseSteps lists the steps in the order of the course: the forward pass, the derivative
+// of σ, the output layer's δ (the derivation), the hidden layers' δ, the gradients, the check of
+// the backward pass against finite differences, and the SGD step. EXERCISE.md says why these.
+func exerciseSteps() []exerciseStep {
+	return []exerciseStep{{
+		Name:  "sigmoid",
+		Title: "the sigmoid σ(a)",
+		Eq:    "σ(a) = 1/(1 + e^(−a))",
+		Stub: `
+	// Step 1 of EXERCISE.md: return σ(a) = 1/(1 + e^(−a)). (e^x is math.Exp(x).)
+	return 0
+`,
+		Task: "Return σ(a) for one number a. It must stay a number for any a: at a = −1000, e^(−a)\n" +
+			"is +Inf and σ(a) must be exactly 0, not NaN; at a = 1000 exactly 1.",
+	}, {
+		Recv:  "Network",
+		Name:  "layerForward",
+		Title: "the forward pass of a layer",
+		Eq:    "a = W·x + b, then σ(a)",
+		Stub: `
+	// Step 2 of EXERCISE.md. For every sample r of the batch (r = 0 .. p.X.Rows-1) and every
+	// unit j from lo to hi-1 (only those: other workers compute the other units at the same
+	// time), with W = net.Layers[l].W, b = net.Layers[l].B and x the layer's input, row r of
+	// p.X for the first layer (l == 0) and of p.S[l-1] above it:
+	//
+	//	a = Σ_k W[j][k]·x[k] + b[j]    into p.A[l] at (r, j)
+	//	σ(a)                           into p.S[l] at (r, j)
+	//
+	// Start each sum at 0, add the terms in order of k, then add b[j].
+`,
+		Task: "Fill row r, units lo..hi−1, of `p.A[l]` with a = W·x + b and of `p.S[l]` with σ(a), for\n" +
+			"every sample r. Only units lo..hi−1: the trainer gives each of its workers a range of\n" +
+			"units and they run at the same time. The input x is row r of `p.X` (the image) for\n" +
+			"the first layer, l = 0, and row r of `p.S[l-1]` above it. `productABt` at the top of\n" +
+			"matrix.go is this product for all units, as a plain loop: read it, write yours.\n" +
+			"Optional, for speed: `p.Lit.row(r)` lists the pixels of image r that are not 0;\n" +
+			"summing over those only gives the same bits, with a fifth of the work.",
+	}, {
+		Name:  "sigmoidPrime",
+		Title: "the derivative of σ",
+		Eq:    "∂σ(a)/∂a = σ(a)(1 − σ(a))",
+		Stub: `
+	// Step 3 of EXERCISE.md: return ∂σ(a)/∂a = σ(a)(1 − σ(a)), given s = σ(a) (not a).
+	return 0
+`,
+		Task: "Return the derivative of σ at a, given s = σ(a), which the forward pass has kept:\n" +
+			"σ'(a) written in σ(a) needs no second e^(−a). Show, on paper, that\n" +
+			"d/da 1/(1 + e^(−a)) = σ(a)(1 − σ(a)).",
+	}, {
+		Name:  "outputDelta",
+		Title: "δ of the output layer",
+		Eq:    "δ = ∂L/∂a = σ(a) − y",
+		Stub: `
+	// Step 4 of EXERCISE.md. For every sample r (labels[r] is its digit) and output unit k,
+	// with ŷ = σ(a) in yhat and y the one-hot target (y_k = 1 for k == labels[r], else 0):
+	//
+	//	δ = ∂L/∂a = ∂L/∂σ(a)·∂σ(a)/∂a = σ(a) − y    into delta at (r, k)
+`,
+		Task: "Derive it first: with L(y, ŷ) = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k] and ŷ = σ(a),\n" +
+			"∂L/∂σ(a) = (σ(a) − y)/(σ(a)(1 − σ(a))), and times ∂σ(a)/∂a = σ(a)(1 − σ(a)) from step 3\n" +
+			"the factor cancels: ∂L/∂a = σ(a) − y. Then write it: for every sample r and output k,\n" +
+			"δ = ŷ_k − y_k, with y one-hot (1 at the unit of the true digit `labels[r]`). Computing\n" +
+			"σ(a) − y directly, not the product of the two derivatives, avoids 0/0 where σ(a) has\n" +
+			"rounded to exactly 0 or 1.",
+	}, {
+		Recv:  "Network",
+		Name:  "hiddenDelta",
+		Title: "δ of a hidden layer",
+		Eq:    "δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ(a_l)(1 − σ(a_l))",
+		Stub: `
+	// Step 5 of EXERCISE.md. For every sample r and every unit k of layer l, with
+	// W = net.Layers[l+1].W (the layer above), δ_{l+1} in p.Delta[l+1] and σ(a_l) in p.S[l]:
+	//
+	//	δ_l = (Σ_j δ_{l+1}[j]·W[j][k]) · σ'(a_l)    into p.Delta[l] at (r, k)
+	//
+	// Start the sum at 0 and add the terms in order of j; σ'(a_l) is sigmoidPrime of σ(a_l).
+`,
+		Task: "Send δ of the layer above down through its weights, (W_{l+1}ᵀ δ_{l+1})_k =\n" +
+			"Σ_j δ_{l+1,j}·W_{l+1}[j][k], and multiply by the local derivative σ'(a_l) =\n" +
+			"`sigmoidPrime(s)` with s = σ(a_l) from `p.S[l]`. For every sample r of the batch and\n" +
+			"every unit k of layer l, into `p.Delta[l]`. `productAB` in matrix.go is the first\n" +
+			"factor, δ·W, for a whole batch.",
+	}, {
+		Recv:  "Network",
+		Name:  "layerGradients",
+		Title: "the gradients of a layer, summed over the mini-batch",
+		Eq:    "∂L/∂W_l = Σ_batch δ_l·xᵀ, ∂L/∂b_l = Σ_batch δ_l",
+		Stub: `
+	// Step 6 of EXERCISE.md. For every unit j from lo to hi-1 (only those: other workers take
+	// the other units at the same time), with δ in p.Delta[l] and x the layer's input (row r of
+	// p.X for l == 0, of p.S[l-1] above it):
+	//
+	//	∂L/∂W[j][k] = Σ_r δ[r][j]·x[r][k]    into g.W[l] at (j, k), for every input k
+	//	∂L/∂b[j]    = Σ_r δ[r][j]            into g.B[l][j]
+	//
+	// Sums over the samples r of the batch, each started at 0 (g holds the last batch's sums),
+	// adding the terms in order of r.
+`,
+		Task: "Set ∂L/∂W and ∂L/∂b of units lo..hi−1 of layer l, summed over the samples of the\n" +
+			"mini-batch: ∂L/∂W[j][k] = Σ_r δ[r][j]·x[r][k] into `g.W[l]`, ∂L/∂b[j] = Σ_r δ[r][j]\n" +
+			"into `g.B[l]`. Set them, do not add to them: g holds the sums of the previous mini-batch.\n" +
+			"Sums, not means: the step divides by B. `productAtB` in matrix.go is the weight\n" +
+			"gradient for all units as a plain loop.",
+	}, {
+		Title: "the gradient check",
+		Eq:    "∂L/∂θ ≈ (L(θ + h) − L(θ − h))/2h",
+		Task: "`go test` runs your steps 2 to 6 together, the forward and the\n" +
+			"backward pass of a network with two hidden layers, and compares every ∂L/∂W and ∂L/∂b\n" +
+			"with the slope of the loss measured by central differences, as CS231n does. It prints\n" +
+			"the largest relative error |analytic − numeric| / max(|analytic|, |numeric|) and its\n" +
+			"reading: above 1e−2 the gradient is probably wrong, 1e−7 or less it is right.",
+	}, {
+		Recv:  "SGD",
+		Name:  "step",
+		Title: "the SGD step",
+		Eq:    "W ← (1 − ηλ/n)·W − (η/B)·Σ_batch ∂L/∂W,  b ← b − (η/B)·Σ_batch ∂L/∂b",
+		Stub: `
+	// Step 8 of EXERCISE.md. For every unit j from lo to hi-1 of layer l (only those: other
+	// workers step the other units at the same time), with W = net.Layers[l].W,
+	// b = net.Layers[l].B, the sums over the batch g.W[l] and g.B[l], η = o.Eta, λ = o.Lambda,
+	// n = o.N and B the number of samples in the batch:
+	//
+	//	W[j][k] ← (1 − ηλ/n)·W[j][k] − (η/B)·∂L/∂W[j][k]    for every input k
+	//	b[j]    ← b[j] − (η/B)·∂L/∂b[j]                      (biases are not decayed)
+`,
+		Task: "Move units lo..hi−1 of layer l against the mean gradient of the mini-batch, (η/B)·Σ,\n" +
+			"after shrinking the weights, not the biases, by the L2 weight decay 1 − ηλ/n of\n" +
+			"Nielsen's network2.py (n is the size of the training set, `o.N`).",
+	}}
+}
+
+// exerciseFiles makes the exercise from the program's source in src: path → content of every
+// file of the module, with the step functions stubbed, the step checks set for the learner, and
+// EXERCISE.md.
+func exerciseFiles(src fs.FS) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	names, err := fs.Glob(src, "*.go")
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]string{} // step function → its file
+	steps := exerciseSteps()
+	for _, name := range names {
+		text, err := fs.ReadFile(src, name)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case name == stepsTestFile:
+			text, err = setLearnerMode(text)
+		case strings.HasSuffix(name, "_test.go"):
+			continue // the project's own tests test the real bodies; the exercise has its steps'
+		default:
+			text, err = stubFile(name, text, steps, found)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		files[name] = text
+	}
+	if _, ok := files[stepsTestFile]; !ok {
+		return nil, fmt.Errorf("%s is missing from the program's source", stepsTestFile)
+	}
+	for _, s := range steps {
+		if s.Name != "" && found[s.Func()] == "" {
+			return nil, fmt.Errorf("the step function %s is not in the program's source", s.Func())
+		}
+	}
+	// Everything else the program is built from, as it is: go.mod, the lab's page, the template.
+	err = fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
+			return err
+		}
+		b, err := fs.ReadFile(src, p)
+		files[p] = b
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	md, err := exerciseGuide(src, files, steps)
+	if err != nil {
+		return nil, err
+	}
+	files["EXERCISE.md"] = md
+	return files, nil
+}
+
+// stubFile replaces the bodies of the step functions declared in the Go file name by their
+// stubs, removes the imports that only those bodies used, and formats the result. found records
+// which file holds each step function.
+func stubFile(name string, text []byte, steps []exerciseStep, found map[string]string) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, text, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var edits []sourceEdit
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		for _, s := range steps {
+			if s.Name == "" || fd.Name.Name != s.Name || stepRecv(fd) != s.Recv {
+				continue
+			}
+			if prev := found[s.Func()]; prev != "" {
+				return nil, fmt.Errorf("the step function %s is declared twice (also in %s)", s.Func(), prev)
+			}
+			found[s.Func()] = name
+			lo, hi := fset.Position(fd.Body.Lbrace).Offset+1, fset.Position(fd.Body.Rbrace).Offset
+			edits = append(edits, sourceEdit{lo, hi, s.Stub})
+		}
+	}
+	if len(edits) == 0 {
+		return text, nil
+	}
+	text = applySourceEdits(text, edits)
+	if text, err = dropUnusedImports(name, text); err != nil {
+		return nil, err
+	}
+	out, err := format.Source(text)
+	if err != nil {
+		return nil, fmt.Errorf("the stubbed file does not format: %v", err)
+	}
+	return out, nil
+}
+
+// stepRecv is the name of a method's receiver type (without *), "" for a plain function.
+func stepRecv(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return ""
+	}
+	t := fd.Recv.List[0].Type
+	if st, ok := t.(*ast.StarExpr); ok {
+		t = st.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// sourceEdit replaces the bytes lo..hi-1 of a text by with.
+type sourceEdit struct {
+	lo, hi int
+	with   string
+}
+
+// applySourceEdits applies edits that do not overlap, in any order.
+func applySourceEdits(text []byte, edits []sourceEdit) []byte {
+	sort.Slice(edits, func(i, j int) bool { return edits[i].lo > edits[j].lo }) // from the end: offsets stay right
+	out := append([]byte(nil), text...)
+	for _, e := range edits {
+		out = append(out[:e.lo:e.lo], append([]byte(e.with), out[e.hi:]...)...)
+	}
+	return out
+}
+
+// dropUnusedImports removes, by their extent in the text, the imports of a Go file that no
+// selector X.Sel of it names any more. (The package name of an import path is its last element,
+// or the one before a major version such as rand/v2, as for every package this program imports.)
+func dropUnusedImports(name string, text []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, text, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("the stubbed file does not parse: %v", err)
+	}
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
+	var edits []sourceEdit
+	lines := func(from, to token.Pos) sourceEdit { // the whole lines from the one of from to the one of to
+		lo, hi := fset.Position(from).Offset, fset.Position(to).Offset
+		lo = bytes.LastIndexByte(text[:lo], '\n') + 1
+		if i := bytes.IndexByte(text[hi:], '\n'); i >= 0 {
+			hi += i + 1
+		} else {
+			hi = len(text)
+		}
+		return sourceEdit{lo, hi, ""}
+	}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.IMPORT {
+			continue
+		}
+		var drop []*ast.ImportSpec
+		for _, spec := range gd.Specs {
+			is := spec.(*ast.ImportSpec)
+			p, _ := strconv.Unquote(is.Path.Value)
+			pkg := path.Base(p)
+			if len(pkg) > 1 && pkg[0] == 'v' && strings.Trim(pkg[1:], "0123456789") == "" && path.Dir(p) != "." {
+				pkg = path.Base(path.Dir(p))
+			}
+			if is.Name != nil {
+				pkg = is.Name.Name
+			}
+			if pkg != "_" && pkg != "." && !used[pkg] {
+				drop = append(drop, is)
+			}
+		}
+		switch {
+		case len(drop) == 0:
+		case len(drop) == len(gd.Specs): // the whole declaration goes
+			edits = append(edits, lines(gd.Pos(), gd.End()-1))
+		default:
+			for _, is := range drop {
+				edits = append(edits, lines(is.Pos(), is.End()-1))
+			}
+		}
+	}
+	return applySourceEdits(text, edits), nil
+}
+
+// setLearnerMode sets learnerMode to true in the step checks' file: in the exercise they talk
+// to the learner (steps_test.go).
+func setLearnerMode(text []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, stepsTestFile, text, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			if len(vs.Names) == 1 && vs.Names[0].Name == "learnerMode" && len(vs.Values) == 1 {
+				lo, hi := fset.Position(vs.Values[0].Pos()).Offset, fset.Position(vs.Values[0].End()).Offset
+				return applySourceEdits(text, []sourceEdit{{lo, hi, "true"}}), nil
+			}
+		}
+	}
+	return nil, errors.New("no const learnerMode to set")
+}
+
+// stepLocation is where a step function is declared: its file and the line of its func.
+type stepLocation struct {
+	File string
+	Line int
+}
+
+// String is file:line.
+func (l stepLocation) String() string { return l.File + ":" + strconv.Itoa(l.Line) }
+
+// findSteps returns where each step function is declared among the Go files (not tests) of
+// files, path → content.
+func findSteps(files map[string][]byte, steps []exerciseStep) map[string]stepLocation {
+	loc := map[string]stepLocation{}
+	for name, text := range files {
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, text, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok {
+				for _, s := range steps {
+					if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
+						loc[s.Func()] = stepLocation{name, fset.Position(fd.Pos()).Line}
+					}
+				}
+			}
+		}
+	}
+	return loc
+}
+
+// exerciseGuide writes EXERCISE.md from the template exercise.md.tmpl, with the steps and
+// where each function is in the stubbed files.
+func exerciseGuide(src fs.FS, files map[string][]byte, steps []exerciseStep) ([]byte, error) {
+	tmpl, err := fs.ReadFile(src, "exercise.md.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New("EXERCISE.md").Parse(string(tmpl))
+	if err != nil {
+		return nil, fmt.Errorf("exercise.md.tmpl: %v", err)
+	}
+	loc := findSteps(files, steps)
+	type guideStep struct {
+		N int
+		exerciseStep
+		Where string
+	}
+	var gs []guideStep
+	for i, s := range steps {
+		where := ""
+		if s.Name != "" {
+			where = loc[s.Func()].String()
+		}
+		gs = append(gs, guideStep{i + 1, s, where})
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, map[string]any{"Steps": gs, "Funcs": countFuncs(steps)}); err != nil {
+		return nil, fmt.Errorf("exercise.md.tmpl: %v", err)
+	}
+	return b.Bytes(), nil
+}
+
+// writeExercise writes the exercise into dir, which must be new or empty, and says what to do
+// next.
+func writeExercise(dir string, stdout io.Writer) error {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return &usageError{fmt.Sprintf("-exercise %s: the folder is not empty; give a new or an empty one", dir)}
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+			return &usageError{fmt.Sprintf("-exercise %s: is a file; give a new or an empty folder", dir)}
+		}
+		return fmt.Errorf("-exercise %s: %v", dir, unwrapPathError(err))
+	}
+	files, err := exerciseFiles(programSource)
+	if err != nil {
+		return fmt.Errorf("-exercise: cannot make the exercise from the program's source: %v", err)
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("-exercise %s: cannot create the folder: %v", dir, unwrapPathError(err))
+		}
+		text := files[name]
+		if err := writeFileAtomic(p, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "wrote the exercise, %d files, to %s: the program with %d functions to write.\n", len(names), dir, countFuncs(exerciseSteps()))
+	fmt.Fprintf(stdout, "next: cd %s && go test    (EXERCISE.md says what each step is)\n", dir)
+	return nil
+}
+
+// countFuncs is the number of steps with a function to write.
+func countFuncs(steps []exerciseStep) int {
+	n := 0
+	for _, s := range steps {
+		if s.Name != "" {
+			n++
+		}
+	}
+	return n
+}

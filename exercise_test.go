@@ -1,0 +1,596 @@
+// exercise_test.go tests -exercise (exercise.go): the module it writes is gofmt-clean, keeps
+// every comment and directive outside the stubbed bodies, vets and builds; its `go test` fails
+// at step 1 with the friendly line and no stack trace; with the real bodies put back it passes;
+// with a learner's plain loops, written in the notes' order, it passes bit for bit; and each of
+// a learner's likely slips is named at its step, with its diagnosis.
+//
+// The exercise is made once and its package built three times, at the same time, each in a
+// temporary folder of its own (the skeleton, the real bodies, the plain loops): the slips are
+// all compiled into the third build and chosen when its test binary runs, by the environment
+// variable MNIST_EXERCISE_SLIP, so that twenty slips cost one build. With -short only the
+// skeleton is built. Set MNIST_EXERCISE_OUT to a new folder to keep the plain-loop answers
+// there, e.g. to train with them:
+//
+//	MNIST_EXERCISE_OUT=/tmp/solved go test -run TestExercise .
+//	cd /tmp/solved && go run . -data ../path/to/mnist     # ends test accuracy: 0.9610 (9610/10000)
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// plainAnswers are a learner's bodies for the step functions: plain loops over the matrices,
+// each formula written in the order of the course notes (sums started at 0 in order of their
+// index, b added after Σ W·x, the step's factors grouped as the formula groups them).
+func plainAnswers() map[string]string {
+	return map[string]string{
+		"sigmoid": `
+	return 1 / (1 + math.Exp(-a))
+`,
+		"Network.layerForward": `
+	W, b := net.Layers[l].W, net.Layers[l].B
+	x := p.X
+	if l > 0 {
+		x = p.S[l-1]
+	}
+	for r := 0; r < x.Rows; r++ {
+		for j := lo; j < hi; j++ {
+			var a float64
+			for k := 0; k < W.Cols; k++ {
+				a += W.at(j, k) * x.at(r, k)
+			}
+			a += b[j]
+			p.A[l].row(r)[j] = a
+			p.S[l].row(r)[j] = sigmoid(a)
+		}
+	}
+`,
+		"sigmoidPrime": `
+	return s * (1 - s)
+`,
+		"outputDelta": `
+	for r, label := range labels {
+		for k := 0; k < delta.Cols; k++ {
+			y := 0.0
+			if k == int(label) {
+				y = 1
+			}
+			delta.row(r)[k] = yhat.at(r, k) - y
+		}
+	}
+`,
+		"Network.hiddenDelta": `
+	W := net.Layers[l+1].W
+	d, up, s := p.Delta[l], p.Delta[l+1], p.S[l]
+	for r := 0; r < d.Rows; r++ {
+		for k := 0; k < d.Cols; k++ {
+			var sum float64
+			for j := 0; j < up.Cols; j++ {
+				sum += up.at(r, j) * W.at(j, k)
+			}
+			d.row(r)[k] = sum * sigmoidPrime(s.at(r, k))
+		}
+	}
+`,
+		"Network.layerGradients": `
+	d := p.Delta[l]
+	x := p.X
+	if l > 0 {
+		x = p.S[l-1]
+	}
+	gw, gb := g.W[l], g.B[l]
+	for j := lo; j < hi; j++ {
+		for k := 0; k < x.Cols; k++ {
+			var sum float64
+			for r := 0; r < d.Rows; r++ {
+				sum += d.at(r, j) * x.at(r, k)
+			}
+			gw.row(j)[k] = sum
+		}
+		var sum float64
+		for r := 0; r < d.Rows; r++ {
+			sum += d.at(r, j)
+		}
+		gb[j] = sum
+	}
+`,
+		"SGD.step": `
+	W, b := net.Layers[l].W, net.Layers[l].B
+	gw, gb := g.W[l], g.B[l]
+	eta, lambda, n := o.Eta, o.Lambda, float64(o.N)
+	for j := lo; j < hi; j++ {
+		for k := 0; k < W.Cols; k++ {
+			W.row(j)[k] = (1-eta*lambda/n)*W.at(j, k) - (eta/float64(B))*gw.at(j, k)
+		}
+		b[j] = b[j] - (eta/float64(B))*gb[j]
+	}
+`,
+	}
+}
+
+// exerciseSlip is a learner's likely mistake: in the plain answer of function fn, old becomes
+// new wherever it is (and so do the further pairs in more). Its output must name step as WRONG
+// and say says; step 0 is a mere reordering, which passes with says in the note.
+type exerciseSlip struct {
+	name, fn, old, new string
+	step               int      // the step named; 0: every step passes
+	says               string   // a phrase of the diagnosis
+	more               []string // further pairs old, new of the same slip
+}
+
+// exerciseSlips are the slips tried: the issue's five (step-drop-B, step-bias-eta,
+// hidden-no-sigma-prime, delta-sign, gradient-bias-not-cleared) and others of each step.
+func exerciseSlips() []exerciseSlip {
+	return []exerciseSlip{
+		{"sigmoid-sign", "sigmoid", "math.Exp(-a)", "math.Exp(a)", 1, "σ(−a)", nil},
+		{"sigmoid-overflow", "sigmoid", "1 / (1 + math.Exp(-a))", "math.Exp(a) / (1 + math.Exp(a))", 1, "NaN at a = 1000", nil},
+		{"forward-no-bias", "Network.layerForward", "\t\t\ta += b[j]\n", "", 2, "b is missing",
+			[]string{"W, b := net.Layers[l].W, net.Layers[l].B", "W := net.Layers[l].W"}},
+		{"forward-no-sigma", "Network.layerForward", "= sigmoid(a)", "= a", 2, "σ is not applied", nil},
+		{"forward-all-units", "Network.layerForward", "for j := lo; j < hi; j++", "for j := 0; j < W.Rows; j++", 2, "outside lo..hi", nil},
+		{"forward-input", "Network.layerForward", "x := p.X\n\tif l > 0 {\n\t\tx = p.S[l-1]\n\t}", "x := p.X", 2, "not p.X", nil},
+		{"sigmoid-prime-of-a", "sigmoidPrime", "return s * (1 - s)", "return sigmoid(s) * (1 - sigmoid(s))", 3, "do not apply σ", nil},
+		{"delta-sign", "outputDelta", "yhat.at(r, k) - y", "y - yhat.at(r, k)", 4, "sign is flipped", nil},
+		{"delta-times-sigma-prime", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) * sigmoidPrime(yhat.at(r, k))", 4, "it cancels", nil},
+		{"delta-label-off-by-one", "outputDelta", "k == int(label)", "k == int(label)+1", 4, "whose label is", nil},
+		{"hidden-no-sigma-prime", "Network.hiddenDelta", "sum * sigmoidPrime(s.at(r, k))", "sum", 5, "σ(a)(1 − σ(a)) is missing",
+			[]string{"d, up, s := p.Delta[l], p.Delta[l+1], p.S[l]", "d, up := p.Delta[l], p.Delta[l+1]"}},
+		{"hidden-transposed", "Network.hiddenDelta", "W.at(j, k)", "W.at(k, j)", 5, "run-time error", nil},
+		{"gradient-bias-not-cleared", "Network.layerGradients", "\t\tvar sum float64\n\t\tfor r := 0; r < d.Rows; r++ {\n\t\t\tsum += d.at(r, j)\n\t\t}\n\t\tgb[j] = sum",
+			"\t\tfor r := 0; r < d.Rows; r++ {\n\t\t\tgb[j] += d.at(r, j)\n\t\t}", 6, "sums not cleared", nil},
+		{"gradient-mean", "Network.layerGradients", "gw.row(j)[k] = sum", "gw.row(j)[k] = sum / float64(d.Rows)", 6, "factor of B", nil},
+		{"step-drop-B", "SGD.step", "(eta/float64(B))", "eta", 8, "B = 3 times too far", nil},
+		{"step-bias-eta", "SGD.step", "b[j] - (eta/float64(B))*gb[j]", "b[j] - eta*gb[j]", 8, "b moved B = 3 times too far", nil},
+		{"step-bias-decayed", "SGD.step", "b[j] = b[j] -", "b[j] = (1-eta*lambda/n)*b[j] -", 8, "biases shrank", nil},
+		{"step-decay-without-n", "SGD.step", "(1-eta*lambda/n)", "(1-eta*lambda)", 8, "want 1 − ηλ/n",
+			[]string{"eta, lambda, n := o.Eta, o.Lambda, float64(o.N)", "eta, lambda := o.Eta, o.Lambda"}},
+		{"step-sign", "SGD.step", "- (eta/float64(B))*gw.at(j, k)", "+ (eta/float64(B))*gw.at(j, k)", 8, "the wrong way", nil},
+		{"forward-bias-first", "Network.layerForward", "var a float64", "a := b[j]", 0, "not bit for bit",
+			[]string{"\t\t\ta += b[j]\n", ""}},
+	}
+}
+
+// TestExercise writes the exercise into a temporary folder and checks it as a learner meets it.
+func TestExercise(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command to build the exercise with")
+	}
+	files, err := exerciseFiles(programSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each build below has a folder of its own, and they run at the same time: one package
+	// compiles on one core, so the three builds share the two cores.
+	exercise := func(t *testing.T) string {
+		dir := t.TempDir()
+		writeFiles(t, dir, files)
+		return dir
+	}
+
+	allPass := fmt.Sprintf("All %d steps pass, bit for bit", len(exerciseSteps()))
+
+	t.Run("source", func(t *testing.T) { checkExerciseSource(t, files) })
+
+	t.Run("skeleton", func(t *testing.T) {
+		t.Parallel()
+		dir := exercise(t)
+		runIn(t, dir, true, "go", "vet", ".")
+		// go test below compiles the whole package, main included, and links it: it builds.
+		out := runIn(t, dir, false, "go", "test", "-count=1", ".")
+		noTrace(t, out)
+		if !regexp.MustCompile(`(?m)^step 1  not written yet  σ\(a\) = 1/\(1 \+ e\^\(−a\)\)  \(sigmoid, network\.go:\d+\)$`).MatchString(out) {
+			t.Errorf("go test on the skeleton does not say that step 1 is not written yet:\n%s", out)
+		}
+		loc := findSteps(files, exerciseSteps())["sigmoid"]
+		if !strings.Contains(out, "(sigmoid, "+loc.String()+")") {
+			t.Errorf("go test names another place for sigmoid than %s:\n%s", loc, out)
+		}
+		lines := regexp.MustCompile(`(?m)^step (\d+)  `).FindAllStringSubmatch(out, -1)
+		if len(lines) != len(exerciseSteps()) {
+			t.Errorf("go test prints %d step lines, want one per step (%d):\n%s", len(lines), len(exerciseSteps()), out)
+		}
+		for i, l := range lines {
+			if l[1] != fmt.Sprint(i+1) {
+				t.Errorf("step line %d is for step %s: the steps are out of order:\n%s", i+1, l[1], out)
+				break
+			}
+		}
+		if strings.Count(out, "waiting for step 1") != len(exerciseSteps())-1 {
+			t.Errorf("go test does not list every later step as waiting for step 1:\n%s", out)
+		}
+	})
+	if testing.Short() {
+		return // -short: the real bodies and the slips are not built
+	}
+
+	t.Run("real bodies", func(t *testing.T) {
+		t.Parallel()
+		dir := exercise(t)
+		restored := map[string][]byte{}
+		for name := range files {
+			if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+				orig, err := fs.ReadFile(programSource, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(orig, files[name]) {
+					restored[name] = orig
+				}
+			}
+		}
+		writeFiles(t, dir, restored)
+		out := runIn(t, dir, true, "go", "test", "-count=1") // the folder's own package: its output is shown
+		noTrace(t, out)
+		if !strings.Contains(out, allPass) || !strings.Contains(out, "go run . -data ../path/to/mnist") {
+			t.Errorf("with the real bodies, go test does not say every step passes and what to run next:\n%s", out)
+		}
+	})
+
+	t.Run("plain answers and slips", func(t *testing.T) {
+		t.Parallel()
+		dir := exercise(t)
+		answered, err := fillIn(files, plainAnswers(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keep := os.Getenv("MNIST_EXERCISE_OUT"); keep != "" {
+			if err := os.Mkdir(keep, 0o755); err != nil {
+				t.Fatalf("MNIST_EXERCISE_OUT: %v", err)
+			}
+			writeFiles(t, keep, files)
+			writeFiles(t, keep, answered)
+			t.Logf("the plain answers are in %s", keep)
+		}
+		slipped, err := fillIn(files, plainAnswers(), exerciseSlips())
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFiles(t, dir, slipped)
+		runIn(t, dir, true, "go", "vet", ".")
+		runIn(t, dir, true, "go", "test", "-c", "-o", "steps.test", ".")
+		bin := filepath.Join(dir, "steps.test")
+
+		out := runSlip(t, dir, bin, "", true)
+		if !strings.Contains(out, allPass) {
+			t.Errorf("the plain answers do not pass every step bit for bit:\n%s", out)
+		}
+		for _, s := range exerciseSlips() {
+			out := runSlip(t, dir, bin, s.name, s.step == 0)
+			t.Logf("slip %s: %s", s.name, strings.Join(regexp.MustCompile(`(?m)^(step \d+  WRONG.*|\s+diagnosis: .*|\s*your code stopped.*|All \d+ steps pass.*)$`).FindAllString(out, -1), " / "))
+			switch {
+			case s.step == 0 && !strings.Contains(out, s.says):
+				t.Errorf("slip %s: want every step to pass, and %q:\n%s", s.name, s.says, out)
+			case s.step > 0 && !regexp.MustCompile(fmt.Sprintf(`(?m)^step %d  WRONG  `, s.step)).MatchString(out):
+				t.Errorf("slip %s: want step %d named WRONG:\n%s", s.name, s.step, out)
+			case s.step > 0 && !strings.Contains(out, s.says):
+				t.Errorf("slip %s: want the diagnosis to say %q:\n%s", s.name, s.says, out)
+			}
+		}
+	})
+}
+
+// checkExerciseSource checks the written Go files without building them: gofmt-clean, the step
+// functions stubbed, and every comment outside the step bodies (directives included) kept, in
+// order; none of the removed bodies' comments left behind.
+func checkExerciseSource(t *testing.T, files map[string][]byte) {
+	steps := exerciseSteps()
+	stubbed := 0
+	for name, text := range files {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		if formatted, err := format.Source(text); err != nil || !bytes.Equal(formatted, text) {
+			t.Errorf("%s is not gofmt-clean (%v)", name, err)
+		}
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		orig, err := fs.ReadFile(programSource, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := commentsOutsideSteps(t, name, orig, steps)
+		after, n := commentsOutsideSteps(t, name, text, steps)
+		stubbed += n
+		if strings.Join(before, "\n") != strings.Join(after, "\n") {
+			t.Errorf("%s: the comments outside the step bodies changed:\nbefore %q\nafter  %q", name, before, after)
+		}
+	}
+	if stubbed != countFuncs(steps) {
+		t.Errorf("%d step functions are stubs, want %d", stubbed, countFuncs(steps))
+	}
+	for _, name := range []string{"lab.go", "exercise.go"} {
+		if !bytes.Contains(files[name], []byte("\n//go:embed ")) {
+			t.Errorf("%s lost its //go:embed directive", name)
+		}
+	}
+	if !bytes.Contains(files["steps_test.go"], []byte("const learnerMode = true")) {
+		t.Error("the exercise's steps_test.go is not in learner mode")
+	}
+	for _, name := range []string{"go.mod", "lab/index.html", "EXERCISE.md"} {
+		if len(files[name]) == 0 {
+			t.Errorf("the exercise has no %s", name)
+		}
+	}
+	md := string(files["EXERCISE.md"])
+	loc := findSteps(files, steps)
+	for i, s := range steps {
+		if !strings.Contains(md, fmt.Sprintf("### Step %d: %s", i+1, s.Title)) || !strings.Contains(md, s.Eq) {
+			t.Errorf("EXERCISE.md has no section for step %d, %s", i+1, s.Title)
+		}
+		if s.Name != "" && !strings.Contains(md, "`"+s.Func()+"` at "+loc[s.Func()].String()) {
+			t.Errorf("EXERCISE.md does not say where %s is (%s)", s.Func(), loc[s.Func()])
+		}
+	}
+}
+
+// commentsOutsideSteps lists the comments of a Go file that are not inside a step function's
+// body, and counts the step functions whose bodies are stubs.
+func commentsOutsideSteps(t *testing.T, name string, text []byte, steps []exerciseStep) ([]string, int) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, text, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies [][2]token.Pos
+	stubs := 0
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+			for _, s := range steps {
+				if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
+					bodies = append(bodies, [2]token.Pos{fd.Body.Lbrace, fd.Body.Rbrace})
+					if isStubBody(fd.Body) {
+						stubs++
+					}
+				}
+			}
+		}
+	}
+	var out []string
+	for _, cg := range f.Comments {
+		inside := false
+		for _, b := range bodies {
+			inside = inside || (cg.Pos() > b[0] && cg.End() <= b[1])
+		}
+		if !inside {
+			for _, c := range cg.List {
+				out = append(out, c.Text)
+			}
+		}
+	}
+	return out, stubs
+}
+
+// fillIn returns the exercise's files that hold step functions with the bodies of answers. With
+// slips, each answer that a slip changes becomes a switch on MNIST_EXERCISE_SLIP between the
+// answer and its slipped versions, so that one build holds them all.
+func fillIn(files map[string][]byte, answers map[string]string, slips []exerciseSlip) (map[string][]byte, error) {
+	bodies := map[string]string{}
+	for fn, body := range answers {
+		var cases []string
+		for _, s := range slips {
+			if s.fn != fn {
+				continue
+			}
+			slipped := body
+			pairs := append([]string{s.old, s.new}, s.more...)
+			for i := 0; i < len(pairs); i += 2 {
+				if !strings.Contains(slipped, pairs[i]) {
+					return nil, fmt.Errorf("slip %s: %q is not in the answer of %s", s.name, pairs[i], fn)
+				}
+				slipped = strings.ReplaceAll(slipped, pairs[i], pairs[i+1])
+			}
+			cases = append(cases, fmt.Sprintf("case %q: {%s}\n", s.name, slipped))
+		}
+		if len(cases) > 0 {
+			body = "\nswitch slipos.Getenv(\"MNIST_EXERCISE_SLIP\") {\n" + strings.Join(cases, "") + "default: {" + body + "}\n}\n"
+		}
+		bodies[fn] = body
+	}
+	steps := exerciseSteps()
+	out := map[string][]byte{}
+	for name, text := range files {
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, text, parser.ParseComments)
+		if err != nil {
+			return nil, err
+		}
+		var edits []sourceEdit
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			for _, s := range steps {
+				if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
+					lo, hi := fset.Position(fd.Body.Lbrace).Offset+1, fset.Position(fd.Body.Rbrace).Offset
+					edits = append(edits, sourceEdit{lo, hi, bodies[s.Func()]})
+				}
+			}
+		}
+		if len(edits) == 0 {
+			continue
+		}
+		text = applySourceEdits(text, edits)
+		var imports []string
+		if len(slips) > 0 {
+			imports = append(imports, "import slipos \"os\"") // the switch reads the environment
+		}
+		if bytes.Contains(text, []byte("math.")) && !bytes.Contains(text, []byte("\"math\"")) {
+			imports = append(imports, "import \"math\"") // an answer's math.Exp, where the stub dropped the import
+		}
+		if len(imports) > 0 {
+			end := fset.Position(f.Name.End()).Offset
+			text = append(text[:end:end], append([]byte("\n\n"+strings.Join(imports, "\n")+"\n"), text[end:]...)...)
+		}
+		formatted, err := format.Source(text)
+		if err != nil {
+			return nil, fmt.Errorf("%s with the answers: %v", name, err)
+		}
+		out[name] = formatted
+	}
+	return out, nil
+}
+
+// writeFiles writes files (path → content) under dir.
+func writeFiles(t *testing.T, dir string, files map[string][]byte) {
+	t.Helper()
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runIn runs a command in dir and returns its output; it must succeed if ok, fail otherwise.
+func runIn(t *testing.T, dir string, ok bool, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "MNIST_EXERCISE_SLIP=")
+	out, err := cmd.CombinedOutput()
+	if (err == nil) != ok {
+		t.Fatalf("%s %s in the exercise: error %v, want success %v:\n%s", name, strings.Join(args, " "), err, ok, out)
+	}
+	return string(out)
+}
+
+// runSlip runs the exercise's test binary with a slip chosen; it must pass if ok.
+func runSlip(t *testing.T, dir, bin, slip string, ok bool) string {
+	t.Helper()
+	cmd := exec.Command(bin, "-test.count=1")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "MNIST_EXERCISE_SLIP="+slip)
+	out, err := cmd.CombinedOutput()
+	noTrace(t, string(out))
+	if (err == nil) != ok {
+		t.Errorf("slip %q: the step checks %s, want them to %s:\n%s", slip, map[bool]string{true: "pass", false: "fail"}[err == nil], map[bool]string{true: "pass", false: "fail"}[ok], out)
+	}
+	return string(out)
+}
+
+// noTrace fails the test if out holds a panic or a goroutine dump.
+func noTrace(t *testing.T, out string) {
+	t.Helper()
+	if regexp.MustCompile(`(?m)^(panic:|goroutine \d+ \[)`).MatchString(out) || strings.Contains(out, "panic: ") {
+		t.Errorf("the output holds a stack trace:\n%s", out)
+	}
+}
+
+// TestExerciseFlag: -exercise writes into a new or an empty folder and refuses anything else
+// with one line: status 2 for a folder that is not empty, a file or other flags beside it, 1 for
+// a folder that cannot be made.
+func TestExerciseFlag(t *testing.T) {
+	fresh := filepath.Join(t.TempDir(), "new")
+	empty := t.TempDir()
+	for _, dir := range []string{fresh, empty} {
+		status, stdout, stderr := runProgram("-exercise", dir)
+		if status != 0 || stderr != "" || !strings.Contains(stdout, "go test") {
+			t.Errorf("-exercise %s: status %d, stdout %q, stderr %q", dir, status, stdout, stderr)
+		}
+		for _, name := range []string{"EXERCISE.md", "network.go", "backprop.go", "steps_test.go", "go.mod", "lab/index.html"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Errorf("-exercise %s: %v", dir, err)
+			}
+		}
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args   []string
+		status int
+		says   string
+	}{
+		{[]string{"-exercise", fresh}, 2, "not empty"},
+		{[]string{"-exercise", file}, 2, "is a file"},
+		{[]string{"-exercise", t.TempDir(), "-epochs", "3"}, 2, "no other flag"},
+		{[]string{"-exercise", filepath.Join(file, "below")}, 1, "-exercise " + filepath.Join(file, "below")},
+	} {
+		status, stdout, stderr := runProgram(c.args...)
+		if status != c.status || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.says) {
+			t.Errorf("%v: status %d, stdout %q, stderr %q; want status %d and one line saying %q", c.args, status, stdout, stderr, c.status, c.says)
+		}
+	}
+}
+
+// TestStubFile: on a file where a step body is the only user of two imports, stubbing removes
+// the body with its comments, the two imports (one from a group, one declared alone), and
+// nothing else: comments around, directives and the other imports stay.
+func TestStubFile(t *testing.T) {
+	src := `// Package comment.
+package main
+
+import (
+	"embed"
+	"math"
+	"strings"
+)
+
+import "strconv"
+
+// files is embedded.
+//
+//go:embed *.go
+var files embed.FS
+
+// sigmoid's doc comment stays.
+func sigmoid(a float64) float64 {
+	// a comment inside the body goes
+	n, _ := strconv.Atoi(strings.Repeat("1", 2)) // so does this one
+	return float64(n) * a // and this
+}
+
+// other keeps math.
+func other() float64 { return math.Pi } // a trailing comment stays
+`
+	found := map[string]string{}
+	out, err := stubFile("x.go", []byte(src), exerciseSteps(), found)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	for _, gone := range []string{`"strings"`, `"strconv"`, "inside the body", "so does this one", "and this", "Atoi"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("%s is still there:\n%s", gone, got)
+		}
+	}
+	for _, kept := range []string{`"embed"`, `"math"`, "// Package comment.", "//go:embed *.go", "// sigmoid's doc comment stays.",
+		"// a trailing comment stays", "// Step 1 of EXERCISE.md", "return 0"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("%s is missing:\n%s", kept, got)
+		}
+	}
+	if found["sigmoid"] != "x.go" {
+		t.Errorf("sigmoid found in %q, want x.go", found["sigmoid"])
+	}
+	if formatted, err := format.Source(out); err != nil || !bytes.Equal(formatted, out) {
+		t.Errorf("not gofmt-clean (%v):\n%s", err, got)
+	}
+}

@@ -1,0 +1,1065 @@
+// steps_test.go checks the math of the course one step at a time, in the order of EXERCISE.md:
+// σ(a), the forward pass of a layer, σ'(a), δ of the output layer, δ of a hidden layer, the
+// gradients, a gradient check against finite differences, and the SGD step. Each step's
+// function is called directly, on fixed inputs written out below, and what it leaves is compared
+// with stored numbers: the finished program's results on those inputs, bit for bit. So a step
+// is checked on its own, and a mistake in one cannot fail another.
+//
+// The one file serves twice. In the project it is an ordinary test: every step of the real code
+// must give the stored numbers exactly, so a dropped factor, a lost term or a flipped sign in any
+// of these functions fails here, with or without MNIST_DIR. In the exercise (-exercise DIR,
+// exercise.go) the same file, with learnerMode set, is the learner's guide: it prints one line
+// per step, explains the first step that is not done (not written yet, or what went in, what
+// came out, what was expected, the relative error and, where the pattern is plain, what the
+// mistake looks like), and never ends in a stack trace: a run-time error in the learner's code
+// is caught and reported with its line.
+//
+// The expected values are stored numbers, not a second implementation: the file must not hand
+// the learner the answers' code. Where a step has a formula simple enough to work out by hand
+// (the SGD step), the comment beside the numbers does so. To store the numbers of new inputs,
+// STEPS_RECORD=1 go test -run TestSteps -v prints what the real code gives for every check.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// learnerMode is true in the exercise's copy of this file (exercise.go sets it): the checks then
+// talk to the learner on standard output instead of reporting as the project's tests.
+const learnerMode = false
+
+// TestSteps runs the step checks. In the project every step must pass bit for bit; in the
+// exercise the output is the learner's guide and the test fails until every step passes.
+func TestSteps(t *testing.T) {
+	if learnerMode {
+		if !runSteps(os.Stdout, true) {
+			t.Fail()
+		}
+		return
+	}
+	var out bytes.Buffer
+	if !runSteps(&out, false) {
+		t.Errorf("a step of the math gives other numbers than the stored ones:\n%s", out.String())
+		return
+	}
+	t.Log("\n" + out.String())
+}
+
+// Outcomes of a step.
+const (
+	stepOK      = iota // every value as stored, bit for bit
+	stepInexact        // within 1e-10 of the stored values, but not bit for bit
+	stepWrong          // a value differs, or the function stopped with a run-time error
+)
+
+// stepOutcome is what the check of one step found; lines explain a wrong answer, note adds to
+// the line of a step done.
+type stepOutcome struct {
+	state int
+	lines []string
+	note  string
+}
+
+// stepCheckOf returns the check of a step function (Func of exerciseSteps, exercise.go; "" is
+// the gradient check).
+func stepCheckOf(fn string) func() stepOutcome {
+	switch fn {
+	case "sigmoid":
+		return checkSigmoid
+	case "Network.layerForward":
+		return checkLayerForward
+	case "sigmoidPrime":
+		return checkSigmoidPrime
+	case "outputDelta":
+		return checkOutputDelta
+	case "Network.hiddenDelta":
+		return checkHiddenDelta
+	case "Network.layerGradients":
+		return checkLayerGradients
+	case "":
+		return checkGradients
+	case "SGD.step":
+		return checkSGDStep
+	}
+	return func() stepOutcome {
+		return stepOutcome{state: stepWrong, lines: []string{"steps_test.go has no check for " + fn}}
+	}
+}
+
+// runSteps checks the steps in order and writes one line per step to w; it explains the first
+// step not done and lists the rest as waiting. learner adds the closing advice and a guard
+// against a step that never returns. It returns whether every step passed.
+func runSteps(w io.Writer, learner bool) bool {
+	steps := exerciseSteps()
+	src, srcErr := stepSources(steps)
+	blocked, inexact := 0, []int(nil)
+	for i, s := range steps {
+		n := i + 1
+		line := func(status string) string {
+			l := fmt.Sprintf("step %d  %s  %s", n, status, s.Eq)
+			if s.Name != "" {
+				l += fmt.Sprintf("  (%s, %s)", s.Func(), src[s.Func()].loc)
+			}
+			return l
+		}
+		if blocked > 0 {
+			fmt.Fprintln(w, line(fmt.Sprintf("waiting for step %d", blocked)))
+			continue
+		}
+		if srcErr == nil && s.Name != "" && src[s.Func()].stub {
+			fmt.Fprintln(w, line("not written yet"))
+			fmt.Fprintf(w, "        %s: write the body of %s at %s. EXERCISE.md, step %d, says more.\n", s.Title, s.Func(), src[s.Func()].loc, n)
+			blocked = n
+			continue
+		}
+		var timer *time.Timer
+		if learner {
+			timer = time.AfterFunc(stepTimeLimit, func() {
+				fmt.Fprintln(w, line(fmt.Sprintf("did not finish in %v: an endless loop? Check the bounds of its loops.", stepTimeLimit)))
+				os.Exit(1)
+			})
+		}
+		out := stepCheckOf(s.Func())()
+		if timer != nil {
+			timer.Stop()
+		}
+		switch out.state {
+		case stepOK, stepInexact:
+			status := "ok"
+			if out.state == stepInexact {
+				status = "ok, but not bit for bit"
+				inexact = append(inexact, n)
+			}
+			l := line(status)
+			if out.note != "" {
+				l += "\n        " + out.note
+			}
+			fmt.Fprintln(w, l)
+		default:
+			fmt.Fprintln(w, line("WRONG"))
+			for _, l := range out.lines {
+				fmt.Fprintf(w, "        %s\n", l)
+			}
+			blocked = n
+		}
+	}
+	if blocked > 0 {
+		return false
+	}
+	if !learner {
+		return len(inexact) == 0 // the stored numbers are the program's own: exactly
+	}
+	fmt.Fprintf(w, "\nAll %d steps pass", len(steps))
+	if len(inexact) == 0 {
+		fmt.Fprintln(w, ", bit for bit: your functions compute exactly what the finished program does.")
+	} else {
+		which := "Step " + joinInts(inexact, ", ") + " gives"
+		if len(inexact) > 1 {
+			which = "Steps " + joinInts(inexact, ", ") + " give"
+		}
+		fmt.Fprintf(w, ". %s the right numbers to within 1e-10 but not bit for bit: a sum or a product\n"+
+			"taken in another order than the notes' (EXERCISE.md, \"Train, plot, report\"). Training works the same,\n"+
+			"but the last digits of its numbers differ from the finished program's.\n", which)
+	}
+	fmt.Fprintln(w, "Now train with your own functions, 100 epochs:")
+	fmt.Fprintln(w, "    go run . -data ../path/to/mnist    (a folder with the four MNIST files; go run . alone downloads them into ./data)")
+	fmt.Fprintln(w, "With the defaults the finished program ends `test accuracy: 0.9610 (9610/10000)`; yours ends the same,")
+	fmt.Fprintln(w, "bit for bit, when each formula is written in the notes' order. A reordering of the same sum shifts the")
+	fmt.Fprintln(w, "last bits and the result by a few images: that is floating-point arithmetic, not a bug.")
+	return true
+}
+
+// stepTimeLimit bounds one step's check in the exercise: a learner's endless loop ends with a
+// line that says so, not with the test binary's goroutine dump ten minutes later.
+const stepTimeLimit = 30 * time.Second
+
+// stepSource is where a step function is and whether its body is still a stub.
+type stepSource struct {
+	loc  stepLocation
+	stub bool
+}
+
+// stepSources reads the package's Go files (not the tests) in the current folder, which is the
+// package's while go test runs, to find each step function and see whether it is still a stub.
+func stepSources(steps []exerciseStep) (map[string]stepSource, error) {
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		return nil, err
+	}
+	src := map[string]stepSource{}
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			for _, s := range steps {
+				if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
+					src[s.Func()] = stepSource{stepLocation{name, fset.Position(fd.Pos()).Line}, isStubBody(fd.Body)}
+				}
+			}
+		}
+	}
+	return src, nil
+}
+
+// isStubBody reports whether a body does nothing: no statements, or only returns of zero values.
+func isStubBody(body *ast.BlockStmt) bool {
+	for _, st := range body.List {
+		ret, ok := st.(*ast.ReturnStmt)
+		if !ok {
+			return false
+		}
+		for _, r := range ret.Results {
+			switch v := r.(type) {
+			case *ast.BasicLit:
+				if strings.Trim(v.Value, "0.") != "" {
+					return false
+				}
+			case *ast.Ident:
+				if v.Name != "nil" && v.Name != "false" {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing what a step returned with what it should have.
+
+// stepSentinel fills the buffers a step writes before it runs: a value left there was not
+// written, and a value that is the stored one plus stepSentinel was added to the buffer instead
+// of set (as sums left over from the previous mini-batch would be).
+const stepSentinel = 7.25
+
+// stepComparison is one result of a step against its stored value.
+type stepComparison struct {
+	what       string    // the result, as the code names it
+	rows, cols int       // its shape, for a matrix (rows = 0 for a list)
+	got, want  []float64 // row by row
+	B          int       // the mini-batch size, when a factor of B is a plausible slip
+	sentinel   bool      // the buffer was filled with stepSentinel before the call
+	diagnose   func(got []float64) string
+}
+
+// stepCheck gathers the calls and comparisons of one step; the first that fails ends it.
+type stepCheck struct {
+	inputs []string // the inputs, as lines
+	out    stepOutcome
+	done   bool // a comparison failed or a call stopped: nothing more is checked
+}
+
+func newStepCheck() *stepCheck { return &stepCheck{out: stepOutcome{state: stepOK}} }
+
+// call runs fn, a call of the learner's function, catching a run-time error.
+func (c *stepCheck) call(fn func()) bool {
+	if c.done {
+		return false
+	}
+	if msg := catchRunError(fn); msg != "" {
+		lines := append(append([]string{}, c.inputs...), msg)
+		if strings.Contains(msg, "index out of range") {
+			lines = append(lines, "diagnosis: an index past the end of a row or a matrix: a loop over the wrong size, or a transposed index (W[j][k] is the weight from input k into unit j; W has a row per unit).")
+		}
+		c.fail(lines)
+		return false
+	}
+	return true
+}
+
+// fail ends the step as wrong with these lines.
+func (c *stepCheck) fail(lines []string) {
+	c.out, c.done = stepOutcome{state: stepWrong, lines: lines}, true
+}
+
+// compare checks one result.
+func (c *stepCheck) compare(x stepComparison) bool {
+	if c.done {
+		return false
+	}
+	rel := stepRelError(x.got, x.want)
+	if !learnerMode && os.Getenv("STEPS_RECORD") != "" { // for new fixtures: print what the real code gives
+		var v []string
+		for _, g := range x.got {
+			v = append(v, strconv.FormatFloat(g, 'g', -1, 64))
+		}
+		fmt.Printf("RECORD %s: {%s}\n", x.what, strings.Join(v, ", "))
+		return true
+	}
+	if rel <= 1e-10 {
+		if !stepSameBits(x.got, x.want) {
+			c.out.state = stepInexact
+		}
+		return true
+	}
+	lines := append([]string{}, c.inputs...)
+	lines = append(lines,
+		fmt.Sprintf("got    %s = %s", x.what, showFloats(x.got, x.rows, x.cols, rel)),
+		fmt.Sprintf("want   %s = %s", x.what, showFloats(x.want, x.rows, x.cols, rel)),
+		fmt.Sprintf("relative error %.3g (largest over the values: |got − want| / max(|got|, |want|))", rel))
+	d := ""
+	if x.diagnose != nil {
+		d = x.diagnose(x.got)
+	}
+	if d == "" {
+		d = commonSlip(x)
+	}
+	if d != "" {
+		lines = append(lines, "diagnosis: "+d)
+	}
+	c.fail(lines)
+	return false
+}
+
+// commonSlip names the pattern of a wrong result when it is one of the usual ones.
+func commonSlip(x stepComparison) string {
+	got, want := x.got, x.want
+	allZero, anyBad, sentinels := true, false, 0
+	for i, g := range got {
+		allZero = allZero && g == 0
+		if (math.IsNaN(g) || math.IsInf(g, 0)) && !(math.IsNaN(want[i]) || math.IsInf(want[i], 0)) {
+			anyBad = true
+		}
+		if x.sentinel && g == stepSentinel && want[i] != stepSentinel {
+			sentinels++
+		}
+	}
+	switch {
+	case anyBad:
+		return "NaN or ±Inf where a number is expected: an overflow (e^x of a large x), or 0/0."
+	case allZero:
+		return "all zeros: nothing was written where the check reads (" + x.what + ")."
+	case sentinels == len(got):
+		return fmt.Sprintf("nothing was written: every value is still the %v the check put there before the call.", stepSentinel)
+	case sentinels > 0:
+		return fmt.Sprintf("%d of the %d values were not written: they are still the %v the check put there before the call.", sentinels, len(got), stepSentinel)
+	case x.sentinel && closeEach(got, want, func(w float64) float64 { return w + stepSentinel }):
+		return fmt.Sprintf("added to what the buffer held (%v, put there by the check) instead of starting at 0: sums not cleared between mini-batches.", stepSentinel)
+	case closeEach(got, want, func(w float64) float64 { return -w }):
+		return "the sign is flipped: every value is minus the expected one."
+	case x.B > 1 && closeEach(got, want, func(w float64) float64 { return w * float64(x.B) }):
+		return fmt.Sprintf("off by a factor of B = %d: every value is B times the expected one.", x.B)
+	case x.B > 1 && closeEach(got, want, func(w float64) float64 { return w / float64(x.B) }):
+		return fmt.Sprintf("off by a factor of B = %d: every value is the expected one divided by B.", x.B)
+	case x.rows > 1 && x.cols > 1 && isTransposed(got, want, x.rows, x.cols):
+		return fmt.Sprintf("transposed: the values are right but written as a %d×%d matrix in a %d×%d one (row j of W holds the weights into unit j).", x.cols, x.rows, x.rows, x.cols)
+	}
+	if c, ok := constantFactor(got, want); ok {
+		return fmt.Sprintf("off by a constant factor: every value is %.6g times the expected one.", c)
+	}
+	return ""
+}
+
+// closeEach reports whether got[i] is f(want[i]) for every i, to within 1e-9.
+func closeEach(got, want []float64, f func(float64) float64) bool {
+	for i := range got {
+		if stepRelError([]float64{got[i]}, []float64{f(want[i])}) > 1e-9 {
+			return false
+		}
+	}
+	return len(got) > 0
+}
+
+// constantFactor reports whether got = c·want for one c ≠ 1.
+func constantFactor(got, want []float64) (float64, bool) {
+	c := math.NaN()
+	for i := range got {
+		if want[i] != 0 {
+			c = got[i] / want[i]
+			break
+		}
+	}
+	if math.IsNaN(c) || math.IsInf(c, 0) || c == 0 || math.Abs(c-1) < 1e-9 {
+		return 0, false
+	}
+	return c, closeEach(got, want, func(w float64) float64 { return c * w })
+}
+
+// isTransposed reports whether got, read as a cols×rows matrix, is want (rows×cols) transposed.
+func isTransposed(got, want []float64, rows, cols int) bool {
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			if stepRelError([]float64{got[j*rows+i]}, []float64{want[i*cols+j]}) > 1e-9 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// stepRelError is the largest relative error |g − w| / max(|g|, |w|) over the values; 0 for two
+// zeros, +Inf where one is NaN or infinite and the other is not the same. The denominator is at
+// least 10⁻⁶ of the largest value wanted, so that a sum that cancels to nearly 0 is not failed
+// for the rounding of its terms.
+func stepRelError(got, want []float64) float64 {
+	if len(got) != len(want) {
+		return math.Inf(1)
+	}
+	floor := 0.0 // a value next to 0 is compared with the size of the others: its rounding is theirs
+	for _, w := range want {
+		floor = math.Max(floor, 1e-6*math.Abs(w))
+	}
+	worst := 0.0
+	for i, g := range got {
+		w := want[i]
+		if g == w || (math.IsNaN(g) && math.IsNaN(w)) {
+			continue
+		}
+		d := math.Abs(g-w) / math.Max(math.Max(math.Abs(g), math.Abs(w)), floor)
+		if math.IsNaN(d) || math.IsInf(d, 0) {
+			return math.Inf(1)
+		}
+		worst = math.Max(worst, d)
+	}
+	return worst
+}
+
+// stepSameBits reports whether two lists hold the same float64 values bit for bit.
+func stepSameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// showFloats prints values as a list, or as the rows of a matrix, with enough digits to show
+// a difference of relative size rel.
+func showFloats(v []float64, rows, cols int, rel float64) string {
+	digits := 6
+	if rel < 1e-5 {
+		digits = 17
+	}
+	one := func(v []float64) string {
+		s := make([]string, len(v))
+		for i, x := range v {
+			s[i] = fmt.Sprintf("%.*g", digits, x)
+		}
+		return "[" + strings.Join(s, " ") + "]"
+	}
+	if rows == 0 || cols == 0 || rows*cols != len(v) {
+		return one(v)
+	}
+	s := make([]string, rows)
+	for r := range s {
+		s[r] = one(v[r*cols : (r+1)*cols])
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+// givenLine formats an input for the lines of a wrong answer.
+func givenLine(name string, v []float64, rows, cols int) string {
+	return fmt.Sprintf("given  %s = %s", name, showFloats(v, rows, cols, 1))
+}
+
+// catchRunError runs fn and returns "" or, if it stopped with a run-time error (a panic), one
+// line naming the error and the line of the package's code where it happened.
+func catchRunError(fn func()) (msg string) {
+	defer func() {
+		if v := recover(); v != nil {
+			msg = fmt.Sprintf("your code stopped with a run-time error: %s%s", strings.TrimPrefix(fmt.Sprint(v), "runtime error: "), panicSite())
+		}
+	}()
+	fn()
+	return ""
+}
+
+// panicSite finds, on the stack of a recovered panic, the innermost frames in the package's
+// own files (not the tests, not the runtime) and returns " at file:line (in function)", with
+// the frame that called it when the innermost is a helper such as Matrix.at.
+func panicSite() string {
+	pcs := make([]uintptr, 64)
+	n := runtime.Callers(1, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	_, self, _, _ := runtime.Caller(0)
+	dir := filepath.Dir(self)
+	var sites []string
+	for len(sites) < 2 {
+		f, more := frames.Next()
+		if filepath.Dir(f.File) == dir && !strings.HasSuffix(f.File, "_test.go") {
+			name := f.Function[strings.LastIndex(f.Function, "/")+1:]
+			name = strings.NewReplacer("(*", "", ")", "").Replace(name[strings.Index(name, ".")+1:])
+			sites = append(sites, fmt.Sprintf("%s:%d (in %s)", filepath.Base(f.File), f.Line, name))
+			if isStepFunc(name) {
+				break
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	if len(sites) == 0 {
+		return ""
+	}
+	return " at " + strings.Join(sites, ", called from ")
+}
+
+// isStepFunc reports whether name (Network.layerForward, sigmoid) is a step function.
+func isStepFunc(name string) bool {
+	for _, s := range exerciseSteps() {
+		if s.Name != "" && s.Func() == name {
+			return true
+		}
+	}
+	return false
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checks, in the order of the steps. Inputs are small and written out; the stored results
+// are the finished program's on them.
+
+// stepMatrix is a rows×cols matrix holding v.
+func stepMatrix(rows, cols int, v ...float64) Matrix {
+	if len(v) != rows*cols {
+		panic("stepMatrix: wrong number of values") // a mistake in this file, not the learner's
+	}
+	return Matrix{Rows: rows, Cols: cols, Data: append([]float64(nil), v...)}
+}
+
+// sentinelMatrix returns a rows×cols matrix of stepSentinel.
+func sentinelMatrix(rows, cols int) Matrix {
+	m := newMatrix(rows, cols)
+	for i := range m.Data {
+		m.Data[i] = stepSentinel
+	}
+	return m
+}
+
+// stepNetwork is a network of the given sizes whose weights and biases are the values given,
+// layer by layer (W row by row, then b).
+func stepNetwork(sizes []int, values ...[]float64) *Network {
+	net := &Network{Sizes: sizes}
+	for l := 1; l < len(sizes); l++ {
+		n, m := sizes[l-1], sizes[l]
+		net.Layers = append(net.Layers, Layer{W: stepMatrix(m, n, values[2*(l-1)]...), B: append([]float64(nil), values[2*l-1]...)})
+	}
+	return net
+}
+
+// stepPass is a pass for B samples of net with the inputs x (B×n, row by row) set, their lit
+// pixels indexed as setInput does, and every other buffer filled with stepSentinel.
+func stepPass(net *Network, B int, x []float64, labels []byte) *Pass {
+	p := net.newPass(B)
+	n := net.Sizes[0]
+	for r := 0; r < B; r++ {
+		p.setInput(r, x[r*n:(r+1)*n], labels[r])
+	}
+	for l := range p.A {
+		for _, m := range []Matrix{p.A[l], p.S[l], p.Delta[l]} {
+			for i := range m.Data {
+				m.Data[i] = stepSentinel
+			}
+		}
+	}
+	return p
+}
+
+// Step 1: σ(a) on numbers across its range, and at ±1000 where e^(−a) overflows.
+func checkSigmoid() stepOutcome {
+	a := []float64{-1000, -5, -1, -0.25, 0, 0.5, 2, 30, 1000}
+	want := []float64{0, 0.0066928509242848554, 0.2689414213699951, 0.43782349911420193, 0.5, 0.6224593312018546, 0.8807970779778823, 0.9999999999999065, 1}
+	c := newStepCheck()
+	c.inputs = []string{givenLine("a", a, 0, 0)}
+	got := make([]float64, len(a))
+	c.call(func() {
+		for i, v := range a {
+			got[i] = sigmoid(v)
+		}
+	})
+	c.compare(stepComparison{what: "σ(a)", got: got, want: want, diagnose: func(got []float64) string {
+		flipped := true // 1 − σ(a), to the rounding of 1 − want where σ(a) is near 1
+		for i, g := range got {
+			flipped = flipped && math.Abs(g-(1-want[i])) < 1e-12
+		}
+		if flipped {
+			return "this is σ(−a) = 1/(1 + e^a): the sign of a in e^(−a)."
+		}
+		for i, g := range got {
+			if math.IsNaN(g) {
+				return fmt.Sprintf("NaN at a = %g: e^(%g) is +Inf there and Inf/Inf is NaN; 1/(1 + e^(−a)) stays a number.", a[i], math.Abs(a[i]))
+			}
+		}
+		return ""
+	}})
+	return c.out
+}
+
+// The network of steps 2 and 5's first check: 5 inputs, 3 hidden units, 2 outputs.
+func forwardNet() *Network {
+	return stepNetwork([]int{5, 3, 2},
+		[]float64{0.5, -1, 0.25, 0, 2, -0.5, 0.75, 1, -1.5, 0.125, 1, 1, -1, 0.5, -0.25}, // W1: 3×5
+		[]float64{0.1, -0.35, 0.3},              // b1
+		[]float64{1.5, -0.5, 0.25, -1, 2, 0.75}, // W2: 2×3
+		[]float64{-0.4, 0.6})                    // b2
+}
+
+// Step 2: a = W·x + b and σ(a) of both layers of a 5-3-2 network for two samples, the second
+// layer on a σ(a) of the first given by the check; then units 1..2 only of the first layer.
+func checkLayerForward() stepOutcome {
+	net := forwardNet()
+	x := []float64{0.2, 0, 0.9, 0.4, 0, 0, 1, 0, 0.3, 0.6} // two images of 5 pixels, some dark (0)
+	wantA0 := []float64{0.42500000000000004, -0.15000000000000002, -0.19999999999999996, 0.29999999999999993, 0.025000000000000078, 1.2999999999999998}
+	wantS0 := []float64{0.6046790847140094, 0.46257015465625045, 0.45016600268752216, 0.574442516811659, 0.5062496744995104, 0.7858349830425586}
+	s0 := []float64{0.25, 0.5, 0.75, 0.9, 0.1, 0.6} // the first layer's σ(a), as the check gives it to the second
+	wantA1 := []float64{-0.08750000000000002, 1.9125, 1.0499999999999998, 0.35}
+	wantS1 := []float64{0.47813894602839846, 0.871299749416051, 0.7407748991821539, 0.5866175789173301}
+
+	c := newStepCheck()
+	p := stepPass(net, 2, x, []byte{0, 1})
+	c.inputs = []string{
+		givenLine("W (layer 0)", net.Layers[0].W.Data, 3, 5), givenLine("b (layer 0)", net.Layers[0].B, 0, 0),
+		givenLine("x = p.X", x, 2, 5), "layer l = 0, units lo..hi = 0..3 (all)"}
+	c.call(func() { net.layerForward(p, 0, 0, 3) })
+	c.compare(stepComparison{what: "p.A[0] (a)", rows: 2, cols: 3, got: p.A[0].Data, want: wantA0, sentinel: true,
+		diagnose: biasSlip(wantA0, net.Layers[0].B)})
+	c.compare(stepComparison{what: "p.S[0] (σ(a))", rows: 2, cols: 3, got: p.S[0].Data, want: wantS0, sentinel: true,
+		diagnose: func(got []float64) string {
+			if closeEach(got, wantA0, func(w float64) float64 { return w }) {
+				return "p.S holds a itself: σ is not applied."
+			}
+			return ""
+		}})
+
+	copy(p.S[0].Data, s0)
+	c.inputs = []string{
+		givenLine("W (layer 1)", net.Layers[1].W.Data, 2, 3), givenLine("b (layer 1)", net.Layers[1].B, 0, 0),
+		givenLine("x = p.S[0]", s0, 2, 3) + " (the second layer's input is σ(a) of the first, not p.X)",
+		"layer l = 1, units lo..hi = 0..2 (all)"}
+	c.call(func() { net.layerForward(p, 1, 0, 2) })
+	c.compare(stepComparison{what: "p.A[1] (a)", rows: 2, cols: 2, got: p.A[1].Data, want: wantA1, sentinel: true,
+		diagnose: biasSlip(wantA1, net.Layers[1].B)})
+	c.compare(stepComparison{what: "p.S[1] (σ(a))", rows: 2, cols: 2, got: p.S[1].Data, want: wantS1, sentinel: true})
+
+	// Units 1..2 of the first layer only: unit 0 belongs to another worker and stays as it was.
+	p = stepPass(net, 2, x, []byte{0, 1})
+	c.inputs = []string{
+		givenLine("W (layer 0)", net.Layers[0].W.Data, 3, 5), givenLine("b (layer 0)", net.Layers[0].B, 0, 0),
+		givenLine("x = p.X", x, 2, 5), fmt.Sprintf("layer l = 0, units lo..hi = 1..3 only (unit 0 is another worker's: it must stay %v)", stepSentinel)}
+	c.call(func() { net.layerForward(p, 0, 1, 3) })
+	part := func(w []float64) []float64 {
+		v := append([]float64(nil), w...)
+		v[0], v[3] = stepSentinel, stepSentinel
+		return v
+	}
+	outside := func(got []float64) string {
+		if got[0] != stepSentinel || got[3] != stepSentinel {
+			return "unit 0 changed, outside lo..hi: compute units lo..hi-1 only; other workers compute the others at the same time."
+		}
+		return ""
+	}
+	c.compare(stepComparison{what: "p.A[0] (a)", rows: 2, cols: 3, got: p.A[0].Data, want: part(wantA0), sentinel: true, diagnose: outside})
+	c.compare(stepComparison{what: "p.S[0] (σ(a))", rows: 2, cols: 3, got: p.S[0].Data, want: part(wantS0), sentinel: true, diagnose: outside})
+	return c.out
+}
+
+// biasSlip diagnoses a = W·x (b missing) or a = W·x + 2b for a B×m result with biases b.
+func biasSlip(want, b []float64) func([]float64) string {
+	return func(got []float64) string {
+		m := len(b)
+		shifted := func(k float64) bool {
+			for i, g := range got {
+				if stepRelError([]float64{g}, []float64{want[i] + k*b[i%m]}) > 1e-9 {
+					return false
+				}
+			}
+			return true
+		}
+		switch {
+		case shifted(-1):
+			return "b is missing: a = W·x + b."
+		case shifted(1):
+			return "b is added twice."
+		}
+		return ""
+	}
+}
+
+// Step 3: σ'(a) from s = σ(a).
+func checkSigmoidPrime() stepOutcome {
+	s := []float64{0, 0.1, 0.25, 0.5, 0.8, 1}
+	want := []float64{0, 0.09000000000000001, 0.1875, 0.25, 0.15999999999999998, 0}
+	c := newStepCheck()
+	c.inputs = []string{givenLine("s = σ(a)", s, 0, 0)}
+	got := make([]float64, len(s))
+	c.call(func() {
+		for i, v := range s {
+			got[i] = sigmoidPrime(v)
+		}
+	})
+	c.compare(stepComparison{what: "σ'(a)", got: got, want: want, diagnose: func(got []float64) string {
+		if got[3] != 0.25 && math.Abs(got[3]-0.2350037122015945) < 1e-12 {
+			return "sigmoidPrime is given s = σ(a), already computed: do not apply σ to it again."
+		}
+		return ""
+	}})
+	return c.out
+}
+
+// Step 4: δ = σ(a) − y of an output layer of 4 units for three samples, labels 2, 0 and 3.
+func checkOutputDelta() stepOutcome {
+	yhat := []float64{0.1, 0.2, 0.7, 0.4, 0.9, 0.05, 0.3, 0.5, 0.25, 0.6, 0.15, 0.8}
+	labels := []byte{2, 0, 3}
+	want := []float64{0.1, 0.2, -0.30000000000000004, 0.4, -0.09999999999999998, 0.05, 0.3, 0.5, 0.25, 0.6, 0.15, -0.19999999999999996}
+	c := newStepCheck()
+	c.inputs = []string{givenLine("ŷ = σ(a)", yhat, 3, 4), "given  labels = [2 0 3] (so y is 1 at unit 2, 0 and 3 of each row)"}
+	delta := sentinelMatrix(3, 4)
+	c.call(func() { outputDelta(delta, stepMatrix(3, 4, yhat...), labels) })
+	c.compare(stepComparison{what: "δ", rows: 3, cols: 4, got: delta.Data, want: want, sentinel: true, diagnose: func(got []float64) string {
+		if closeEach(got, yhat, func(s float64) float64 { return s }) {
+			return "δ = σ(a): y is missing (one-hot: 1 at the unit of the true digit)."
+		}
+		times := true
+		for i, g := range got {
+			times = times && stepRelError([]float64{g}, []float64{want[i] * yhat[i] * (1 - yhat[i])}) <= 1e-9
+		}
+		if times {
+			return "multiplied by σ(a)(1 − σ(a)): at the output it cancels with the denominator of ∂L/∂σ(a) (see the derivation)."
+		}
+		for r, label := range labels { // y = σ(a) − δ: is it one-hot, at another unit?
+			hot, ones := -1, 0
+			for k := 0; k < 4; k++ {
+				switch y := yhat[r*4+k] - got[r*4+k]; {
+				case math.Abs(y-1) < 1e-9:
+					hot, ones = k, ones+1
+				case math.Abs(y) > 1e-9:
+					ones = 2 // not one-hot
+				}
+			}
+			if ones == 1 && hot != int(label) {
+				return fmt.Sprintf("y is 1 at unit %d of sample %d, whose label is %d: y_k = 1 where k == labels[r].", hot, r, label)
+			}
+		}
+		return ""
+	}})
+	return c.out
+}
+
+// Step 5: δ of the two hidden layers of a 2-3-4-2 network for two samples: first layer 1 from
+// the output's δ, then layer 0 from a δ of layer 1 given by the check.
+func checkHiddenDelta() stepOutcome {
+	net := stepNetwork([]int{2, 3, 4, 2},
+		[]float64{1, -1, 0.5, 0.5, -0.5, 2}, []float64{0, 0, 0}, // layer 0: 3×2
+		[]float64{0.5, -1, 1.5, 2, 0.25, -0.75, -1, 0.5, 1, 1.25, -0.5, 0.1}, []float64{0, 0, 0, 0}, // layer 1: 4×3
+		[]float64{1, -2, 0.5, 0.25, -0.5, 1.5, 2, -1}, []float64{0, 0}) // layer 2: 2×4
+	p := stepPass(net, 2, []float64{0.5, 0.5, 0.5, 0.5}, []byte{0, 1})
+	s1 := []float64{0.2, 0.5, 0.9, 0.6, 0.3, 0.7, 0.1, 0.4} // σ(a) of layer 1, 2×4
+	d2 := []float64{0.3, -0.6, -0.2, 0.8}                   // δ of layer 2, 2×2
+	s0 := []float64{0.5, 0.25, 0.8, 0.4, 0.9, 0.15}         // σ(a) of layer 0, 2×3
+	d1 := []float64{0.1, -0.2, 0.05, 0.3, -0.4, 0.2, 0.1, -0.1}
+	want1 := []float64{0.09600000000000002, -0.375, -0.09449999999999999, 0.16199999999999998, -0.126, 0.3360000000000001, 0.135, -0.20400000000000001}
+	want0 := []float64{-0.0062500000000000056, -0.051562500000000004, 0.06079999999999999, -0.005999999999999998, 0.049499999999999995, -0.08415000000000002}
+	copy(p.S[1].Data, s1)
+	copy(p.Delta[2].Data, d2)
+	copy(p.S[0].Data, s0)
+
+	c := newStepCheck()
+	sigma := func(want, s []float64) func([]float64) string {
+		return func(got []float64) string {
+			missing := true
+			for i, g := range got {
+				missing = missing && stepRelError([]float64{g * s[i] * (1 - s[i])}, []float64{want[i]}) <= 1e-9
+			}
+			if missing {
+				return "the factor σ(a)(1 − σ(a)) is missing: δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(a_l)."
+			}
+			return ""
+		}
+	}
+	c.inputs = []string{givenLine("W (layer 2)", net.Layers[2].W.Data, 2, 4), givenLine("δ (layer 2) = p.Delta[2]", d2, 2, 2),
+		givenLine("σ(a) (layer 1) = p.S[1]", s1, 2, 4), "hidden layer l = 1"}
+	c.call(func() { net.hiddenDelta(p, 1) })
+	c.compare(stepComparison{what: "p.Delta[1] (δ)", rows: 2, cols: 4, got: p.Delta[1].Data, want: want1, sentinel: true, diagnose: sigma(want1, s1)})
+
+	copy(p.Delta[1].Data, d1)
+	c.inputs = []string{givenLine("W (layer 1)", net.Layers[1].W.Data, 4, 3), givenLine("δ (layer 1) = p.Delta[1]", d1, 2, 4),
+		givenLine("σ(a) (layer 0) = p.S[0]", s0, 2, 3), "hidden layer l = 0"}
+	c.call(func() { net.hiddenDelta(p, 0) })
+	c.compare(stepComparison{what: "p.Delta[0] (δ)", rows: 2, cols: 3, got: p.Delta[0].Data, want: want0, sentinel: true, diagnose: sigma(want0, s0)})
+	return c.out
+}
+
+// Step 6: ∂L/∂W and ∂L/∂b of both layers of a 4-3-2 network over a batch of B = 3, into
+// gradients holding other numbers (the previous batch's); then units 1..2 of the first layer.
+func checkLayerGradients() stepOutcome {
+	net := stepNetwork([]int{4, 3, 2}, make([]float64, 12), make([]float64, 3), make([]float64, 6), make([]float64, 2))
+	x := []float64{0.5, 0, 1, 0.25, 0, 0.75, 0.5, 0, 1, 0.25, 0, 0.5} // 3 images of 4 pixels
+	d0 := []float64{0.1, -0.2, 0.3, -0.4, 0.5, 0.05, 0.2, 0.15, -0.3} // δ of layer 0, 3×3
+	s0 := []float64{0.2, 0.6, 0.9, 0.5, 0.15, 0.3, 0.7, 0.8, 0.4}     // σ(a) of layer 0, 3×3
+	d1 := []float64{0.25, -0.5, -0.1, 0.2, 0.4, 0.35}                 // δ of layer 1, 3×2
+	wantW0 := []float64{0.25, -0.25000000000000006, -0.1, 0.125, 0.04999999999999999, 0.4125, 0.04999999999999999, 0.024999999999999994, -0.15, -0.03749999999999999, 0.325, -0.075}
+	wantB0 := []float64{-0.10000000000000003, 0.44999999999999996, 0.04999999999999999}
+	wantW1 := []float64{0.27999999999999997, 0.45500000000000007, 0.35500000000000004, 0.24499999999999997, 0.009999999999999953, -0.25}
+	wantB1 := []float64{0.55, 0.04999999999999999}
+	p := stepPass(net, 3, x, []byte{0, 1, 0})
+	copy(p.Delta[0].Data, d0)
+	copy(p.S[0].Data, s0)
+	copy(p.Delta[1].Data, d1)
+	g := &Grads{W: []Matrix{sentinelMatrix(3, 4), sentinelMatrix(2, 3)}, B: [][]float64{sentinelMatrix(1, 3).Data, sentinelMatrix(1, 2).Data}}
+
+	c := newStepCheck()
+	c.inputs = []string{givenLine("x = p.X", x, 3, 4), givenLine("δ (layer 0) = p.Delta[0]", d0, 3, 3), "batch of B = 3, layer l = 0, units lo..hi = 0..3 (all)",
+		fmt.Sprintf("g.W[0] and g.B[0] hold %v before the call (the previous mini-batch's sums)", stepSentinel)}
+	c.call(func() { net.layerGradients(g, p, 0, 0, 3) })
+	c.compare(stepComparison{what: "g.W[0] (Σ ∂L/∂W)", rows: 3, cols: 4, got: g.W[0].Data, want: wantW0, B: 3, sentinel: true})
+	c.compare(stepComparison{what: "g.B[0] (Σ ∂L/∂b)", got: g.B[0], want: wantB0, B: 3, sentinel: true})
+
+	c.inputs = []string{givenLine("x = p.S[0]", s0, 3, 3) + " (the second layer's input is σ(a) of the first, not p.X)", givenLine("δ (layer 1) = p.Delta[1]", d1, 3, 2),
+		"batch of B = 3, layer l = 1, units lo..hi = 0..2 (all)", fmt.Sprintf("g.W[1] and g.B[1] hold %v before the call", stepSentinel)}
+	c.call(func() { net.layerGradients(g, p, 1, 0, 2) })
+	c.compare(stepComparison{what: "g.W[1] (Σ ∂L/∂W)", rows: 2, cols: 3, got: g.W[1].Data, want: wantW1, B: 3, sentinel: true})
+	c.compare(stepComparison{what: "g.B[1] (Σ ∂L/∂b)", got: g.B[1], want: wantB1, B: 3, sentinel: true})
+
+	g = &Grads{W: []Matrix{sentinelMatrix(3, 4), sentinelMatrix(2, 3)}, B: [][]float64{sentinelMatrix(1, 3).Data, sentinelMatrix(1, 2).Data}}
+	c.inputs = []string{givenLine("x = p.X", x, 3, 4), givenLine("δ (layer 0) = p.Delta[0]", d0, 3, 3),
+		fmt.Sprintf("batch of B = 3, layer l = 0, units lo..hi = 1..3 only (unit 0 is another worker's: its row must stay %v)", stepSentinel)}
+	c.call(func() { net.layerGradients(g, p, 0, 1, 3) })
+	partW := append([]float64{stepSentinel, stepSentinel, stepSentinel, stepSentinel}, wantW0[4:]...)
+	partB := []float64{stepSentinel, wantB0[1], wantB0[2]}
+	outside := func(got []float64) string {
+		if got[0] != stepSentinel {
+			return "unit 0 changed, outside lo..hi: set units lo..hi-1 only; other workers set the others at the same time."
+		}
+		return ""
+	}
+	c.compare(stepComparison{what: "g.W[0] (Σ ∂L/∂W)", rows: 3, cols: 4, got: g.W[0].Data, want: partW, B: 3, sentinel: true, diagnose: outside})
+	c.compare(stepComparison{what: "g.B[0] (Σ ∂L/∂b)", got: g.B[0], want: partB, B: 3, sentinel: true, diagnose: outside})
+	return c.out
+}
+
+// Step 7: the forward and backward pass of a 6-5-4-3 network (two hidden layers) on a batch of
+// 4, every ∂L/∂W and ∂L/∂b against the central difference (L(θ + h) − L(θ − h))/2h of the
+// batch's summed loss, read as CS231n reads the relative error.
+func checkGradients() stepOutcome {
+	rng := rand.New(rand.NewPCG(16, 7))
+	net := newNetwork([]int{6, 5, 4, 3}, 16)
+	const B = 4
+	x := make([]float64, B*6)
+	for i := range x {
+		if rng.IntN(3) > 0 {
+			x[i] = rng.Float64()
+		}
+	}
+	p := net.newPass(B)
+	for r := 0; r < B; r++ {
+		p.setInput(r, x[r*6:(r+1)*6], byte(rng.IntN(3)))
+	}
+	g := net.newGrads()
+	c := newStepCheck()
+	c.inputs = []string{"a 6-5-4-3 network (two hidden layers), a batch of 4 random inputs: forward, then backward (your steps 2 to 6)"}
+	losses := func() []float64 { // L of each sample
+		net.forward(p)
+		return append([]float64(nil), p.Loss...)
+	}
+	if !c.call(func() { net.forward(p); net.backward(p, g) }) {
+		return c.out
+	}
+	const h = 1e-5
+	worst, what, analytic, numeric := 0.0, "", 0.0, 0.0
+	ok := c.call(func() {
+		for l, layer := range net.Layers {
+			params := [][]float64{layer.W.Data, layer.B}
+			grads := [][]float64{g.W[l].Data, g.B[l]}
+			for k, ps := range params {
+				for i := range ps {
+					saved := ps[i]
+					ps[i] = saved + h
+					up := losses()
+					ps[i] = saved - h
+					down := losses()
+					ps[i] = saved
+					var num float64     // Σ_r (L_r(θ + h) − L_r(θ − h)) / 2h: sample by sample, the
+					for r := range up { // differences lose fewer bits to rounding than those of the sums
+						num += (up[r] - down[r]) / (2 * h)
+					}
+					an := grads[k][i]
+					diff := math.Abs(an - num)
+					rel := diff / math.Max(math.Abs(an), math.Abs(num))
+					if math.Max(math.Abs(an), math.Abs(num)) < 1e-9 { // both next to 0: the difference is the rounding of L
+						rel = 0
+					}
+					if math.IsNaN(rel) {
+						rel = math.Inf(1)
+					}
+					if rel > worst || what == "" {
+						worst, analytic, numeric = rel, an, num
+						what = fmt.Sprintf("%s of layer %d, entry %d", []string{"∂L/∂W", "∂L/∂b"}[k], l, i)
+					}
+				}
+			}
+		}
+	})
+	if !ok {
+		return c.out
+	}
+	reading := "CS231n: 1e-7 or less, the gradient is right"
+	switch {
+	case worst > 1e-2:
+		reading = "CS231n: above 1e-2, the gradient is probably wrong"
+	case worst > 1e-4:
+		reading = "CS231n: 1e-4 to 1e-2, uncomfortable: probably wrong"
+	case worst > 1e-7:
+		reading = "CS231n: 1e-7 to 1e-4, too high for a network without kinks such as this sigmoid one"
+	}
+	if worst > 1e-6 {
+		c.fail([]string{c.inputs[0],
+			fmt.Sprintf("largest relative error %.3g, at %s: backward gives %.10g, finite differences %.10g", worst, what, analytic, numeric),
+			reading + ". Every step passed on its own, so look at how they fit together: the layer indices (l, l+1, l−1), which input a layer reads (p.X or p.S[l-1])."})
+		return c.out
+	}
+	c.out.note = fmt.Sprintf("largest relative error %.1e (%s)", worst, reading)
+	return c.out
+}
+
+// Step 8: the SGD step on layer 1 of a 2-3-2 network, over a batch of B = 3: without weight
+// decay; with weight decay and no gradient; with both, on unit 1 only.
+func checkSGDStep() stepOutcome {
+	w0 := []float64{0.8, -0.4, 1.2, 0.6, -1, 0.2} // W of layer 1, 2×3
+	b0 := []float64{0.5, -0.3}
+	gw := []float64{3, -1.5, 6, 0.6, 1.2, -3} // Σ_batch ∂L/∂W of layer 1
+	gb := []float64{1.5, -0.9}                // Σ_batch ∂L/∂b of layer 1
+	setup := func() (*Network, *Grads) {
+		net := stepNetwork([]int{2, 3, 2}, []float64{9, 9, 9, 9, 9, 9}, []float64{9, 9, 9}, w0, b0)
+		g := &Grads{W: []Matrix{sentinelMatrix(3, 2), stepMatrix(2, 3, gw...)}, B: [][]float64{sentinelMatrix(1, 3).Data, append([]float64(nil), gb...)}}
+		return net, g
+	}
+	c := newStepCheck()
+	ratio := func(got, start, want []float64, what string) string { // compares the change made with the change wanted
+		var r []float64
+		for i := range got {
+			if d := want[i] - start[i]; d != 0 {
+				r = append(r, (got[i]-start[i])/d)
+			}
+		}
+		if len(r) == 0 {
+			return ""
+		}
+		for _, v := range r[1:] {
+			if math.Abs(v-r[0]) > 1e-9*math.Abs(r[0]) {
+				return ""
+			}
+		}
+		switch {
+		case math.Abs(r[0]) < 1e-12:
+			return what + " did not change."
+		case math.Abs(r[0]-3) < 1e-9:
+			return what + " moved B = 3 times too far: by η·Σ, the sum, instead of (η/B)·Σ, the mean over the mini-batch."
+		case math.Abs(r[0]-1.0/3) < 1e-9:
+			return what + " moved a third of the way: divided by B twice? layerGradients sums, the step divides by B once."
+		case math.Abs(r[0]+1) < 1e-9:
+			return what + " moved the wrong way, up the gradient: W ← W − (η/B)·Σ∂L/∂W."
+		}
+		return ""
+	}
+
+	// (a) λ = 0: W ← W − (η/B)·Σ∂L/∂W and b ← b − (η/B)·Σ∂L/∂b with η/B = 0.5/3 = 1/6: W[0][0] =
+	// 0.8 − 3/6 = 0.3, b[0] = 0.5 − 1.5/6 = 0.25.
+	wantW := []float64{0.30000000000000004, -0.15000000000000002, 0.19999999999999996, 0.5, -1.2, 0.7}
+	wantB := []float64{0.25, -0.15}
+	net, g := setup()
+	o := SGD{Eta: 0.5, Lambda: 0, N: 100}
+	c.inputs = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), givenLine("Σ∂L/∂W = g.W[1]", gw, 2, 3), givenLine("Σ∂L/∂b = g.B[1]", gb, 0, 0),
+		"η = 0.5, λ = 0, n = 100, B = 3, layer l = 1, units lo..hi = 0..2 (all)"}
+	c.call(func() { o.step(net, g, 1, 0, 2, 3) })
+	c.compare(stepComparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
+		diagnose: func(got []float64) string { return ratio(got, w0, wantW, "W") }})
+	c.compare(stepComparison{what: "b", got: net.Layers[1].B, want: wantB,
+		diagnose: func(got []float64) string { return ratio(got, b0, wantB, "b") }})
+
+	// (b) λ = 3, n = 6, no gradient: the weights shrink by 1 − ηλ/n = 1 − 0.5·3/6 = 0.75, the
+	// biases stay.
+	wantW = []float64{0.6000000000000001, -0.30000000000000004, 0.8999999999999999, 0.44999999999999996, -0.75, 0.15000000000000002}
+	net, g = setup()
+	clear(g.W[1].Data)
+	clear(g.B[1])
+	o = SGD{Eta: 0.5, Lambda: 3, N: 6}
+	c.inputs = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), "Σ∂L/∂W = 0, Σ∂L/∂b = 0",
+		"η = 0.5, λ = 3, n = 6, B = 3, layer l = 1, units lo..hi = 0..2 (all)"}
+	c.call(func() { o.step(net, g, 1, 0, 2, 3) })
+	c.compare(stepComparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
+		diagnose: func(got []float64) string {
+			if f, ok := constantFactor(got, w0); ok {
+				return fmt.Sprintf("the weights shrank by the factor %.6g, want 1 − ηλ/n = 0.75.", f)
+			}
+			if stepSameBits(got, w0) {
+				return "the weights did not shrink: λ is ignored (W ← (1 − ηλ/n)·W − ...)."
+			}
+			return ""
+		}})
+	c.compare(stepComparison{what: "b", got: net.Layers[1].B, want: b0,
+		diagnose: func(got []float64) string {
+			if f, ok := constantFactor(got, b0); ok {
+				return fmt.Sprintf("the biases shrank by %.6g: the weight decay applies to the weights only, not to b.", f)
+			}
+			return ""
+		}})
+
+	// (c) Both, on unit 1 only: W[1][k] ← 0.75·W[1][k] − Σ∂L/∂W[1][k]/6, so W[1][0] = 0.45 − 0.1
+	// = 0.35; b[1] ← −0.3 + 0.9/6 = −0.15, not decayed; unit 0 is another worker's and stays.
+	wantW = []float64{0.8, -0.4, 1.2, 0.35, -0.95, 0.65}
+	wantB = []float64{0.5, -0.15}
+	net, g = setup()
+	c.inputs = []string{givenLine("W", w0, 2, 3), givenLine("b", b0, 0, 0), givenLine("Σ∂L/∂W = g.W[1]", gw, 2, 3), givenLine("Σ∂L/∂b = g.B[1]", gb, 0, 0),
+		"η = 0.5, λ = 3, n = 6, B = 3, layer l = 1, units lo..hi = 1..2 only (unit 0 is another worker's: it must stay as it is)"}
+	c.call(func() { o.step(net, g, 1, 1, 2, 3) })
+	outside := func(got []float64, start []float64) string {
+		if got[0] != start[0] {
+			return "unit 0 changed, outside lo..hi: step units lo..hi-1 only; other workers step the others at the same time."
+		}
+		return ""
+	}
+	c.compare(stepComparison{what: "W", rows: 2, cols: 3, got: net.Layers[1].W.Data, want: wantW,
+		diagnose: func(got []float64) string {
+			if d := outside(got, w0); d != "" {
+				return d
+			}
+			after := true // (1 − ηλ/n)·(W − (η/B)·Σ∂L/∂W), the decay taken after the step
+			for k := 3; k < 6; k++ {
+				after = after && math.Abs(got[k]-0.75*(w0[k]-gw[k]/6)) < 1e-12
+			}
+			if after {
+				return "the weights were decayed after the step: W ← (1 − ηλ/n)·W − (η/B)·Σ∂L/∂W shrinks the old W only."
+			}
+			return ""
+		}})
+	c.compare(stepComparison{what: "b", got: net.Layers[1].B, want: wantB,
+		diagnose: func(got []float64) string {
+			if d := outside(got, b0); d != "" {
+				return d
+			}
+			if math.Abs(got[1]-0.75*(-0.15)) < 1e-12 || math.Abs(got[1]-(0.75*-0.3+0.15)) < 1e-12 {
+				return "the bias was decayed: the weight decay applies to the weights only, not to b."
+			}
+			return ""
+		}})
+	return c.out
+}
