@@ -116,13 +116,13 @@ type lab struct {
 	// batchSeries of them), batchCount the mini-batches trained since the start or a reset.
 	batchLoss  []float64
 	batchCount int
-	message   string // a notice for the page: divergence, the -epochs limit, a failed write
-	diverged  bool   // the network holds numbers that are not finite; only reset helps
-	confusion *confusion
-	confEpoch int
-	evalPred  []byte // the runner's buffer for the evaluation set's predictions
-	confPred  []byte // the predictions the confusion matrix counts, for GET /api/confusion
-	version   int64 // counts the changes the page should redraw for
+	message    string // a notice for the page: divergence, the -epochs limit, a failed write
+	diverged   bool   // the network holds numbers that are not finite; only reset helps
+	confusion  *confusion
+	confEpoch  int
+	evalPred   []byte // the runner's buffer for the evaluation set's predictions
+	confPred   []byte // the predictions the confusion matrix counts, for GET /api/confusion
+	version    int64  // counts the changes the page should redraw for
 }
 
 // labCmd is an action for the runner, and where it answers.
@@ -501,7 +501,7 @@ type labProgress struct {
 	// the first of them being mini-batch number batch_first since the start or the last reset;
 	// null for a loss that is not finite (training diverged).
 	BatchLosses []*float64 `json:"batch_losses"`
-	BatchFirst  int       `json:"batch_first"`
+	BatchFirst  int        `json:"batch_first"`
 }
 
 // progress reads where training stands; the caller holds l.mu.
@@ -621,7 +621,7 @@ type passResponse struct {
 	Test       *int        `json:"test,omitempty"`
 	Eval       *int        `json:"eval,omitempty"`
 	Pixels     []float64   `json:"pixels"`
-	Label      *int        `json:"label"`                // y: the image's label, or the one asked for
+	Label      *int        `json:"label"`                 // y: the image's label, or the one asked for
 	ImageLabel *int        `json:"image_label,omitempty"` // a test or evaluation image's own label
 	Layers     []passLayer `json:"layers"`
 	Yhat       []float64   `json:"yhat"`
