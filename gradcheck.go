@@ -11,15 +11,16 @@
 // How to read the relative error, as CS231n's notes read it: above 1e-2 the gradient is
 // probably wrong; 1e-2 to 1e-4 is uncomfortable; 1e-4 to 1e-7 is fine for a loss with kinks
 // and still suspicious for a smooth one like ours; below 1e-7 is right. A gradient far smaller
-// than the loss's rounding (about 1e-16·L/ε) cannot be resolved by finite differences at all:
-// there the relative error says nothing and the absolute difference must be small instead.
+// than the rounding of the loss (about 1e-16 of its terms, over 2ε) is not resolved by finite
+// differences: there the relative error says little, and the absolute difference must be small
+// instead (TestGradientCheck allows 1e-9, and so does the page).
 package main
 
 import "math"
 
 // gradEps is the ε of the central difference: small enough that the ε² error is about 1e-10 of
-// the gradient, large enough that the rounding of L, about 1e-16·L, divided by 2ε, stays near
-// 1e-11.
+// the gradient, large enough that the rounding of L, about 1e-16 of its terms (softplus(a_k),
+// of the order of a_k), divided by 2ε, stays near 1e-10.
 const gradEps = 1e-5
 
 // gradCheck is one parameter's check: the weight of layer Layer (counted from 1, as the page
