@@ -515,8 +515,9 @@ function renderOutputs(r) {
 
 // ---------- the network, drawn ----------
 
-// The most edges drawn between two layers: beyond it, only the strongest (by |value|) are.
-const maxEdges = 300;
+// Between two layers every edge is drawn up to allEdges of them (the course's 20×10 = 200);
+// beyond, only the fewEdges strongest by |value|, and every edge of the selected unit.
+const allEdges = 200, fewEdges = 120;
 
 // tileGeometry: where unit j's tile sits in weights.png (weightTiles, plot.go): tiles of 56×56
 // pixels every 58, from (2, 2), in ⌈√units⌉ columns.
@@ -622,14 +623,21 @@ function renderNet(r) {
     const list = [];
     vals.forEach((row, k) => row.forEach((v, j) => list.push([Math.abs(v), v, k, j])));
     const total = list.length;
-    if (total > maxEdges) list.sort((a, b) => b[0] - a[0]).length = maxEdges;
     const m = list.reduce((a, x) => Math.max(a, x[0]), 0) || 1;
     const sel = lab.selected;
+    const mine = ([, , k, j]) => sel && ((sel.l === l && sel.j === k) || (sel.l === l - 1 && sel.j === j));
+    if (total > allEdges) {
+      list.sort((a, b) => b[0] - a[0]);
+      const kept = list.slice(0, fewEdges);
+      kept.push(...list.slice(fewEdges).filter(mine));
+      list.length = 0;
+      list.push(...kept);
+    }
     for (const [abs, v, k, j] of list.sort((a, b) => a[0] - b[0])) { // the strongest on top
       const a = pos[l - 1][j], b = pos[l][k];
       const x1 = a.x + a.s / 2, y1 = a.y + a.s - 1, x2 = b.x + b.s / 2, y2 = b.y + 1;
       const t = abs / m;
-      const touches = sel && ((sel.l === l && sel.j === k) || (sel.l === l - 1 && sel.j === j));
+      const touches = mine([abs, v, k, j]);
       const dim = sel && !touches && (sel.l === l || sel.l === l - 1) ? 0.25 : 1;
       const [fx, fy, tx, ty] = back ? [x2, y2, x1, y1] : [x1, y1, x2, y2];
       edgesG.append(sv("path", {
@@ -639,7 +647,7 @@ function renderNet(r) {
         "data-edge": `${e.layer}:${k}:${j}`,
       }));
     }
-    notes.push(`W${sub(e.layer)}: ` + (total > maxEdges ? `the ${maxEdges} strongest of ${total} edges` : `all ${total} edges`) +
+    notes.push(`W${sub(e.layer)}: ` + (total > allEdges ? `the ${fewEdges} strongest of ${total} edges (and all of the selected unit's)` : `all ${total} edges`) +
       `, widest |${back ? "w·δ" : "w"}| = ${exp(m, 2)}`);
   }
   const nodeNote = back
@@ -756,7 +764,7 @@ function renderNodePanel() {
     const e = r.edges[s.l - 1]; // the weights into this layer
     parts.push(el("div", {}, `The terms w_kj·σ(a_j) from the ${e.terms[j].length} units j of the layer below, largest first, and the bias:`),
       terms(e.terms[j], (i) => `j=${i}:`),
-      el("div", { className: "formula" }, `b_k = ${fmt(e.b[j])}; all add up to a_k = ${fmt(layer.a[j])}; ${out ? "ŷ_k" : "σ(a_k)"} = σ(a_k) = ${fmt(layer.s[j])}`,
+      el("div", { className: "formula" }, `b_k = ${fmt(e.b[j])}; all add up to a_k = ${fmt(layer.a[j])}; ${out ? "ŷ_k = σ(a_k)" : "σ(a_k)"} = ${fmt(layer.s[j])}`,
         src("layerForward, network.go; the terms: edgesOf, lab.go")));
   }
   box.replaceChildren(...parts);
@@ -1186,7 +1194,6 @@ $("tiles-box").addEventListener("keydown", (e) => {
   e.preventDefault();
   const j = Math.max(0, Math.min(units - 1, (lab.unit === null ? 0 : lab.unit + by)));
   selectNode(0, j, true);
-  $("tiles-box").setAttribute("aria-label", `first-layer weight tiles; unit ${j} picked; arrow keys pick another`);
 });
 
 // placeTileBox puts a frame over tile j, in % of the image so that it scales with it.
@@ -1201,7 +1208,13 @@ function placeTileBox(box, j) {
   });
   box.hidden = false;
 }
-function markTile() { placeTileBox($("tile-mark"), lab.unit); }
+function markTile() {
+  placeTileBox($("tile-mark"), lab.unit);
+  const box = $("tiles-box");
+  if (lab.state) box.setAttribute("aria-valuemax", lab.state.sizes[1] - 1);
+  box.setAttribute("aria-valuenow", lab.unit === null ? 0 : lab.unit);
+  box.setAttribute("aria-valuetext", lab.unit === null ? "no unit picked" : `unit ${lab.unit} picked`);
+}
 
 // numberTiles writes each tile's unit number in its corner.
 function numberTiles() {
