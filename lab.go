@@ -629,8 +629,6 @@ type passResponse struct {
 	Epoch      int         `json:"epoch"`
 	BatchDone  int         `json:"batch_done"`
 	Unit       *passUnit   `json:"unit,omitempty"`
-	// TileMax[j] is the largest |w| of first-layer unit j: the scale of its tile in weights.png.
-	TileMax []float64 `json:"tile_max"`
 	// Edges are the weights between the layers above the input, with what flows along them.
 	Edges []passEdges `json:"edges"`
 	// backward
@@ -755,13 +753,6 @@ func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
 	} else if q.Eval != nil {
 		own := int(l.data.Eval.Labels[*q.Eval])
 		res.ImageLabel = &own
-	}
-	for j := range net.Sizes[1] {
-		var top float64
-		for _, v := range net.Layers[0].W.row(j) {
-			top = math.Max(top, math.Abs(v))
-		}
-		res.TileMax = append(res.TileMax, top)
 	}
 	res.Edges = edgesOf(net, p, backward)
 	for l := range net.Layers {
