@@ -241,6 +241,10 @@ func TestLabMatchesExplain(t *testing.T) {
 	for j := 0; j < 5; j++ {
 		want = append(want, fmt.Sprintf("j=%d: %+.4e × %.4e = %+.4e", j, res.Back[0][j], res.DSigma[0][j], res.Delta[0][j]))
 	}
+	for k := range numDigits { // the derivation's two factors, as the lab answers them
+		d := res.Derivation
+		want = append(want, fmt.Sprintf("k=%d: %s", k, derivationLine(*d.DlDyhat[k], d.DyhatDa[k], *d.Product[k])))
+	}
 	want = append(want, fmt.Sprintf("with η = %g, λ = %g, n = %d: L goes from %.6f to %.6f", res.Step.Eta, res.Step.Lambda, res.Step.N, *res.Loss, res.Step.LossAfter))
 	for _, line := range want {
 		if !strings.Contains(printed, line) {
@@ -634,12 +638,20 @@ func TestLabWithoutData(t *testing.T) {
 	if status := post(t, srv, "/api/backward", map[string]any{"pixels": res.Pixels, "label": 7}, &res); status != 200 || res.Step == nil {
 		t.Errorf("backward without data: %d", status)
 	}
-	for path, v := range map[string]any{"/api/train": map[string]string{"action": "start"}, "/api/forward": map[string]int{"test": 0}} {
+	var gc gradcheckResponse
+	if status := post(t, srv, "/api/gradcheck", map[string]any{"pixels": res.Pixels, "label": 7}, &gc); status != 200 || len(gc.Checks) != 6 {
+		t.Errorf("gradcheck without data: %d, %d checks", status, len(gc.Checks))
+	}
+	for path, v := range map[string]any{"/api/train": map[string]string{"action": "start"}, "/api/forward": map[string]int{"test": 0},
+		"/api/backward": map[string]int{"eval": 0}} {
 		b, _ := json.Marshal(v)
 		status, body := request(t, "POST", srv.URL+path, "application/json", b, nil)
 		if status != http.StatusConflict || !strings.Contains(string(body), "without the data set") {
 			t.Errorf("%s without data: %d %s", path, status, body)
 		}
+	}
+	if status, body := request(t, "GET", srv.URL+"/api/confusion?true=1&pred=2", "", nil, nil); status != http.StatusConflict || !strings.Contains(string(body), "without the data set") {
+		t.Errorf("confusion without data: %d %s", status, body)
 	}
 }
 
