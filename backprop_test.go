@@ -28,18 +28,9 @@ func randomPass(net *Network, B int, rng *rand.Rand) *Pass {
 	return p
 }
 
-// batchLoss is Σ_batch L for the current weights: the function whose gradient backward computes.
-func batchLoss(net *Network, p *Pass) float64 {
-	net.forward(p)
-	var L float64
-	for _, l := range p.Loss {
-		L += l
-	}
-	return L
-}
-
 // TestGradientCheck compares every gradient of the backward pass with the central difference
-// (L(θ+h) − L(θ−h))/2h of the summed loss, for a network with one hidden layer and one with two.
+// (L(θ+h) − L(θ−h))/2h of the summed loss, for a network with one hidden layer and one with two,
+// through checkGradient (gradcheck.go), the function the lab's gradient check runs too.
 // The sizes are odd and the batch is 7 so that every block and every remainder loop of
 // matrix.go takes part. Any change to one arithmetic operation of the backward pass moves some
 // gradient far more than the tolerance.
@@ -53,34 +44,53 @@ func TestGradientCheck(t *testing.T) {
 		net.backward(p, g)
 
 		const h = 1e-5
-		check := func(what string, param *float64, grad float64) {
-			t.Helper()
-			saved := *param
-			*param = saved + h
-			up := batchLoss(net, p)
-			*param = saved - h
-			down := batchLoss(net, p)
-			*param = saved
-			numeric := (up - down) / (2 * h)
-			diff := math.Abs(grad - numeric)
-			if scale := math.Max(math.Abs(grad), math.Abs(numeric)); diff > 1e-6*scale && diff > 1e-9 {
-				t.Errorf("sizes %v: %s: backward gives %.10g, finite differences %.10g (relative error %.2g)",
-					sizes, what, grad, numeric, diff/scale)
-			}
-		}
 		checked := 0
-		for l, layer := range net.Layers {
-			for i := range layer.W.Data {
-				check("∂L/∂W of layer "+itoa(l)+" entry "+itoa(i), &layer.W.Data[i], g.W[l].Data[i])
-				checked++
-			}
-			for j := range layer.B {
-				check("∂L/∂b of layer "+itoa(l)+" unit "+itoa(j), &layer.B[j], g.B[l][j])
-				checked++
+		for l := range net.Layers {
+			for j := 0; j < net.Sizes[l+1]; j++ {
+				for i := -1; i < net.Sizes[l]; i++ { // i = −1: the bias
+					c := checkGradient(net, p, g, l+1, j, i, h)
+					if c.Layer != l+1 || c.Unit != j || c.Input != i {
+						t.Fatalf("checkGradient(layer %d, unit %d, input %d) answers for %d, %d, %d", l+1, j, i, c.Layer, c.Unit, c.Input)
+					}
+					want := g.B[l][j]
+					if i >= 0 {
+						want = g.W[l].row(j)[i]
+					}
+					if c.Analytic != want {
+						t.Fatalf("layer %d unit %d input %d: checkGradient's analytic %v is not the backward pass's %v", l+1, j, i, c.Analytic, want)
+					}
+					diff := math.Abs(c.Analytic - c.Numeric)
+					if scale := math.Max(math.Abs(c.Analytic), math.Abs(c.Numeric)); diff > 1e-6*scale && diff > 1e-9 {
+						t.Errorf("sizes %v: ∂L/∂θ of layer %d, unit %d, input %d: backward gives %.10g, finite differences %.10g (relative error %.2g)",
+							sizes, l+1, j, i, c.Analytic, c.Numeric, c.RelError)
+					}
+					checked++
+				}
 			}
 		}
-		if checked == 0 {
-			t.Fatal("no parameter checked")
+		if want := len(g.W[0].Data) + len(g.B[0]); checked < want {
+			t.Fatalf("%d parameters checked", checked)
+		}
+	}
+}
+
+// TestGradientCheckRestores: the check puts the parameter back bit for bit, and its relative
+// error is that of its two numbers.
+func TestGradientCheckRestores(t *testing.T) {
+	net := newNetwork([]int{6, 4, 3}, 2)
+	before := net.clone()
+	p := randomPass(net, 2, rand.New(rand.NewPCG(1, 2)))
+	g := net.newGrads()
+	net.forward(p)
+	net.backward(p, g)
+	for _, c := range []gradCheck{checkGradient(net, p, g, 1, 2, 3, gradEps), checkGradient(net, p, g, 2, 1, -1, gradEps)} {
+		if want := math.Abs(c.Analytic-c.Numeric) / math.Max(math.Abs(c.Analytic), math.Abs(c.Numeric)); c.RelError != want || !(c.RelError < 1e-6) {
+			t.Errorf("layer %d unit %d input %d: relative error %v, want %v and below 1e-6", c.Layer, c.Unit, c.Input, c.RelError, want)
+		}
+	}
+	for l := range net.Layers {
+		if !sameBits(net.Layers[l].W.Data, before.Layers[l].W.Data) || !sameBits(net.Layers[l].B, before.Layers[l].B) {
+			t.Errorf("layer %d: the check left a parameter changed", l+1)
 		}
 	}
 }

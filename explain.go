@@ -23,7 +23,13 @@ type example struct {
 	// dsigma[l] = σ(a_l)(1 − σ(a_l)) = ∂σ(a_l)/∂a_l, the second factor of δ_l, as hiddenDelta
 	// multiplies by it; nil for the output layer.
 	dsigma [][]float64
-	sgd    SGD // the step's η, λ and n
+	// The course's derivation of the output δ, factor by factor, for each output unit k:
+	// dlDyhat[k] = ∂L/∂ŷ_k = (ŷ_k − y_k)/(ŷ_k(1 − ŷ_k)) and dyhatDa[k] = ∂ŷ_k/∂a_k = ŷ_k(1 − ŷ_k),
+	// whose product is δ_k = ŷ_k − y_k. Where ŷ_k has rounded to exactly 0 or 1 the first factor
+	// divides by 0 (0/0 or ±1/0) and is NaN here: this is why outputDelta computes σ(a) − y
+	// directly. product[k] is their product, NaN there too.
+	dlDyhat, dyhatDa, product []float64
+	sgd                       SGD // the step's η, λ and n
 	// after is the forward pass of the same input through a copy of the network that took one
 	// SGD step on this example alone: the network itself is left as it was.
 	after *Pass
@@ -45,6 +51,19 @@ func runExample(net *Network, sgd SGD, p *Pass) *example {
 		for j, s := range p.S[l].row(0) {
 			ex.dsigma[l][j] = sigmoidPrime(s) // σ(a)(1 − σ(a)), as hiddenDelta multiplies by it
 		}
+	}
+	out := len(net.Layers) - 1
+	for k, s := range p.S[out].row(0) {
+		y := 0.0
+		if k == int(p.Labels[0]) {
+			y = 1
+		}
+		dyda := sigmoidPrime(s) // ∂ŷ/∂a = ŷ(1 − ŷ), as the course writes it
+		dl := math.NaN()        // ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)): 0/0 or 1/0 once ŷ is exactly 0 or 1
+		if dyda != 0 {
+			dl = (s - y) / dyda
+		}
+		ex.dlDyhat, ex.dyhatDa, ex.product = append(ex.dlDyhat, dl), append(ex.dyhatDa, dyda), append(ex.product, dl*dyda)
 	}
 	after := net.clone()
 	sgd.update(after, ex.g, 1) // a batch of one: B = 1
@@ -90,6 +109,10 @@ func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, titl
 		}
 		fmt.Fprintf(w, "    k=%d: %.6f − %d = %+.6f\n", k, yhat[k], y, d)
 	}
+	fmt.Fprintln(w, "  the same, factor by factor: ∂L/∂ŷ_k = (ŷ_k − y_k)/(ŷ_k(1 − ŷ_k)) times ∂ŷ_k/∂a_k = ŷ_k(1 − ŷ_k)")
+	for k := range yhat {
+		fmt.Fprintf(w, "    k=%d: %s\n", k, derivationLine(ex.dlDyhat[k], ex.dyhatDa[k], ex.product[k]))
+	}
 	for l := out - 1; l >= 0; l-- {
 		back := ex.back[l]
 		fmt.Fprintf(w, "  layer %d: δ%d = (W%dᵀ δ%d) ⊙ σ(a%d)(1 − σ(a%d))   (hiddenDelta)\n", l+1, l+1, l+2, l+2, l+1, l+1)
@@ -111,6 +134,16 @@ func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, titl
 	fmt.Fprintf(w, "\none SGD step on this example alone: W ← (1 − ηλ/n)·W − η·∂L/∂W, b ← b − η·∂L/∂b   (SGD.step)\n")
 	fmt.Fprintf(w, "  with η = %g, λ = %g, n = %d: L goes from %.6f to %.6f (%+.6f)\n",
 		sgd.Eta, sgd.Lambda, sgd.N, p.Loss[0], q.Loss[0], q.Loss[0]-p.Loss[0])
+}
+
+// derivationLine prints one output unit's two factors and their product, or says why the first
+// factor cannot be computed.
+func derivationLine(dl, dyda, product float64) string {
+	if math.IsNaN(dl) {
+		return "ŷ_k has rounded to exactly 0 or 1, so ŷ_k(1 − ŷ_k) = 0 and ∂L/∂ŷ_k divides by 0: not a number; " +
+			"this is why outputDelta computes σ(a) − y directly"
+	}
+	return fmt.Sprintf("%+.6e × %.6e = %+.6f", dl, dyda, product)
 }
 
 // summary prints a vector in full when it is short, else its first values and its range, each

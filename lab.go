@@ -16,17 +16,20 @@
 //	GET  /                 the page (lab/index.html, lab.css, lab.js, embedded in the program)
 //	GET  /api/state        settings, epoch, progress, history, confusion matrix (labState)
 //	GET  /api/events       Server-Sent Events: state, progress, epoch
-//	POST /api/train        {"action": "start" | "pause" | "batch" | "epoch" | "reset"}
-//	POST /api/forward      {"pixels": [784]} or {"test": N}, optional "unit": j → the forward pass
-//	POST /api/backward     the same plus "label": y → also L, δ, its factors and one SGD step
+//	POST /api/train        {"action": "start" | "pause" | "batch" | "epoch" | "reset" | "pace"}
+//	POST /api/forward      {"pixels": [784]}, {"test": N} or {"eval": N}, optional "unit": j → the forward pass
+//	POST /api/backward     the same plus "label": y → also L, δ, its factors, the derivation, one SGD step
+//	POST /api/gradcheck    the same plus optional "checks" → ∂L/∂θ beside finite differences (gradcheck.go)
 //	POST /api/draw         a PNG or JPEG → the forward pass of the drawing in MNIST's form
 //	GET  /api/mistake      ?after=N → the next test image the network gets wrong
+//	GET  /api/confusion    ?true=i&pred=j → the evaluation images of that cell of the confusion matrix
 //	GET  /api/network      the network as -save writes it, with "epoch" and "training"
 //	GET  /api/weights.png, /api/loss.svg, /api/accuracy.svg   the report's pictures, as they are now
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"embed"
 	"encoding/json"
@@ -41,6 +44,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,6 +63,10 @@ const (
 	maxDrawPixels = 1 << 20 // pixels of a drawing (1024×1024), checked before it is decoded
 	maxDrawBytes  = 4 << 20 // bytes of a drawing once decoded (its pixels × bytes per pixel)
 	drawsAtOnce   = 2       // drawings decoded at the same time; others wait their turn
+	maxChecks     = 64      // parameters one gradient check may ask for
+	cellImages    = 100     // images of one confusion cell that GET /api/confusion lists
+	batchSeries   = 300     // mini-batch losses the state carries, the most recent ones
+	maxPace       = 1000    // mini-batches a second, the fastest pace short of full speed
 	maxQuoted     = 80      // characters of a request's text that an error line quotes
 	eventTick     = 100 * time.Millisecond
 	eventTimeout  = 10 * time.Second // a stream client that takes longer to accept an event is dropped
@@ -100,17 +108,27 @@ type lab struct {
 	// The seconds of training of the epoch under way.
 	epochSecs float64
 	mode      string // what the runner does between commands: "" (paused), "start" or "epoch"
-	message   string // a notice for the page: divergence, the -epochs limit, a failed write
-	diverged  bool   // the network holds numbers that are not finite; only reset helps
-	confusion *confusion
-	confEpoch int
-	evalPred  []byte
-	version   int64 // counts the changes the page should redraw for
+	// pace is the mini-batches a second the runner trains at while in a mode, 0 for as fast as
+	// it can; lastBatch, the runner's own, is when it last began one.
+	pace      float64
+	lastBatch time.Time
+	// batchLoss holds the mean L over each of the last mini-batches trained (at least the last
+	// batchSeries of them), batchCount the mini-batches trained since the start or a reset.
+	batchLoss  []float64
+	batchCount int
+	message    string // a notice for the page: divergence, the -epochs limit, a failed write
+	diverged   bool   // the network holds numbers that are not finite; only reset helps
+	confusion  *confusion
+	confEpoch  int
+	evalPred   []byte // the runner's buffer for the evaluation set's predictions
+	confPred   []byte // the predictions the confusion matrix counts, for GET /api/confusion
+	version    int64  // counts the changes the page should redraw for
 }
 
 // labCmd is an action for the runner, and where it answers.
 type labCmd struct {
 	action string
+	pace   float64
 	reply  chan error
 }
 
@@ -271,6 +289,18 @@ func (l *lab) run() {
 			case <-l.quit:
 				return
 			}
+		} else if wait := l.untilNextBatch(); wait > 0 {
+			timer := time.NewTimer(wait)
+			select {
+			case cmd = <-l.cmds:
+				timer.Stop()
+			case <-l.quit:
+				timer.Stop()
+				return
+			case <-timer.C:
+				l.trainBatch()
+				continue
+			}
 		} else {
 			select {
 			case cmd = <-l.cmds:
@@ -284,12 +314,29 @@ func (l *lab) run() {
 				continue
 			}
 		}
-		cmd.reply <- l.do(cmd.action)
+		cmd.reply <- l.do(cmd)
 	}
 }
 
+// untilNextBatch is how long the runner waits before the next mini-batch at the pace asked: 0 at
+// full speed.
+func (l *lab) untilNextBatch() time.Duration {
+	if l.pace == 0 {
+		return 0
+	}
+	return time.Until(l.lastBatch.Add(time.Duration(float64(time.Second) / l.pace)))
+}
+
 // do carries out one action of POST /api/train.
-func (l *lab) do(action string) error {
+func (l *lab) do(cmd labCmd) error {
+	action := cmd.action
+	if action == "pace" { // allowed at any time, even without data: it only sets how fast
+		l.mu.Lock()
+		l.pace = cmd.pace
+		l.version++
+		l.mu.Unlock()
+		return nil
+	}
 	if l.r == nil {
 		return conflict("no training without the data set: %s", l.dataProblem)
 	}
@@ -314,7 +361,7 @@ func (l *lab) do(action string) error {
 	case "reset":
 		l.reset()
 	default:
-		return badRequest("\"action\" %q: want \"start\", \"pause\", \"batch\", \"epoch\" or \"reset\"", quote(action))
+		return badRequest("\"action\" %q: want \"start\", \"pause\", \"batch\", \"epoch\", \"reset\" or \"pace\"", quote(action))
 	}
 	return nil
 }
@@ -336,19 +383,35 @@ func (l *lab) setMode(mode string) {
 func (l *lab) trainBatch() {
 	r := l.r
 	t0 := time.Now() // the epoch's seconds count the wait for the lock: requests' share of the time
+	l.lastBatch = t0
 	l.mu.Lock()
 	if !r.inEpoch() {
 		r.beginEpoch()
 		l.epochSecs = 0
 	}
+	sum, k := r.tr.lossSum, r.tr.k // before the step: the batch's loss is the difference
 	done := r.step()
 	l.epochSecs += time.Since(t0).Seconds()
+	l.recordBatch(sum, k)
 	if l.mode == "" {
 		l.version++ // a single mini-batch: the page redraws
 	}
 	l.mu.Unlock()
 	if done {
 		l.endEpoch()
+	}
+}
+
+// recordBatch adds the mean loss of the mini-batch just trained to the series the page draws:
+// the growth of the epoch's loss sum since sum, over the images of batch k. The caller holds
+// l.mu for writing.
+func (l *lab) recordBatch(sum float64, k int) {
+	n := l.r.tr.batch
+	size := min(len(l.r.order), (k+1)*n) - k*n
+	l.batchLoss = append(l.batchLoss, (l.r.tr.lossSum-sum)/float64(size))
+	l.batchCount++
+	if len(l.batchLoss) > 2*batchSeries { // keep the last batchSeries; copy rarely
+		l.batchLoss = append(l.batchLoss[:0], l.batchLoss[len(l.batchLoss)-batchSeries:]...)
 	}
 }
 
@@ -365,7 +428,7 @@ func (l *lab) endEpoch() {
 		return
 	}
 	c := confusionOf(l.data.Eval.Labels, l.evalPred)
-	l.confusion, l.confEpoch = &c, l.r.epochs()
+	l.confusion, l.confEpoch, l.confPred = &c, l.r.epochs(), append([]byte(nil), l.evalPred...)
 	if l.r.epochs() >= l.c.epochs && l.mode != "" {
 		l.mode, l.message = "", fmt.Sprintf("trained the %d epochs of -epochs", l.c.epochs)
 	}
@@ -379,6 +442,7 @@ func (l *lab) reset() {
 	l.mu.Lock()
 	l.r.reset(l.start)
 	l.mode, l.message, l.diverged = "", "", false
+	l.batchLoss, l.batchCount = nil, 0
 	l.version++
 	l.mu.Unlock()
 	l.refreshConfusion()
@@ -387,10 +451,11 @@ func (l *lab) reset() {
 // refreshConfusion sets the confusion matrix on the evaluation set for the network as it is.
 // Only the runner (or openLab, before it starts) calls it: it uses the trainer's workers.
 func (l *lab) refreshConfusion() {
-	l.r.evaluate(l.data.Eval, l.evalPred)
-	c := confusionOf(l.data.Eval.Labels, l.evalPred)
+	pred := make([]byte, l.data.Eval.Len()) // not l.evalPred: requests read confPred meanwhile
+	l.r.evaluate(l.data.Eval, pred)
+	c := confusionOf(l.data.Eval.Labels, pred)
 	l.mu.Lock()
-	l.confusion, l.confEpoch = &c, l.r.epochs()
+	l.confusion, l.confEpoch, l.confPred = &c, l.r.epochs(), pred
 	l.version++
 	l.mu.Unlock()
 }
@@ -429,16 +494,29 @@ type labProgress struct {
 	RunningLoss *float64 `json:"running_loss"`
 	RunningAcc  *float64 `json:"running_acc"`
 	Training    bool     `json:"training"`
-	Eta         float64  `json:"eta"` // the η of the next mini-batch
+	Eta         float64  `json:"eta"`  // the η of the next mini-batch
+	Done        bool     `json:"done"` // the -epochs epochs are trained: only reset trains again
+	Pace        float64  `json:"pace"` // mini-batches a second while training; 0: full speed
+	// The mean L of each of the last mini-batches trained, oldest first (at most batchSeries),
+	// the first of them being mini-batch number batch_first since the start or the last reset;
+	// null for a loss that is not finite (training diverged).
+	BatchLosses []*float64 `json:"batch_losses"`
+	BatchFirst  int        `json:"batch_first"`
 }
 
 // progress reads where training stands; the caller holds l.mu.
 func (l *lab) progress() labProgress {
-	p := labProgress{Training: l.mode != "", Eta: l.c.lr}
+	p := labProgress{Training: l.mode != "", Eta: l.c.lr, Pace: l.pace, BatchLosses: []*float64{}}
 	if l.r == nil {
 		return p
 	}
 	p.Epoch, p.Eta = l.r.epochs(), l.r.nextSGD().Eta
+	p.Done = !l.r.underway && l.r.epochs() >= l.c.epochs
+	series := l.batchLoss[max(0, len(l.batchLoss)-batchSeries):]
+	for _, v := range series { // a copy: the runner appends to its own
+		p.BatchLosses = append(p.BatchLosses, finiteOrNil(v))
+	}
+	p.BatchFirst = l.batchCount - len(series) + 1
 	var loss, acc float64
 	var ok bool
 	p.BatchDone, p.Batches, loss, acc, ok = l.r.progress()
@@ -491,8 +569,19 @@ func (l *lab) sgd() SGD {
 type passRequest struct {
 	Pixels []float64 `json:"pixels"` // x: 784 values in 0..1, row by row
 	Test   *int      `json:"test"`   // or the number of a test image
+	Eval   *int      `json:"eval"`   // or the number of an evaluation image (confusion cells)
 	Label  *int      `json:"label"`  // y: the true digit
 	Unit   *int      `json:"unit"`   // a unit of the first hidden layer to look at closely
+	// POST /api/gradcheck only: the parameters to check; without them the server picks.
+	Checks []checkRequest `json:"checks"`
+}
+
+// checkRequest names one parameter for the gradient check: the weight of layer Layer (counted
+// from 1) from input Input (−1: the bias) to unit Unit.
+type checkRequest struct {
+	Layer int `json:"layer"`
+	Unit  int `json:"unit"`
+	Input int `json:"input"`
 }
 
 // passLayer is one layer's forward pass: a and σ(a) of each unit.
@@ -530,21 +619,47 @@ type passStep struct {
 // /api/backward.
 type passResponse struct {
 	Test       *int        `json:"test,omitempty"`
+	Eval       *int        `json:"eval,omitempty"`
 	Pixels     []float64   `json:"pixels"`
-	Label      *int        `json:"label"`
+	Label      *int        `json:"label"`                 // y: the image's label, or the one asked for
+	ImageLabel *int        `json:"image_label,omitempty"` // a test or evaluation image's own label
 	Layers     []passLayer `json:"layers"`
 	Yhat       []float64   `json:"yhat"`
 	Prediction int         `json:"prediction"`
 	Epoch      int         `json:"epoch"`
 	BatchDone  int         `json:"batch_done"`
 	Unit       *passUnit   `json:"unit,omitempty"`
+	// Edges are the weights between the layers above the input, with what flows along them.
+	Edges []passEdges `json:"edges"`
 	// backward
-	Y      []float64   `json:"y,omitempty"` // the one-hot target: y_k = 1 for the true digit
-	Loss   *float64    `json:"loss,omitempty"`
-	Delta  [][]float64 `json:"delta,omitempty"`
-	Back   [][]float64 `json:"back,omitempty"`   // W_{l+1}ᵀ δ_{l+1} of hidden layer l; null for the output
-	DSigma [][]float64 `json:"dsigma,omitempty"` // σ(a_l)(1 − σ(a_l)) of hidden layer l; null for the output
-	Step   *passStep   `json:"step,omitempty"`
+	Y          []float64       `json:"y,omitempty"` // the one-hot target: y_k = 1 for the true digit
+	Loss       *float64        `json:"loss,omitempty"`
+	Delta      [][]float64     `json:"delta,omitempty"`
+	Back       [][]float64     `json:"back,omitempty"`   // W_{l+1}ᵀ δ_{l+1} of hidden layer l; null for the output
+	DSigma     [][]float64     `json:"dsigma,omitempty"` // σ(a_l)(1 − σ(a_l)) of hidden layer l; null for the output
+	Derivation *passDerivation `json:"derivation,omitempty"`
+	Step       *passStep       `json:"step,omitempty"`
+}
+
+// passEdges is the layer of weights Layer (counted from 1; 2 and up: the first layer's weights
+// are the tiles), a_k = Σ_j w_kj·σ(a_j) + b_k over the units j of the layer below, term by term,
+// and, in the backward pass, the terms w_kj·δ_k that add up to (Wᵀδ)_j, the signal each edge
+// carries back to unit j.
+type passEdges struct {
+	Layer     int         `json:"layer"`
+	W         [][]float64 `json:"w"`                    // w[k][j]
+	B         []float64   `json:"b"`                    // b_k
+	Terms     [][]float64 `json:"terms"`                // w_kj·σ(a_j)
+	BackTerms [][]float64 `json:"back_terms,omitempty"` // w_kj·δ_k
+}
+
+// passDerivation is the course's derivation of δ at the output, factor by factor (runExample):
+// ∂L/∂ŷ_k (null where ŷ_k is exactly 0 or 1, where it divides by 0), ∂ŷ_k/∂a_k = ŷ_k(1 − ŷ_k),
+// and their product, which is δ_k = ŷ_k − y_k up to rounding.
+type passDerivation struct {
+	DlDyhat []*float64 `json:"dl_dyhat"`
+	DyhatDa []float64  `json:"dyhat_da"`
+	Product []*float64 `json:"product"`
 }
 
 // checkPass checks a pass request against the network and the data set, and returns its input
@@ -556,21 +671,31 @@ func (l *lab) checkPass(q *passRequest, backward bool) (*Pass, bool, error) {
 	if q.Label != nil && (*q.Label < 0 || *q.Label >= numDigits) {
 		return nil, false, badRequest("\"label\" %d: want a digit 0 to 9", *q.Label)
 	}
+	given := 0
+	for _, ok := range []bool{q.Pixels != nil, q.Test != nil, q.Eval != nil} {
+		if ok {
+			given++
+		}
+	}
 	switch {
-	case q.Pixels != nil && q.Test != nil:
-		return nil, false, badRequest("give \"pixels\" or \"test\", not both")
-	case q.Test != nil:
+	case given > 1:
+		return nil, false, badRequest("give one of \"pixels\", \"test\" and \"eval\", not both")
+	case q.Test != nil || q.Eval != nil:
 		if l.data == nil {
 			return nil, false, conflict("no test images without the data set: %s", l.dataProblem)
 		}
-		if n := l.data.Test.Len(); *q.Test < 0 || *q.Test >= n {
-			return nil, false, badRequest("\"test\" %d: there are %d test images, numbered from 0", *q.Test, n)
+		d, n, name := l.data.Test, q.Test, "test"
+		if q.Eval != nil {
+			d, n, name = l.data.Eval, q.Eval, "evaluation"
 		}
-		label := l.data.Test.Labels[*q.Test]
+		if *n < 0 || *n >= d.Len() {
+			return nil, false, badRequest("%q %d: there are %d %s images, numbered from 0", name[:4], *n, d.Len(), name)
+		}
+		label := d.Labels[*n]
 		if q.Label != nil {
 			label = byte(*q.Label) // what if this image were another digit? δ says
 		}
-		return l.net.imagePass(l.data.Test.image(*q.Test), label), true, nil
+		return l.net.imagePass(d.image(*n), label), true, nil
 	case q.Pixels != nil:
 		if len(q.Pixels) != imageSize {
 			return nil, false, badRequest("\"pixels\" has %d numbers, want %d (28×28, row by row)", len(q.Pixels), imageSize)
@@ -589,7 +714,7 @@ func (l *lab) checkPass(q *passRequest, backward bool) (*Pass, bool, error) {
 		}
 		return l.net.inputPass(q.Pixels, byte(label)), q.Label != nil, nil
 	}
-	return nil, false, badRequest("give \"pixels\" (784 numbers in 0..1) or \"test\" (the number of a test image)")
+	return nil, false, badRequest("give \"pixels\" (784 numbers in 0..1), \"test\" (the number of a test image) or \"eval\" (of an evaluation image)")
 }
 
 // passes runs the forward pass, and the backward pass and step too if asked, on the network as
@@ -599,6 +724,9 @@ func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
 	defer l.mu.RUnlock()
 	if l.diverged {
 		return nil, conflict("training diverged (%s); reset to start again", l.message)
+	}
+	if q.Checks != nil {
+		return nil, badRequest("\"checks\" belongs to POST /api/gradcheck")
 	}
 	p, known, err := l.checkPass(q, backward)
 	if err != nil {
@@ -613,12 +741,20 @@ func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
 	}
 	prog := l.progress()
 	out := len(net.Layers) - 1
-	res := &passResponse{Test: q.Test, Pixels: p.X.row(0), Epoch: prog.Epoch, BatchDone: prog.BatchDone,
+	res := &passResponse{Test: q.Test, Eval: q.Eval, Pixels: p.X.row(0), Epoch: prog.Epoch, BatchDone: prog.BatchDone,
 		Yhat: p.S[out].row(0), Prediction: predict(p.A[out].row(0))}
 	if known {
 		label := int(p.Labels[0])
 		res.Label = &label
 	}
+	if q.Test != nil {
+		own := int(l.data.Test.Labels[*q.Test])
+		res.ImageLabel = &own
+	} else if q.Eval != nil {
+		own := int(l.data.Eval.Labels[*q.Eval])
+		res.ImageLabel = &own
+	}
+	res.Edges = edgesOf(net, p, backward)
 	for l := range net.Layers {
 		res.Layers = append(res.Layers, passLayer{A: p.A[l].row(0), S: p.S[l].row(0)})
 	}
@@ -633,6 +769,11 @@ func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
 			res.Delta = append(res.Delta, p.Delta[l].row(0))
 		}
 		res.Back, res.DSigma = ex.back, ex.dsigma
+		res.Derivation = &passDerivation{DyhatDa: ex.dyhatDa}
+		for k := range ex.dlDyhat {
+			res.Derivation.DlDyhat = append(res.Derivation.DlDyhat, finiteOrNil(ex.dlDyhat[k]))
+			res.Derivation.Product = append(res.Derivation.Product, finiteOrNil(ex.product[k]))
+		}
 		a := ex.after
 		res.Step = &passStep{Eta: ex.sgd.Eta, Lambda: ex.sgd.Lambda, N: ex.sgd.N, LossAfter: a.Loss[0],
 			YhatAfter: a.S[out].row(0), PredictionAfter: predict(a.A[out].row(0))}
@@ -647,6 +788,131 @@ func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
 		res.Unit.W = append([]float64(nil), res.Unit.W...)
 	}
 	return res, nil
+}
+
+// finiteOrNil is a pointer to v, or nil (JSON null) when v is NaN or infinite.
+func finiteOrNil(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// edgesOf copies the weights of the layers above the first, with their terms w_kj·σ(a_j) of the
+// forward pass in p and, if backward has run, w_kj·δ_k. Copies: the runner changes the weights
+// as soon as the lock is released.
+func edgesOf(net *Network, p *Pass, backward bool) []passEdges {
+	var edges []passEdges
+	for l := 1; l < len(net.Layers); l++ {
+		layer := net.Layers[l]
+		e := passEdges{Layer: l + 1, B: append([]float64(nil), layer.B...)}
+		in, delta := p.S[l-1].row(0), p.Delta[l].row(0)
+		for k := range layer.W.Rows {
+			w := append([]float64(nil), layer.W.row(k)...)
+			terms, back := make([]float64, len(w)), make([]float64, len(w))
+			for j, wkj := range w {
+				terms[j] = wkj * in[j]   // w_kj·σ(a_j): unit j's share of a_k
+				back[j] = wkj * delta[k] // w_kj·δ_k: unit k's share of (Wᵀδ)_j
+			}
+			e.W, e.Terms = append(e.W, w), append(e.Terms, terms)
+			if backward {
+				e.BackTerms = append(e.BackTerms, back)
+			}
+		}
+		edges = append(edges, e)
+	}
+	return edges
+}
+
+// gradcheckResponse is the answer of POST /api/gradcheck.
+type gradcheckResponse struct {
+	Eps    float64     `json:"eps"`
+	Loss   float64     `json:"loss"` // L of the example, whose slope the checks measure
+	Checks []gradCheck `json:"checks"`
+}
+
+// gradcheck runs the gradient check (gradcheck.go) on the example of q, on a copy of the network
+// as it is between two mini-batches: the check moves weights by ±ε, which the network being
+// trained must never see. Without "checks" it picks, for the first-layer unit j of "unit" (or
+// the one with the largest |δ_j|): the weights of the three brightest pixels and the bias, and
+// the output layer's weight from unit j (from the unit of the last hidden layer with the
+// largest gradient, in a deeper network) to the true digit's unit, and that unit's bias.
+func (l *lab) gradcheck(q *passRequest) (*gradcheckResponse, error) {
+	l.mu.RLock()
+	if l.diverged {
+		defer l.mu.RUnlock()
+		return nil, conflict("training diverged (%s); reset to start again", l.message)
+	}
+	checks := q.Checks
+	q.Checks = nil
+	p, _, err := l.checkPass(q, true)
+	if err != nil {
+		l.mu.RUnlock()
+		return nil, err
+	}
+	net := l.net.clone()
+	l.mu.RUnlock()
+	if len(checks) > maxChecks {
+		return nil, badRequest("\"checks\" has %d entries; at most %d, please", len(checks), maxChecks)
+	}
+	L := len(net.Layers)
+	for i, c := range checks {
+		switch {
+		case c.Layer < 1 || c.Layer > L:
+			return nil, badRequest("\"checks\"[%d]: \"layer\" %d: the network has layers of weights 1 to %d", i, c.Layer, L)
+		case c.Unit < 0 || c.Unit >= net.Sizes[c.Layer]:
+			return nil, badRequest("\"checks\"[%d]: \"unit\" %d: layer %d has units 0 to %d", i, c.Unit, c.Layer, net.Sizes[c.Layer]-1)
+		case c.Input < -1 || c.Input >= net.Sizes[c.Layer-1]:
+			return nil, badRequest("\"checks\"[%d]: \"input\" %d: layer %d has inputs 0 to %d, or −1 for the bias", i, c.Input, c.Layer, net.Sizes[c.Layer-1]-1)
+		}
+	}
+	g := net.newGrads()
+	net.forward(p)
+	net.backward(p, g)
+	res := &gradcheckResponse{Eps: gradEps, Loss: p.Loss[0]}
+	if checks == nil {
+		checks = defaultChecks(net, p, g, q.Unit)
+	}
+	for _, c := range checks {
+		res.Checks = append(res.Checks, checkGradient(net, p, g, c.Layer, c.Unit, c.Input, gradEps))
+	}
+	return res, nil
+}
+
+// defaultChecks picks the parameters to check when the request names none (see gradcheck).
+func defaultChecks(net *Network, p *Pass, g *Grads, unit *int) []checkRequest {
+	j := 0
+	if unit != nil {
+		j = *unit
+	} else {
+		for i, d := range p.Delta[0].row(0) {
+			if math.Abs(d) > math.Abs(p.Delta[0].row(0)[j]) {
+				j = i
+			}
+		}
+	}
+	x := p.X.row(0)
+	bright := make([]int, len(x))
+	for i := range bright {
+		bright[i] = i
+	}
+	slices.SortStableFunc(bright, func(a, b int) int { return cmp.Compare(x[b], x[a]) }) // brightest first
+	var checks []checkRequest
+	for _, i := range bright[:3] {
+		checks = append(checks, checkRequest{Layer: 1, Unit: j, Input: i})
+	}
+	checks = append(checks, checkRequest{Layer: 1, Unit: j, Input: -1})
+	out, y := len(net.Layers), int(p.Labels[0])
+	from := j
+	if out > 2 {
+		from = 0
+		for i, v := range g.W[out-1].row(y) {
+			if math.Abs(v) > math.Abs(g.W[out-1].row(y)[from]) {
+				from = i
+			}
+		}
+	}
+	return append(checks, checkRequest{Layer: out, Unit: y, Input: from}, checkRequest{Layer: out, Unit: y, Input: -1})
 }
 
 // unitLook takes the close look at unit j of the first hidden layer.
@@ -768,8 +1034,10 @@ func (l *lab) handler(loopback bool) http.Handler {
 	mux.HandleFunc("/api/train", method(http.MethodPost, jsonHandler(l.postTrain)))
 	mux.HandleFunc("/api/forward", method(http.MethodPost, jsonHandler(l.postPass(false))))
 	mux.HandleFunc("/api/backward", method(http.MethodPost, jsonHandler(l.postPass(true))))
+	mux.HandleFunc("/api/gradcheck", method(http.MethodPost, jsonHandler(l.postGradcheck)))
 	mux.HandleFunc("/api/draw", method(http.MethodPost, jsonHandler(l.postDraw)))
 	mux.HandleFunc("/api/mistake", method(http.MethodGet, jsonHandler(l.getMistake)))
+	mux.HandleFunc("/api/confusion", method(http.MethodGet, jsonHandler(l.getConfusion)))
 	mux.HandleFunc("/api/network", method(http.MethodGet, jsonHandler(l.getNetwork)))
 	mux.HandleFunc("/api/weights.png", method(http.MethodGet, l.getWeights))
 	mux.HandleFunc("/api/loss.svg", method(http.MethodGet, l.getChart(0)))
@@ -954,14 +1222,26 @@ func (l *lab) getState(w http.ResponseWriter, r *http.Request) (any, error) {
 // postTrain hands the action to the runner and answers, once it is carried out, with the state.
 func (l *lab) postTrain(w http.ResponseWriter, r *http.Request) (any, error) {
 	var q struct {
-		Action string `json:"action"`
+		Action string   `json:"action"`
+		Pace   *float64 `json:"pace"` // with "pace": mini-batches a second, 0 for full speed
 	}
 	if err := readJSON(w, r, &q); err != nil {
 		return nil, err
 	}
+	var pace float64
+	switch {
+	case q.Action == "pace" && q.Pace == nil:
+		return nil, badRequest("\"action\": \"pace\" needs \"pace\": mini-batches a second, or 0 for full speed")
+	case q.Action != "pace" && q.Pace != nil:
+		return nil, badRequest("\"pace\" goes with \"action\": \"pace\" only")
+	case q.Pace != nil:
+		if pace = *q.Pace; !(pace == 0 || (pace >= 0.1 && pace <= maxPace)) {
+			return nil, badRequest("\"pace\" %v: want 0 (full speed) or 0.1 to %d mini-batches a second", pace, maxPace)
+		}
+	}
 	reply := make(chan error, 1)
 	select {
-	case l.cmds <- labCmd{q.Action, reply}:
+	case l.cmds <- labCmd{q.Action, pace, reply}:
 	case <-l.quit:
 		return nil, &labError{http.StatusServiceUnavailable, "the lab is stopping"}
 	}
@@ -979,6 +1259,50 @@ func (l *lab) postPass(backward bool) func(w http.ResponseWriter, r *http.Reques
 		}
 		return l.passes(&q, backward)
 	}
+}
+
+func (l *lab) postGradcheck(w http.ResponseWriter, r *http.Request) (any, error) {
+	var q passRequest
+	if err := readJSON(w, r, &q); err != nil {
+		return nil, err
+	}
+	return l.gradcheck(&q)
+}
+
+// getConfusion answers GET /api/confusion?true=i&pred=j: the evaluation images that the
+// confusion matrix shown counts in row i, column j (the predictions of the network at the end
+// of epoch "epoch"), the first cellImages of them in order, and how many there are.
+func (l *lab) getConfusion(w http.ResponseWriter, r *http.Request) (any, error) {
+	if l.data == nil {
+		return nil, conflict("no confusion matrix without the data set: %s", l.dataProblem)
+	}
+	var digits [2]int
+	for i, name := range []string{"true", "pred"} {
+		s := r.URL.Query().Get(name)
+		d, err := strconv.Atoi(s)
+		if err != nil || d < 0 || d >= numDigits {
+			return nil, badRequest("%s %q: want a digit 0 to 9", name, quote(s))
+		}
+		digits[i] = d
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	res := struct {
+		Set   string `json:"set"`
+		Epoch int    `json:"epoch"`
+		True  int    `json:"true"`
+		Pred  int    `json:"pred"`
+		Count int    `json:"count"`
+		Tests []int  `json:"tests"`
+	}{Set: "evaluation", Epoch: l.confEpoch, True: digits[0], Pred: digits[1], Tests: []int{}}
+	for i, y := range l.data.Eval.Labels {
+		if int(y) == digits[0] && int(l.confPred[i]) == digits[1] {
+			if res.Count++; len(res.Tests) < cellImages {
+				res.Tests = append(res.Tests, i)
+			}
+		}
+	}
+	return res, nil
 }
 
 func (l *lab) postDraw(w http.ResponseWriter, r *http.Request) (any, error) {

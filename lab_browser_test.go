@@ -39,9 +39,12 @@ import (
 // take about 10 s together on a slow machine.
 const browserTestTimeout = 60 * time.Second
 
-// TestLabInBrowser draws a 3 on the page of a lab whose network has trained two epochs and
-// requires the page to show the prediction 3, the same prediction the server gives for the
-// page's canvas, no script error, and no request to another host.
+// TestLabInBrowser draws a 3 on the page of a lab whose network has trained two epochs, in a
+// window of 1280×800, and requires the page to show the prediction 3, the same prediction the
+// server gives for the page's canvas, with the prediction and the network's picture in the
+// window without scrolling; the accessibility tree to name the drawing canvas and the progress
+// bar; a click on y = 3 to change the picture's edges (they carry δ back) and press its button;
+// no script error, and no request to another host.
 func TestLabInBrowser(t *testing.T) {
 	chromium := findChromium()
 	if chromium == "" {
@@ -84,9 +87,9 @@ func TestLabInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A tall window: the canvas is then laid out as on a desktop, at its 280×280 CSS pixels.
+	// A laptop's window: everything to play with must be on its first screen.
 	if err := b.call(ctx, s, "Emulation.setDeviceMetricsOverride",
-		map[string]any{"width": 1280, "height": 1600, "deviceScaleFactor": 1, "mobile": false}, nil); err != nil {
+		map[string]any{"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.call(ctx, s, "Page.navigate", map[string]any{"url": srv.URL + "/"}, nil); err != nil {
@@ -119,13 +122,18 @@ func TestLabInBrowser(t *testing.T) {
 		t.Errorf("#prediction shows %q before anything was drawn; want it empty", before)
 	}
 
-	// Where the canvas is on the screen, in CSS pixels, once scrolled to the middle of the window.
+	// The accessibility tree names the drawing canvas and the progress bar.
+	checkAXNames(ctx, t, b, s)
+
+	// Where the canvas is on the screen, in CSS pixels, without scrolling: the content box,
+	// inside its border.
 	var rect struct{ X, Y, Width, Height float64 }
-	if err := b.eval(ctx, s, `document.getElementById('draw').scrollIntoView({block: 'center'}); JSON.stringify(document.getElementById('draw').getBoundingClientRect())`, &rect); err != nil {
+	if err := b.eval(ctx, s, `(() => { const d = document.getElementById('draw'), r = d.getBoundingClientRect();
+		return JSON.stringify({x: r.x + d.clientLeft, y: r.y + d.clientTop, width: d.clientWidth, height: d.clientHeight}); })()`, &rect); err != nil {
 		t.Fatal(err)
 	}
-	if rect.Width < 100 || rect.Height < 100 {
-		t.Fatalf("the canvas #draw is %g×%g CSS pixels on a 1280-pixel-wide window; want about 280×280", rect.Width, rect.Height)
+	if rect.Width < 100 || rect.Height < 100 || rect.Y+rect.Height > 800 {
+		t.Fatalf("the canvas #draw is %g×%g CSS pixels at y = %g on a 1280×800 window; want about 280×280, inside the window", rect.Width, rect.Height, rect.Y)
 	}
 
 	// Draw the 3 as one stroke: press, move along the path, release.
@@ -181,6 +189,54 @@ func TestLabInBrowser(t *testing.T) {
 		t.Errorf("the page reads the drawn 3 as %q; what the network saw (the drawing in MNIST's form):\n%s", shown, asciiDigit(server.Pixels))
 	}
 
+	// The prediction and the network's picture are in the window, and nothing has scrolled.
+	var seen struct {
+		ScrollY    float64
+		Prediction struct{ Top, Bottom, Left, Right float64 }
+		Net        struct{ Top, Bottom, Left, Right float64 }
+		Nodes      int
+	}
+	if err := b.eval(ctx, s, `JSON.stringify({scrollY: window.scrollY,
+		prediction: document.getElementById('prediction').getBoundingClientRect(),
+		net: document.getElementById('net').getBoundingClientRect(),
+		nodes: document.querySelectorAll('#net .node').length})`, &seen); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]struct{ Top, Bottom, Left, Right float64 }{"#prediction": seen.Prediction, "the network #net": seen.Net} {
+		if r.Top < 0 || r.Left < 0 || r.Bottom > 800 || r.Right > 1280 || r.Bottom <= r.Top {
+			t.Errorf("%s is at %+v, not inside the 1280×800 window", name, r)
+		}
+	}
+	if seen.ScrollY != 0 || seen.Nodes != 30 {
+		t.Errorf("the page scrolled to %g; the network shows %d units, want 20 + 10", seen.ScrollY, seen.Nodes)
+	}
+
+	// Choosing y = 3, with the mouse, runs the backward pass: its button is pressed, and the
+	// edges of the picture change from the weights to the signals w_kj·δ_k they carry back.
+	const edgesJS = `[...document.querySelectorAll('#net path.edge')].map(p => p.getAttribute('stroke') + p.getAttribute('stroke-width') + p.getAttribute('d')).join(';')`
+	var forwardEdges, backwardEdges string
+	if err := b.eval(ctx, s, edgesJS, &forwardEdges); err != nil || forwardEdges == "" {
+		t.Fatalf("no edges in the network's picture (%v)", err)
+	}
+	clickElement(ctx, t, b, s, `document.querySelectorAll('#labels button')[3]`)
+	var pressed string
+	if err := pollFor(ctx, 5*time.Second, func() (bool, error) {
+		if err := b.eval(ctx, s, edgesJS, &backwardEdges); err != nil {
+			return false, err
+		}
+		err := b.eval(ctx, s, `document.querySelectorAll('#labels button')[3].getAttribute('aria-pressed')`, &pressed)
+		return backwardEdges != forwardEdges && pressed == "true", err
+	}); err != nil {
+		t.Errorf("after a click on y = 3 the edges did not change, or the button is not pressed (aria-pressed %q): %v", pressed, err)
+	}
+	var checks int
+	if err := pollFor(ctx, 5*time.Second, func() (bool, error) {
+		err := b.eval(ctx, s, `document.querySelectorAll('#gradcheck tr').length`, &checks)
+		return checks > 1, err
+	}); err != nil {
+		t.Errorf("no gradient check shown after y was chosen: %v", err)
+	}
+
 	// LAB_SCREENSHOT=docs/lab.png makes the README's picture of the lab: this drawing, its true
 	// digit clicked and a hidden unit picked, so that every section has its numbers.
 	if path := os.Getenv("LAB_SCREENSHOT"); path != "" {
@@ -188,20 +244,7 @@ func TestLabInBrowser(t *testing.T) {
 	}
 
 	// Clear, clicked with the mouse, empties the prediction.
-	var clear struct{ X, Y, Width, Height float64 }
-	if err := b.eval(ctx, s, `document.getElementById('clear').scrollIntoView({block: 'center'}); JSON.stringify(document.getElementById('clear').getBoundingClientRect())`, &clear); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range []struct {
-		typ     string
-		buttons int
-	}{{"mousePressed", 1}, {"mouseReleased", 0}} {
-		if err := b.call(ctx, s, "Input.dispatchMouseEvent", map[string]any{"type": e.typ,
-			"x": clear.X + clear.Width/2, "y": clear.Y + clear.Height/2,
-			"button": "left", "buttons": e.buttons, "clickCount": 1}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	clickElement(ctx, t, b, s, `document.getElementById('clear')`)
 	if err := pollFor(ctx, 5*time.Second, func() (bool, error) {
 		return b.eval(ctx, s, `document.getElementById('prediction').textContent`, &shown) == nil && shown == "", nil
 	}); err != nil {
@@ -224,13 +267,55 @@ func TestLabInBrowser(t *testing.T) {
 	t.Logf("%d requests, all to the lab; %.1f s in all", len(urls), time.Since(began).Seconds())
 }
 
+// clickElement clicks the middle of the element that expr evaluates to with the mouse, once it
+// is scrolled into view.
+func clickElement(ctx context.Context, t *testing.T, b *cdpClient, s, expr string) {
+	t.Helper()
+	var r struct{ X, Y, Width, Height float64 }
+	if err := b.eval(ctx, s, `(() => { const e = `+expr+`; e.scrollIntoView({block: 'nearest'}); return JSON.stringify(e.getBoundingClientRect()); })()`, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []struct {
+		typ     string
+		buttons int
+	}{{"mousePressed", 1}, {"mouseReleased", 0}} {
+		if err := b.call(ctx, s, "Input.dispatchMouseEvent", map[string]any{"type": e.typ,
+			"x": r.X + r.Width/2, "y": r.Y + r.Height/2, "button": "left", "buttons": e.buttons, "clickCount": 1}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkAXNames requires the accessibility tree, as a screen reader gets it, to hold the drawing
+// canvas as an image named "drawing canvas…" and a progress bar with a name.
+func checkAXNames(ctx context.Context, t *testing.T, b *cdpClient, s string) {
+	t.Helper()
+	var tree struct {
+		Nodes []struct {
+			Role struct{ Value string } `json:"role"`
+			Name struct{ Value string } `json:"name"`
+		} `json:"nodes"`
+	}
+	if err := b.call(ctx, s, "Accessibility.getFullAXTree", nil, &tree); err != nil {
+		t.Fatal(err)
+	}
+	var canvas, progress bool
+	for _, n := range tree.Nodes {
+		canvas = canvas || (n.Role.Value == "image" || n.Role.Value == "img") && strings.HasPrefix(n.Name.Value, "drawing canvas")
+		progress = progress || n.Role.Value == "progressbar" && strings.TrimSpace(n.Name.Value) != ""
+	}
+	if !canvas || !progress {
+		t.Errorf("accessibility tree (%d nodes): drawing canvas named %v, progress bar named %v", len(tree.Nodes), canvas, progress)
+	}
+}
+
 // screenshot clicks the true digit 3 and the first hidden layer's unit 5, and saves the top of
-// the page (the input, the forward pass and the start of the backward pass) as a PNG at 0.6 of
-// its size, to keep the file small.
+// the page (the drawing, the network, the answer, the unit's sum, its maps and the start of the
+// backward pass) as a PNG at 0.6 of its size, to keep the file small.
 func screenshot(ctx context.Context, t *testing.T, b *cdpClient, s, path string) {
 	var ignored any
 	if err := b.eval(ctx, s, `document.querySelectorAll('#labels button')[3].click();
-		document.querySelectorAll('#diagram .cell')[5].click(); window.scrollTo(0, 0); 1`, &ignored); err != nil {
+		document.querySelector('#net [data-node="0:5"]').dispatchEvent(new MouseEvent('click')); window.scrollTo(0, 0); 1`, &ignored); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1500 * time.Millisecond) // the backward pass and the unit's maps arrive

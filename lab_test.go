@@ -241,6 +241,10 @@ func TestLabMatchesExplain(t *testing.T) {
 	for j := 0; j < 5; j++ {
 		want = append(want, fmt.Sprintf("j=%d: %+.4e × %.4e = %+.4e", j, res.Back[0][j], res.DSigma[0][j], res.Delta[0][j]))
 	}
+	for k := range numDigits { // the derivation's two factors, as the lab answers them
+		d := res.Derivation
+		want = append(want, fmt.Sprintf("k=%d: %s", k, derivationLine(*d.DlDyhat[k], d.DyhatDa[k], *d.Product[k])))
+	}
 	want = append(want, fmt.Sprintf("with η = %g, λ = %g, n = %d: L goes from %.6f to %.6f", res.Step.Eta, res.Step.Lambda, res.Step.N, *res.Loss, res.Step.LossAfter))
 	for _, line := range want {
 		if !strings.Contains(printed, line) {
@@ -557,12 +561,15 @@ func TestLabManyClientsWhileTraining(t *testing.T) {
 }
 
 // TestLabEventStream: a stream gets the state at once, progress and epoch events while training
-// runs, and ends on the server's side when its client goes away.
+// runs, and ends on the server's side when its client goes away. The epoch (mini-batches of one
+// image) lasts long enough for several progress events, about 0.5 s, and stays well within the
+// bound under the race detector on a busy machine, where it takes about 20 s (with 6,000 images
+// it took over the 30 s the test then allowed).
 func TestLabEventStream(t *testing.T) {
-	// 2,000 mini-batches of one image: long enough for progress events (one each 100 ms), short
+	// 1,500 mini-batches of one image: long enough for progress events (one each 100 ms), short
 	// enough to finish an epoch under the race detector on a busy machine.
-	l, srv := startLab(t, "-data", labData(t, 2000, 20), "-download=false", "-out", t.TempDir(), "-epochs", "3", "-batch", "1", "-hidden", "200")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	l, srv := startLab(t, "-data", labData(t, 1500, 20), "-download=false", "-out", t.TempDir(), "-epochs", "3", "-batch", "1", "-hidden", "200")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/events", nil)
 	res, err := http.DefaultClient.Do(req)
@@ -633,12 +640,20 @@ func TestLabWithoutData(t *testing.T) {
 	if status := post(t, srv, "/api/backward", map[string]any{"pixels": res.Pixels, "label": 7}, &res); status != 200 || res.Step == nil {
 		t.Errorf("backward without data: %d", status)
 	}
-	for path, v := range map[string]any{"/api/train": map[string]string{"action": "start"}, "/api/forward": map[string]int{"test": 0}} {
+	var gc gradcheckResponse
+	if status := post(t, srv, "/api/gradcheck", map[string]any{"pixels": res.Pixels, "label": 7}, &gc); status != 200 || len(gc.Checks) != 6 {
+		t.Errorf("gradcheck without data: %d, %d checks", status, len(gc.Checks))
+	}
+	for path, v := range map[string]any{"/api/train": map[string]string{"action": "start"}, "/api/forward": map[string]int{"test": 0},
+		"/api/backward": map[string]int{"eval": 0}} {
 		b, _ := json.Marshal(v)
 		status, body := request(t, "POST", srv.URL+path, "application/json", b, nil)
 		if status != http.StatusConflict || !strings.Contains(string(body), "without the data set") {
 			t.Errorf("%s without data: %d %s", path, status, body)
 		}
+	}
+	if status, body := request(t, "GET", srv.URL+"/api/confusion?true=1&pred=2", "", nil, nil); status != http.StatusConflict || !strings.Contains(string(body), "without the data set") {
+		t.Errorf("confusion without data: %d %s", status, body)
 	}
 }
 
@@ -758,6 +773,10 @@ func BenchmarkLabBackward20Clients(b *testing.B) {
 	benchLabLoad(b, "/api/backward", "application/json", []byte(`{"test": 0, "unit": 3}`))
 }
 
+func BenchmarkLabGradcheck20Clients(b *testing.B) {
+	benchLabLoad(b, "/api/gradcheck", "application/json", []byte(`{"test": 0, "unit": 3}`))
+}
+
 func BenchmarkLabDraw20Clients(b *testing.B) {
 	img := image.NewGray(image.Rect(0, 0, 280, 280)) // the page's canvas: a 7, dark on white
 	for i := range img.Pix {
@@ -794,5 +813,225 @@ func TestLabDivergence(t *testing.T) {
 	post(t, srv, "/api/train", map[string]string{"action": "reset"}, nil)
 	if status := post(t, srv, "/api/forward", map[string]int{"test": 0}, &res); status != 200 || len(res.Yhat) != 10 {
 		t.Errorf("forward after reset: %d", status)
+	}
+}
+
+// TestLabDerivationAndGradcheck: the derivation of /api/backward is runExample's, factor by
+// factor, and its product is δ; /api/gradcheck gives the numbers of checkGradient, the suite's
+// gradient check, on a copy of the network that it leaves as it was.
+func TestLabDerivationAndGradcheck(t *testing.T) {
+	l, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir(), "-hidden", "6,5", "-batch", "7")
+	post(t, srv, "/api/train", map[string]string{"action": "epoch"}, nil)
+	waitFor(t, srv, "an epoch", func(s labState) bool { return s.Epoch == 1 && !s.Training })
+	net := l.net.clone()
+
+	var res passResponse
+	if status := post(t, srv, "/api/backward", map[string]any{"test": 3, "label": 5}, &res); status != 200 || res.Derivation == nil {
+		t.Fatalf("backward: %d, derivation %v", status, res.Derivation)
+	}
+	if *res.ImageLabel != int(l.data.Test.Labels[3]) || *res.Label != 5 {
+		t.Errorf("image_label %d, label %d; want the image's own label %d and the label asked for, 5", *res.ImageLabel, *res.Label, l.data.Test.Labels[3])
+	}
+	ex := runExample(net.clone(), l.sgd(), net.imagePass(l.data.Test.image(3), 5))
+	d := res.Derivation
+	for k := range numDigits {
+		if d.DlDyhat[k] == nil || *d.DlDyhat[k] != ex.dlDyhat[k] || d.DyhatDa[k] != ex.dyhatDa[k] || *d.Product[k] != ex.product[k] {
+			t.Errorf("k=%d: derivation %v × %v = %v, runExample's %v × %v = %v", k, d.DlDyhat[k], d.DyhatDa[k], d.Product[k], ex.dlDyhat[k], ex.dyhatDa[k], ex.product[k])
+			continue
+		}
+		if delta := res.Delta[2][k]; math.Abs(*d.Product[k]-delta) > 1e-12 {
+			t.Errorf("k=%d: ∂L/∂ŷ·∂ŷ/∂a = %v, δ = ŷ − y = %v", k, *d.Product[k], delta)
+		}
+	}
+	if len(res.Edges) != 2 || res.Edges[0].Layer != 2 || len(res.Edges[1].BackTerms) != 10 {
+		t.Fatalf("edges: %d layers", len(res.Edges))
+	}
+	for j := range 5 { // the terms w_kj·δ_k add up to (Wᵀδ)_j, the first factor of δ_j
+		var sum float64
+		for k := range 10 {
+			sum += res.Edges[1].BackTerms[k][j]
+		}
+		if math.Abs(sum-res.Back[1][j]) > 1e-12 {
+			t.Errorf("unit %d of layer 2: Σ_k w_kj·δ_k = %v, (Wᵀδ)_j = %v", j, sum, res.Back[1][j])
+		}
+	}
+
+	// The gradient check, the server's pick and a pick of our own, against checkGradient.
+	checkAgainst := func(body map[string]any, label byte, want int) {
+		t.Helper()
+		var gc gradcheckResponse
+		if status := post(t, srv, "/api/gradcheck", body, &gc); status != 200 || len(gc.Checks) != want || gc.Eps != gradEps {
+			t.Fatalf("gradcheck %v: %d, %d checks, ε %v", body, status, len(gc.Checks), gc.Eps)
+		}
+		c := net.clone()
+		p := c.imagePass(l.data.Test.image(3), label)
+		g := c.newGrads()
+		c.forward(p)
+		c.backward(p, g)
+		for _, got := range gc.Checks {
+			if w := checkGradient(c, p, g, got.Layer, got.Unit, got.Input, gradEps); got != w {
+				t.Errorf("gradcheck %+v, checkGradient %+v", got, w)
+			}
+			if got.RelError > 1e-4 && math.Abs(got.Analytic) > 1e-8 {
+				t.Errorf("layer %d unit %d input %d: relative error %g", got.Layer, got.Unit, got.Input, got.RelError)
+			}
+		}
+	}
+	checkAgainst(map[string]any{"test": 3, "unit": 2}, l.data.Test.Labels[3], 6)
+	checkAgainst(map[string]any{"test": 3, "label": 7, "checks": []map[string]int{{"layer": 2, "unit": 4, "input": 5}, {"layer": 3, "unit": 9, "input": -1}}}, 7, 2)
+	if !reflect.DeepEqual(l.net, net) {
+		t.Error("the gradient check changed the lab's network")
+	}
+
+	for _, tc := range []struct {
+		body, says string
+	}{
+		{`{"test": 1, "checks": [{"layer": 0, "unit": 0, "input": 0}]}`, "layer"},
+		{`{"test": 1, "checks": [{"layer": 4, "unit": 0, "input": 0}]}`, "layer"},
+		{`{"test": 1, "checks": [{"layer": 1, "unit": 6, "input": 0}]}`, "unit"},
+		{`{"test": 1, "checks": [{"layer": 1, "unit": 0, "input": 784}]}`, "input"},
+		{`{"test": 1, "checks": [{"layer": 2, "unit": 0, "input": -2}]}`, "input"},
+		{`{"test": 1, "checks": [{"layer": 1, "unit": 0, "input": 0, "x": 1}]}`, "unknown field"},
+		{`{"pixels": ` + strings.Repeat("[", 1) + strings.TrimSuffix(strings.Repeat("0.5,", 784), ",") + `]}`, "label"},
+		{`{"test": 1, "checks": [` + strings.TrimSuffix(strings.Repeat(`{"layer": 1, "unit": 0, "input": 0},`, 65), ",") + `]}`, "at most"},
+	} {
+		status, body := request(t, "POST", srv.URL+"/api/gradcheck", "application/json", []byte(tc.body), nil)
+		if status != 400 || !strings.Contains(string(body), tc.says) || bytes.Count(body, []byte("\n")) != 1 {
+			t.Errorf("gradcheck %.60s: %d %s, want 400 saying %q", tc.body, status, body, tc.says)
+		}
+	}
+	if status, body := request(t, "POST", srv.URL+"/api/backward", "application/json", []byte(`{"test": 1, "checks": []}`), nil); status != 400 || !strings.Contains(string(body), "gradcheck") {
+		t.Errorf("checks sent to /api/backward: %d %s", status, body)
+	}
+}
+
+// TestLabDerivationSaturated: where ŷ_k is exactly 1 or 0, ∂L/∂ŷ_k is null (it divides by 0),
+// and δ is still ŷ − y; -explain says why instead of printing a number.
+func TestLabDerivationSaturated(t *testing.T) {
+	net := newNetwork([]int{784, 4, 10}, 5)
+	net.Layers[1].B[3], net.Layers[1].B[5] = 1000, -1000 // ŷ_3 = 1, ŷ_5 = 0 exactly
+	saved := filepath.Join(t.TempDir(), "net.json")
+	if err := saveModel(saved, net, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, srv := startLab(t, "-data", filepath.Join(t.TempDir(), "none"), "-download=false", "-load", saved, "-out", t.TempDir())
+	pixels := make([]float64, 784)
+	pixels[300] = 1
+	var res passResponse
+	if status := post(t, srv, "/api/backward", map[string]any{"pixels": pixels, "label": 3}, &res); status != 200 {
+		t.Fatalf("backward: %d", status)
+	}
+	d := res.Derivation
+	if res.Yhat[3] != 1 || res.Yhat[5] != 0 || d.DlDyhat[3] != nil || d.DlDyhat[5] != nil || d.Product[3] != nil || d.DyhatDa[3] != 0 {
+		t.Errorf("ŷ_3 = %v, ŷ_5 = %v: derivation %v %v %v", res.Yhat[3], res.Yhat[5], d.DlDyhat[3], d.DlDyhat[5], d.DyhatDa[3])
+	}
+	if d.DlDyhat[0] == nil || res.Delta[1][3] != 0 || res.Delta[1][5] != 0 {
+		t.Errorf("unit 0's factor %v; δ_3 = %v, δ_5 = %v, want 0 and 0", d.DlDyhat[0], res.Delta[1][3], res.Delta[1][5])
+	}
+	var b strings.Builder
+	explain(&b, net, SGD{Eta: 0.5, N: 50000}, make([]byte, 784), 3, "a blank image")
+	if !strings.Contains(b.String(), "k=3: ŷ_k has rounded to exactly 0 or 1") || !strings.Contains(b.String(), "this is why outputDelta computes σ(a) − y directly") {
+		t.Errorf("-explain at saturation:\n%s", b.String())
+	}
+}
+
+// TestLabConfusionCells: each cell of the confusion matrix lists the evaluation images that
+// confusionOf counts there, for the predictions of the network after the epoch it names.
+func TestLabConfusionCells(t *testing.T) {
+	l, srv := startLab(t, "-data", labData(t, 300, 20), "-download=false", "-out", t.TempDir(), "-batch", "5")
+	post(t, srv, "/api/train", map[string]string{"action": "epoch"}, nil)
+	s := waitFor(t, srv, "an epoch", func(s labState) bool { return s.Epoch == 1 && !s.Training })
+	net, eval := l.net.clone(), l.data.Eval
+	pred := make([]byte, eval.Len())
+	p := net.newPass(1)
+	for i := range pred {
+		loadBatch(p, eval, []int{i})
+		net.forward(p)
+		pred[i] = byte(predict(p.A[1].row(0)))
+	}
+	want := confusionOf(eval.Labels, pred)
+	if *s.Confusion != want {
+		t.Fatalf("the state's confusion matrix is not confusionOf the network's predictions")
+	}
+	for i := range numDigits {
+		for j := range numDigits {
+			var cell struct {
+				Set                      string
+				Epoch, True, Pred, Count int
+				Tests                    []int
+			}
+			status, body := request(t, "GET", fmt.Sprintf("%s/api/confusion?true=%d&pred=%d", srv.URL, i, j), "", nil, nil)
+			if status != 200 || json.Unmarshal(body, &cell) != nil {
+				t.Fatalf("cell %d,%d: %d %s", i, j, status, body)
+			}
+			var images []int
+			for n := range pred {
+				if int(eval.Labels[n]) == i && int(pred[n]) == j {
+					images = append(images, n)
+				}
+			}
+			if cell.Set != "evaluation" || cell.Epoch != 1 || cell.Count != want[i][j] || len(cell.Tests) != min(100, len(images)) || !slices.Equal(cell.Tests, images[:len(cell.Tests)]) {
+				t.Errorf("cell %d,%d: %s %d, %d images %v; want %d: %v", i, j, cell.Set, cell.Epoch, cell.Count, cell.Tests, want[i][j], images)
+			}
+		}
+	}
+	// An evaluation image, as a cell's images are shown: its own label and the network's pass.
+	var res passResponse
+	if status := post(t, srv, "/api/backward", map[string]any{"eval": 7}, &res); status != 200 || *res.ImageLabel != int(eval.Labels[7]) || res.Prediction != int(pred[7]) || *res.Eval != 7 {
+		t.Errorf("eval 7: %d, label %v, prediction %d, want %d and %d", status, res.ImageLabel, res.Prediction, eval.Labels[7], pred[7])
+	}
+	for _, q := range []string{"true=10&pred=0", "true=1", "true=x&pred=1", "true=1&pred=-1"} {
+		if status, body := request(t, "GET", srv.URL+"/api/confusion?"+q, "", nil, nil); status != 400 || bytes.Count(body, []byte("\n")) != 1 {
+			t.Errorf("confusion?%s: %d %s, want 400", q, status, body)
+		}
+	}
+	for _, body := range []string{`{"eval": 100000}`, `{"eval": 1, "test": 1}`} {
+		if status, b := request(t, "POST", srv.URL+"/api/forward", "application/json", []byte(body), nil); status != 400 {
+			t.Errorf("%s: %d %s, want 400", body, status, b)
+		}
+	}
+}
+
+// TestLabPaceAndBatchLosses: the pace is set and shown; the series of mini-batch losses holds
+// each mini-batch's mean L, so that their mean is the epoch's running loss; at -epochs the
+// state says done and training is refused.
+func TestLabPaceAndBatchLosses(t *testing.T) {
+	_, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir(), "-batch", "5", "-epochs", "1")
+	var s labState
+	for range 4 {
+		post(t, srv, "/api/train", map[string]string{"action": "batch"}, &s)
+	}
+	if len(s.BatchLosses) != 4 || s.BatchFirst != 1 || s.RunningLoss == nil {
+		t.Fatalf("after 4 mini-batches: %d losses from %d", len(s.BatchLosses), s.BatchFirst)
+	}
+	var mean float64
+	for _, v := range s.BatchLosses {
+		mean += *v / 4
+	}
+	if math.Abs(mean-*s.RunningLoss) > 1e-12 {
+		t.Errorf("mean of the mini-batch losses %v, running loss %v", mean, *s.RunningLoss)
+	}
+	if post(t, srv, "/api/train", map[string]any{"action": "pace", "pace": 20}, &s) != 200 || s.Pace != 20 {
+		t.Errorf("pace: %v", s.Pace)
+	}
+	post(t, srv, "/api/train", map[string]string{"action": "start"}, nil)
+	s = waitFor(t, srv, "the end of -epochs", func(s labState) bool { return s.Epoch == 1 && !s.Training })
+	if !s.Done || s.Pace != 20 || len(s.BatchLosses) != 10 {
+		t.Errorf("at -epochs: done %v, pace %v, %d losses", s.Done, s.Pace, len(s.BatchLosses))
+	}
+	for _, action := range []string{"start", "batch", "epoch"} {
+		if status := post(t, srv, "/api/train", map[string]string{"action": action}, nil); status != http.StatusConflict {
+			t.Errorf("%s when done: %d, want 409", action, status)
+		}
+	}
+	post(t, srv, "/api/train", map[string]string{"action": "reset"}, &s)
+	if s.Done || len(s.BatchLosses) != 0 {
+		t.Errorf("after reset: done %v, %d losses", s.Done, len(s.BatchLosses))
+	}
+	for _, body := range []string{`{"action": "pace"}`, `{"action": "pace", "pace": -1}`, `{"action": "pace", "pace": 5000}`,
+		`{"action": "pace", "pace": 0.01}`, `{"action": "start", "pace": 2}`} {
+		if status, b := request(t, "POST", srv.URL+"/api/train", "application/json", []byte(body), nil); status != 400 || bytes.Count(b, []byte("\n")) != 1 {
+			t.Errorf("%s: %d %s, want 400", body, status, b)
+		}
 	}
 }

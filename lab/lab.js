@@ -1,29 +1,34 @@
 // lab.js draws what the Go server computes: the page never redoes the network's arithmetic.
-// Every number shown comes from the JSON API; the page only formats numbers and scales colours
-// for display (a colour map normalised by the largest |value| of that map).
+// Every number shown comes from the JSON API (lab.go); the page only formats numbers, scales
+// colours for display (a colour map normalised by the largest |value| of that map, which its
+// legend prints), lays out the network's picture and chooses which of its edges to draw.
 //
-// The flow: one "current input" (a drawing or test image N) and, optionally, a true digit y and
-// a picked unit j of the first hidden layer. refresh() asks the server for the forward pass
-// (or the backward pass once y is known) of that input and renders everything from the answer.
-// Training state arrives by Server-Sent Events; while the network learns, refresh() runs again
-// at most once a second so the answer for the learner's digit changes before their eyes.
+// The flow: one "current input" (a drawing, test image N or evaluation image N) and, optionally,
+// a true digit y and a picked unit j of the first hidden layer. refresh() asks the server for
+// the forward pass (or the backward pass and the gradient check once y is known) of that input
+// and renders everything from the answer. The drawing is sent while the pen moves, a few times
+// a second. Training state arrives by Server-Sent Events; while the network learns, refresh()
+// runs again a few times a second so the answer for the learner's digit follows the training.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
+const SVG = "http://www.w3.org/2000/svg";
 
 // What the page knows. None of it is a network quantity computed here.
 const lab = {
-  state: null,         // last /api/state (or state event)
-  input: null,         // null | {kind: "test", n} | {kind: "draw", pixels}
+  state: null,         // last /api/state (or state event), with progress events merged in
+  input: null,         // null | {kind: "test"|"eval", n} | {kind: "draw", pixels (null until the server answers)}
   label: null,         // y chosen by the learner, or null (a test image defaults to its label)
   unit: null,          // picked unit j of the first hidden layer, or null
-  selected: null,      // {l, j}: the cell whose details are shown
-  colourBy: "s",       // "s": cells by σ(a); "d": by δ
+  selected: null,      // {l, j}: the node whose sum is shown (l counts layers of weights from 0)
+  view: "s",           // what the learner asked the diagram to show: "s" forward σ(a), "d" backward δ
   result: null,        // last forward or backward answer
+  check: null,         // last gradient check answer, for the current input
+  cell: null,          // {t, p, tests, count, epoch, i}: the confusion cell being stepped through
   gen: 0,              // changes with every new input, so late answers for an old one are dropped
   busy: false, again: false, lastRefresh: 0, timer: null,
-  lastWeights: 0,
+  lastWeights: 0, weightsURL: "",
 };
 
 // ---------- small helpers ----------
@@ -36,15 +41,25 @@ function fmt(v, d = 4) {
   if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2);
   // Near ±1 (a saturated σ) 4 decimals would print 1.0000 and hide why σ'(a) is tiny.
   if (Math.abs(v) > 0.9999 && Math.abs(v) < 1) return v.toPrecision(10);
+  if (Math.abs(v) >= 1e5) return v.toExponential(3);
   return v.toFixed(d);
 }
+const exp = (v, d = 3) => (v === null || v === undefined ? "–" : v === 0 ? "0" : v.toExponential(d));
 const pct = (v) => (v === null || v === undefined ? "–" : (100 * v).toFixed(2) + "%");
+const sub = (n) => String(n).replace(/\d/g, (c) => "₀₁₂₃₄₅₆₇₈₉"[c]);
 
 // el builds an element: el("td", {className: "x"}, "text", child...).
 function el(tag, props, ...children) {
   const e = document.createElement(tag);
   Object.assign(e, props || {});
-  for (const c of children) e.append(c);
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+// sv builds an SVG element with attributes.
+function sv(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
   return e;
 }
 // src is the grey note naming the formula and the Go function behind a number.
@@ -59,30 +74,44 @@ function setStatus(text, kind = "") {
   statusKind = text ? kind || "info" : "";
 }
 
-// api sends a request and returns the parsed JSON, or throws the server's one-line "error".
+// api sends a request and returns the parsed JSON, or throws the server's one-line "error". A
+// request that cannot reach the server throws an error marked offline.
 async function api(method, path, body, type = "application/json") {
   const opts = { method, headers: {} };
   if (body !== undefined) {
     opts.body = type === "application/json" ? JSON.stringify(body) : body;
     opts.headers["Content-Type"] = type;
   }
-  const res = await fetch(path, opts);
+  let res;
+  try {
+    res = await fetch(path, opts);
+  } catch (_) {
+    const e = new Error("the lab does not answer: is `go run . -serve` still running?");
+    e.offline = true;
+    throw e;
+  }
   let data = null;
   try { data = await res.json(); } catch (_) { /* not JSON: reported below */ }
   if (!res.ok) throw new Error((data && data.error) || `${method} ${path}: HTTP ${res.status}`);
   return data;
 }
 
-// showError puts a failed request's message in the status line (never alert()).
-function showError(err) { setStatus(err.message || String(err), "error"); }
+// showError puts a failed request's message in the status line (never alert()). While the
+// event stream is down, its "disconnected" line already says what is wrong, and stays.
+function showError(err) {
+  if (err.offline && statusKind === "down") return;
+  setStatus(err.message || String(err), "error");
+}
+
+// clearErrorStatus removes an old error or hint once a request succeeds (but keeps "disconnected").
+function clearErrorStatus() { if (statusKind !== "down") setStatus(""); }
 
 // ---------- colours (display only) ----------
 
-// grey maps σ(a) in 0..1 to white..dark.
-function grey(v) {
+// greyRGB maps σ(a) in 0..1 to white..dark navy.
+function greyRGB(v) {
   const t = Math.max(0, Math.min(1, v));
-  const c = (w, d) => Math.round(w + (d - w) * t);
-  return `rgb(${c(255, 29)},${c(255, 42)},${c(255, 68)})`;
+  return [255 + (29 - 255) * t, 255 + (42 - 255) * t, 255 + (68 - 255) * t].map(Math.round);
 }
 // diverging maps v/max in −1..1 to blue..white..red, with the end colours of weights.png
 // (plot.go, diverging): #b2182b for +1, #2166ac for −1.
@@ -92,9 +121,15 @@ function diverging(v, max) {
   const a = Math.abs(t);
   return [255 + (r - 255) * a, 255 + (g - 255) * a, 255 + (b - 255) * a].map(Math.round);
 }
+const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
 const maxAbs = (xs) => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-// textOn picks black or white text for a background given by its darkness 0..1.
-const textOn = (dark) => (dark > 0.55 ? "#fff" : "#1d2330");
+// luminance and textOn: black or white text, whichever contrasts more with the background
+// (at least 4.58:1 for any background, by the WCAG formula).
+function luminance(c) {
+  const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+}
+const textOn = (c) => ((luminance(c) + 0.05) / 0.05 >= 1.05 / (luminance(c) + 0.05) ? "#000" : "#fff");
 
 // drawGrey paints 784 values in 0..1 on a 28×28 canvas: 0 white, 1 black (ink), as drawn.
 function drawGrey(canvas, pixels) {
@@ -106,38 +141,108 @@ function drawGrey(canvas, pixels) {
   });
   ctx.putImageData(img, 0, 0);
 }
-// drawDiverging paints 784 signed values, normalised by their largest |value|.
+// drawDiverging paints 784 signed values, normalised by their largest |value|, and returns it.
 function drawDiverging(canvas, values) {
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(28, 28);
   const m = maxAbs(values);
   values.forEach((v, i) => img.data.set([...diverging(v, m), 255], 4 * i));
   ctx.putImageData(img, 0, 0);
+  return m;
+}
+// legend fills a legend box: the colour scale from −max to +max, and max itself.
+function legend(box, max, what) {
+  box.replaceChildren(
+    el("div", { className: "bar", style: "background: linear-gradient(to right, #2166ac, #fff, #b2182b)" }),
+    el("div", { className: "ends" }, el("span", {}, "−" + exp(max, 2)), el("span", {}, "0"), el("span", {}, "+" + exp(max, 2))),
+    el("div", {}, `scale: largest |${what}| = ${exp(max, 3)}`));
+}
+// pixelsURL returns a data: URL of 784 grey levels as a 28×28 PNG, for the diagram's input.
+function pixelsURL(pixels) {
+  const c = el("canvas", { width: 28, height: 28 });
+  drawGrey(c, pixels);
+  return c.toDataURL();
 }
 
-// ---------- 1. input: drawing ----------
+// ---------- 1. input: the drawing pad ----------
 
 const draw = $("draw");
 const pen = draw.getContext("2d");
 let inked = false;        // a blank canvas is never sent: the server answers 400
-let drawTimer = null, drawBusy = false, drawAgain = false;
+let padShows = "";        // "" empty, "draw" the learner's drawing, "image" a test image painted in
+let drawBusy = false, drawAgain = false, lastSend = 0, sendTimer = null;
+let padCSS = 0;
+
+// setupPad gives the canvas a backing store of its CSS size times the device's pixel ratio
+// (at most 3, so that a drawing stays within the server's 1,048,576 pixels), drawn in CSS
+// pixels: sharp at any zoom, and never resampled by the browser.
+function setupPad() {
+  const avail = Math.max(200, Math.min(280, $("pad").parentElement.clientWidth - 2));
+  const dpr = Math.min(3, window.devicePixelRatio || 1);
+  if (avail === padCSS && draw.width === Math.round(avail * dpr)) return;
+  const old = inked || padShows ? draw.toDataURL() : null;
+  padCSS = avail;
+  draw.width = draw.height = Math.round(avail * dpr);
+  draw.style.width = draw.style.height = avail + "px";
+  pen.setTransform(draw.width / avail, 0, 0, draw.height / avail, 0, 0);
+  pen.lineWidth = 20 * avail / 280;
+  pen.lineCap = "round";
+  pen.lineJoin = "round";
+  pen.strokeStyle = "#111";
+  pen.fillStyle = "#fff";
+  pen.fillRect(0, 0, avail, avail);
+  if (old) {
+    const img = new Image();
+    img.onload = () => pen.drawImage(img, 0, 0, avail, avail);
+    img.src = old;
+  }
+}
 
 function clearCanvas() {
   pen.fillStyle = "#fff";
-  pen.fillRect(0, 0, draw.width, draw.height);
+  pen.fillRect(0, 0, padCSS, padCSS);
   inked = false;
+  padShows = "";
+  $("pad-label").hidden = true;
 }
 
-// at converts a pointer event to backing-store coordinates (the canvas may be shown smaller).
+// paintImage shows a test or evaluation image in the pad, as the network sees it (28×28).
+function paintImage(pixels, label) {
+  const c = el("canvas", { width: 28, height: 28 });
+  drawGrey(c, pixels);
+  pen.imageSmoothingEnabled = false;
+  pen.drawImage(c, 0, 0, padCSS, padCSS);
+  inked = false;
+  padShows = "image";
+  $("pad-label").textContent = label;
+  $("pad-label").hidden = false;
+}
+
+// at converts a pointer event to the canvas's CSS pixels, inside its border.
 function at(e) {
   const r = draw.getBoundingClientRect();
-  return [(e.clientX - r.left) * draw.width / r.width, (e.clientY - r.top) * draw.height / r.height];
+  const scale = padCSS / draw.clientWidth;
+  return [(e.clientX - r.left - draw.clientLeft) * scale, (e.clientY - r.top - draw.clientTop) * scale];
+}
+
+// beginDrawing makes a fresh drawing the input, unless one is under way: y no longer applies.
+function beginDrawing() {
+  if (padShows === "draw" && lab.input && lab.input.kind === "draw") return;
+  clearCanvas();
+  padShows = "draw";
+  lab.label = null;
+  lab.check = null;
+  lab.view = "s";
+  hideCell();
+  newInput({ kind: "draw", pixels: null });
+  renderLabels();
 }
 
 let drawing = false;
 draw.addEventListener("pointerdown", (e) => {
   e.preventDefault();
   draw.setPointerCapture(e.pointerId);
+  beginDrawing();
   drawing = true;
   const [x, y] = at(e);
   pen.beginPath();
@@ -151,47 +256,102 @@ draw.addEventListener("pointermove", (e) => {
   const [x, y] = at(e);
   pen.lineTo(x, y);
   pen.stroke();
-  // Debounced: the server sees the drawing ~150 ms after the pen rests.
-  clearTimeout(drawTimer);
-  drawTimer = setTimeout(sendDrawing, 150);
+  throttledSend();
 });
 const penUp = () => {
   if (!drawing) return;
   drawing = false;
-  clearTimeout(drawTimer);
+  clearTimeout(sendTimer);
+  sendTimer = null;
   sendDrawing();
 };
 draw.addEventListener("pointerup", penUp);
 draw.addEventListener("pointercancel", penUp);
 
-$("clear").addEventListener("click", () => {
-  clearCanvas();
-  if (lab.input && lab.input.kind === "draw") {
-    newInput(null);
-    lab.label = null;
-    renderLabels();
-    render(null);
+// The keyboard's pen: arrows move it (Shift: finer), the space bar lowers or lifts it; a move
+// with the pen down draws, and the drawing is sent as with the mouse.
+const kb = { x: 140, y: 140, down: false, shown: false };
+function showPenCursor() {
+  const c = $("pen-cursor");
+  const k = draw.clientWidth / padCSS;
+  c.style.left = `${draw.clientLeft + kb.x * k}px`;
+  c.style.top = `${draw.clientTop + kb.y * k}px`;
+  c.classList.toggle("down", kb.down);
+  c.hidden = false;
+}
+draw.addEventListener("keydown", (e) => {
+  const step = e.shiftKey ? 3 : 10;
+  const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+  if (e.key === " " || e.key === "Enter") {
+    e.preventDefault();
+    kb.down = !kb.down;
+    if (kb.down) {
+      beginDrawing();
+      pen.beginPath();
+      pen.moveTo(kb.x, kb.y);
+      pen.lineTo(kb.x + 0.01, kb.y);
+      pen.stroke();
+      inked = true;
+      throttledSend();
+    } else sendDrawing();
+    showPenCursor();
+  } else if (moves[e.key]) {
+    e.preventDefault();
+    const [dx, dy] = moves[e.key];
+    const nx = Math.max(0, Math.min(padCSS, kb.x + dx)), ny = Math.max(0, Math.min(padCSS, kb.y + dy));
+    if (kb.down) {
+      pen.beginPath();
+      pen.moveTo(kb.x, kb.y);
+      pen.lineTo(nx, ny);
+      pen.stroke();
+      throttledSend();
+    }
+    kb.x = nx; kb.y = ny;
+    showPenCursor();
+  } else if (e.key === "Escape") {
+    kb.down = false;
+    showPenCursor();
   }
 });
+draw.addEventListener("focus", () => { if (draw.matches(":focus-visible")) showPenCursor(); });
+draw.addEventListener("blur", () => { $("pen-cursor").hidden = true; if (kb.down) { kb.down = false; sendDrawing(); } });
+
+$("clear").addEventListener("click", () => {
+  clearCanvas();
+  kb.down = false;
+  hideCell();
+  newInput(null);
+  lab.label = null;
+  lab.check = null;
+  render(null);
+});
+
+// throttledSend sends the drawing at most every 120 ms while the pen moves, and once more
+// after the last move, so that ŷ follows the stroke.
+function throttledSend() {
+  const wait = lastSend + 120 - Date.now();
+  if (wait <= 0) { sendDrawing(); return; }
+  if (!sendTimer) sendTimer = setTimeout(() => { sendTimer = null; sendDrawing(); }, wait);
+}
 
 // sendDrawing posts the canvas as a PNG; the server brings it to MNIST's form (mnistForm).
 // One request at a time: strokes made meanwhile are sent when it returns.
 function sendDrawing() {
-  if (!inked) return;
+  if (!inked || padShows !== "draw") return;
   if (drawBusy) { drawAgain = true; return; }
   drawBusy = true;
+  lastSend = Date.now();
+  const input = lab.input;
   draw.toBlob(async (blob) => {
     try {
       const q = lab.unit !== null ? `?unit=${lab.unit}` : "";
       const r = await api("POST", "/api/draw" + q, blob, "image/png");
-      if (!(lab.input && lab.input.kind === "draw")) {
-        // a new drawing replaces a test image: y no longer applies
-        lab.label = null;
+      if (lab.input === input && input && input.kind === "draw") {
+        input.pixels = r.pixels;
+        clearErrorStatus();
+        if (lab.label !== null) refresh(); // backward needs y: ask again with it
+        else render(r);
       }
-      newInput({ kind: "draw", pixels: r.pixels });
-      clearErrorStatus();
-      if (lab.label !== null) refresh(); // backward needs y: ask again with it
-      else render(r);
     } catch (err) {
       showError(err);
     } finally {
@@ -201,30 +361,45 @@ function sendDrawing() {
   }, "image/png");
 }
 
-// ---------- 1. input: test images ----------
+// ---------- 1. input: test and evaluation images ----------
 
-function showTest(n) {
-  if (!Number.isInteger(n) || n < 0) { setStatus("test image number must be 0 or more", "error"); return; }
+// showTest shows test image n, which must be a whole number within the test set.
+function showTest(n, keepCell) {
   const tests = lab.state ? lab.state.tests : 0;
-  if (tests > 0) n = n % tests;
+  if (!Number.isInteger(n) || n < 0 || (tests && n >= tests)) {
+    setStatus(`test image N = ${$("test-n").value}: want a whole number from 0 to ${tests - 1}`, "error");
+    return;
+  }
   $("test-n").value = n;
   lab.label = null; // a test image's own label is used until the learner changes it
+  lab.view = "d";
+  if (!keepCell) hideCell();
   newInput({ kind: "test", n });
   refresh();
 }
-$("test-show").addEventListener("click", () => showTest(parseInt($("test-n").value, 10)));
+const typedN = () => { const s = $("test-n").value.trim(); return s === "" ? NaN : Number(s); };
+$("test-show").addEventListener("click", () => showTest(typedN()));
 $("test-n").addEventListener("keydown", (e) => { if (e.key === "Enter") $("test-show").click(); });
 $("test-next").addEventListener("click", () => {
-  const cur = lab.input && lab.input.kind === "test" ? lab.input.n : parseInt($("test-n").value, 10) - 1;
-  showTest((isNaN(cur) ? -1 : cur) + 1);
+  const tests = lab.state ? lab.state.tests : 0;
+  const cur = lab.input && lab.input.kind === "test" ? lab.input.n : typedN() - 1;
+  showTest(Number.isInteger(cur) && tests ? (cur + 1) % tests : 0); // after the last, the first
 });
 $("test-mistake").addEventListener("click", async () => {
-  const after = lab.input && lab.input.kind === "test" ? lab.input.n : parseInt($("test-n").value, 10) - 1;
+  const after = lab.input && lab.input.kind === "test" ? lab.input.n : -1;
   try {
-    const r = await api("GET", `/api/mistake?after=${isNaN(after) ? -1 : after}`);
+    const r = await api("GET", `/api/mistake?after=${after}`);
     showTest(r.test);
   } catch (err) { showError(err); }
 });
+
+// showEval shows evaluation image n (a confusion cell's image).
+function showEval(n) {
+  lab.label = null;
+  lab.view = "d";
+  newInput({ kind: "eval", n });
+  refresh();
+}
 
 // newInput makes x the current input; answers still on their way for the old one are dropped.
 function newInput(input) {
@@ -235,20 +410,31 @@ function newInput(input) {
 
 // ---------- forward / backward requests ----------
 
-// refresh asks for the pass of the current input: backward when y is known (a test image always
-// has its label), forward otherwise. One request at a time; a call made meanwhile runs after.
+function passBody() {
+  const i = lab.input;
+  const body = i.kind === "test" ? { test: i.n } : i.kind === "eval" ? { eval: i.n } : { pixels: i.pixels };
+  if (lab.unit !== null) body.unit = lab.unit;
+  if (lab.label !== null) body.label = lab.label;
+  return body;
+}
+
+// refresh asks for the pass of the current input: backward and the gradient check when y is
+// known (a test image always has its label), forward otherwise. One request at a time; a call
+// made meanwhile runs after.
 async function refresh() {
-  if (!lab.input) return;
+  if (!lab.input || (lab.input.kind === "draw" && !lab.input.pixels)) return; // the drawing's answer will call again
   if (lab.busy) { lab.again = true; return; }
   lab.busy = true;
   const gen = lab.gen;
-  const body = lab.input.kind === "test" ? { test: lab.input.n } : { pixels: lab.input.pixels };
-  if (lab.unit !== null) body.unit = lab.unit;
-  if (lab.label !== null) body.label = lab.label;
-  const backward = lab.input.kind === "test" || lab.label !== null;
+  const body = passBody();
+  const backward = lab.input.kind !== "draw" || lab.label !== null;
   try {
     const r = await api("POST", backward ? "/api/backward" : "/api/forward", body);
     if (gen === lab.gen) { render(r); clearErrorStatus(); }
+    if (backward && gen === lab.gen) {
+      const c = await api("POST", "/api/gradcheck", body);
+      if (gen === lab.gen) { lab.check = c; renderGradcheck(); }
+    }
   } catch (err) {
     showError(err);
   } finally {
@@ -258,137 +444,58 @@ async function refresh() {
   }
 }
 
-// scheduleRefresh re-runs the pass at most about once a second (used while training).
+// scheduleRefresh re-runs the pass at most about three times a second (used while training).
 function scheduleRefresh() {
   if (!lab.input || lab.timer) return;
-  const wait = Math.max(0, lab.lastRefresh + 1000 - Date.now());
+  const wait = Math.max(0, lab.lastRefresh + 330 - Date.now());
   lab.timer = setTimeout(() => { lab.timer = null; refresh(); }, wait);
 }
 
-// clearErrorStatus removes an old error or hint once a request succeeds (but keeps "disconnected").
-function clearErrorStatus() { if (statusKind !== "down") setStatus(""); }
+// ---------- rendering an answer ----------
 
-// ---------- 2 & 3. rendering a forward / backward answer ----------
+const hasBack = (r) => r && r.loss !== undefined && Array.isArray(r.delta);
+const showsDelta = () => lab.view === "d" && hasBack(lab.result);
 
 // render shows a forward answer r (or a backward one, which carries the forward fields too).
 function render(r) {
   lab.result = r;
   $("prediction").textContent = r ? String(r.prediction) : "";
   if (!r) {
-    drawGrey($("seen"), new Array(784).fill(0));
     $("input-info").textContent = "No input yet.";
     $("net-info").textContent = "";
-    $("diagram").replaceChildren();
     $("outputs").replaceChildren();
-    $("unit-panel").hidden = true;
+    $("outputs").setAttribute("aria-label", "output ŷ: no input yet");
+    $("forward").hidden = true;
     $("back-body").hidden = true;
+    $("back-off").hidden = false;
+    renderNet(null);
     renderLabels();
+    renderNodePanel();
     return;
   }
-  drawGrey($("seen"), r.pixels);
-  const isTest = r.test !== undefined && r.test !== null;
-  $("input-info").textContent = isTest
-    ? `Test image ${r.test}` + (lab.label === null ? `, label ${r.label}` : `; y = ${lab.label}, chosen by you`)
-    : "Your drawing, in MNIST's form.";
-  $("net-info").textContent = `Network after epoch ${r.epoch}` + (r.batch_done ? `, mini-batch ${r.batch_done}` : "") +
+  if (lab.input && lab.input.kind !== "draw") {
+    paintImage(r.pixels, (lab.input.kind === "test" ? "test " : "evaluation ") + "image " + lab.input.n);
+  }
+  $("input-info").textContent = inputInfo(r);
+  $("net-info").textContent = `Network after epoch ${r.epoch}` + (r.batch_done ? ` and ${r.batch_done} mini-batches of the next` : "") +
     (r.epoch === 0 && !r.batch_done ? " (untrained: the starting weights)" : "");
-  renderDiagram(r);
   renderOutputs(r);
+  renderNet(r);
+  renderNodePanel();
   renderUnit(r);
   renderLabels();
   renderBackward(r);
+  if (!hasBack(r)) { lab.check = null; renderGradcheck(); }
 }
 
-const hasBack = (r) => r && r.loss !== undefined && Array.isArray(r.delta);
-
-// renderDiagram draws the layers as rows of cells coloured by σ(a) or by δ.
-function renderDiagram(r) {
-  const box = $("diagram");
-  box.replaceChildren();
-  const byDelta = lab.colourBy === "d" && hasBack(r);
-  const inRow = el("div", { className: "layer" },
-    el("div", { className: "layer-name" }, `input x (${r.pixels.length} pixels)`));
-  const small = el("canvas", { className: "map diagram-x", width: 28, height: 28 });
-  drawGrey(small, r.pixels);
-  inRow.append(small);
-  box.append(inRow);
-  const L = r.layers.length;
-  r.layers.forEach((layer, l) => {
-    const out = l === L - 1;
-    const delta = hasBack(r) ? r.delta[l] : null;
-    const dmax = delta ? maxAbs(delta) : 0;
-    const name = out ? `output layer (${layer.s.length} units), ŷ = σ(a)` : `hidden layer ${l + 1} (${layer.s.length} units)`;
-    const row = el("div", { className: "layer" }, el("div", { className: "arrow" }, "↓ a = W·x + b, σ(a)"),
-      el("div", { className: "layer-name" }, name + (byDelta ? ", coloured by δ (red +, blue −)" : ", coloured by σ(a)")));
-    const cells = el("div", { className: "cells" });
-    layer.s.forEach((s, j) => {
-      const c = el("button", { type: "button", className: "cell" });
-      if (byDelta) {
-        const [R, G, B] = diverging(delta[j], dmax);
-        c.style.background = `rgb(${R},${G},${B})`;
-        c.style.color = textOn(Math.abs(delta[j]) / (dmax || 1));
-      } else {
-        c.style.background = grey(s);
-        c.style.color = textOn(s);
-      }
-      if (out) c.textContent = String(j);
-      c.title = `${out ? "output" : "hidden " + (l + 1)} unit ${j}: a = ${fmt(layer.a[j])}, σ(a) = ${fmt(s)}` +
-        (delta ? `, δ = ${fmt(delta[j])}` : "");
-      if (lab.selected && lab.selected.l === l && lab.selected.j === j) c.classList.add("selected");
-      if (l === 0 && lab.unit === j) c.classList.add("picked");
-      c.addEventListener("click", () => selectCell(l, j));
-      cells.append(c);
-    });
-    row.append(cells);
-    box.append(row);
-  });
-  renderCellDetails(r);
-}
-
-// selectCell shows a unit's numbers; a first-layer unit is also picked (its weights are asked for).
-function selectCell(l, j) {
-  lab.selected = { l, j };
-  if (l === 0) pickUnit(j);
-  else if (lab.result) renderDiagram(lab.result);
-}
-
-// pickUnit asks again with "unit": j, so the answer carries that unit's weights and sums.
-function pickUnit(j) {
-  lab.unit = j;
-  lab.selected = { l: 0, j };
-  markTile();
-  updateHash();
-  if (lab.input) refresh();
-  else setStatus(`Unit ${j} picked: draw a digit or show a test image to see its weights at work.`);
-}
-
-function renderCellDetails(r) {
-  const box = $("cell-details");
-  const s = lab.selected;
-  if (!s || !r.layers[s.l] || s.j >= r.layers[s.l].s.length) {
-    box.className = "panel hint";
-    box.textContent = "Click a unit for its numbers; a unit of the first hidden layer shows its weights.";
-    return;
-  }
-  box.className = "panel";
-  const out = s.l === r.layers.length - 1;
-  const layer = r.layers[s.l];
-  const lines = [
-    el("div", {}, el("b", {}, out ? `Output unit ${s.j} (digit ${s.j})` : `Hidden layer ${s.l + 1}, unit ${s.j}`)),
-    el("div", { className: "formula" }, `a = W·x + b = ${fmt(layer.a[s.j])}`, src("layerForward, network.go")),
-    el("div", { className: "formula" }, `${out ? "ŷ = " : ""}σ(a) = 1/(1+e^(−a)) = ${fmt(layer.s[s.j])}`, src("sigmoid, network.go")),
-  ];
-  if (hasBack(r)) {
-    const d = r.delta[s.l][s.j];
-    if (out) {
-      const y = r.y[s.j]; // y_k of the one-hot target, as the server sends it
-      lines.push(el("div", { className: "formula" }, `δ = ŷ − y = ${fmt(layer.s[s.j])} − ${y} = ${fmt(d)}`, src("outputDelta, backprop.go")));
-    } else {
-      lines.push(el("div", { className: "formula" },
-        `δ = (Wᵀδ)_j × σ'(a_j) = ${fmt(r.back[s.l][s.j])} × ${fmt(r.dsigma[s.l][s.j])} = ${fmt(d)}`, src("hiddenDelta, backprop.go")));
-    }
-  }
-  box.replaceChildren(...lines);
+// inputInfo says what the input is and where y comes from.
+function inputInfo(r) {
+  const i = lab.input;
+  if (!i || i.kind === "draw") return "Your drawing, in MNIST's form (mnistForm, predict.go).";
+  const name = (i.kind === "test" ? "Test image " : "Evaluation image ") + i.n;
+  const own = r.image_label;
+  if (lab.label === null || lab.label === own) return `${name}, label ${own}: y = ${own}.`;
+  return `${name}, label ${own}; y = ${lab.label}, chosen by you.`;
 }
 
 // renderOutputs draws ŷ_k as horizontal bars, the predicted digit highlighted.
@@ -402,16 +509,277 @@ function renderOutputs(r) {
     row.title = `ŷ_${k} = ${fmt(v, 6)}` + (k === y ? " (true digit)" : "");
     return row;
   }));
+  $("outputs").setAttribute("aria-label", "output ŷ: " + r.yhat.map((v, k) => `${k}: ${fmt(v, 3)}`).join(", ") +
+    `; predicted ${r.prediction}`);
+}
+
+// ---------- the network, drawn ----------
+
+// Between two layers every edge is drawn up to allEdges of them (the course's 20×10 = 200);
+// beyond, only the fewEdges strongest by |value|, and every edge of the selected unit.
+const allEdges = 200, fewEdges = 120;
+
+// tileGeometry: where unit j's tile sits in weights.png (weightTiles, plot.go): tiles of 56×56
+// pixels every 58, from (2, 2), in ⌈√units⌉ columns.
+function tileGeometry(units) {
+  const cols = Math.ceil(Math.sqrt(units)), rows = Math.ceil(units / cols);
+  return { cols, rows, W: cols * 58 + 2, H: rows * 58 + 2, at: (j) => [2 + (j % cols) * 58, 2 + Math.floor(j / cols) * 58] };
+}
+
+// layoutRow places n nodes in rows across width w: the largest node size from big down to
+// small whose rows stay within maxH.
+function layoutRow(n, w, big, small, maxH) {
+  let s = big;
+  for (; s > small; s--) {
+    const per = Math.max(1, Math.floor(w / s));
+    if (Math.ceil(n / per) * s <= maxH) break;
+  }
+  const per = Math.max(1, Math.min(n, Math.floor(w / s)));
+  const rows = Math.ceil(n / per);
+  const across = Math.ceil(n / rows); // balanced rows
+  return { s, rows, across, h: rows * s };
+}
+
+// renderNet draws the network: the input, the hidden units (the first layer's with their
+// weight tiles), the output units, and the strongest edges between the layers above the input.
+function renderNet(r) {
+  const svg = $("net");
+  const hadFocus = svg.contains(document.activeElement) && lab.selected;
+  const W = Math.max(260, $("net-box").clientWidth);
+  svg.replaceChildren();
+  svg.setAttribute("width", W);
+  if (!r) {
+    svg.setAttribute("height", 60);
+    svg.setAttribute("aria-label", "the network: no input yet");
+    svg.append(sv("text", { x: 0, y: 24, class: "muted" }, "Draw a digit or pick a test image: the network lights up here."));
+    $("net-caption").textContent = "";
+    return;
+  }
+  const back = showsDelta();
+  const L = r.layers.length;
+  const sizes = lab.state ? lab.state.sizes : [784, ...r.layers.map((x) => x.s.length)];
+  const geo = tileGeometry(sizes[1]);
+  const pad = 4, avail = W - 2 * pad;
+  const defs = sv("defs", {});
+  for (const [id, colour] of [["arr-pos", "#b2182b"], ["arr-neg", "#2166ac"]]) {
+    defs.append(sv("marker", { id, viewBox: "0 0 10 10", refX: 5, refY: 5, markerWidth: 7, markerHeight: 7, markerUnits: "userSpaceOnUse", orient: "auto" },
+      sv("path", { d: "M0,1 L9,5 L0,9 z", fill: colour })));
+  }
+  svg.append(defs);
+  const edgesG = sv("g", {}), nodesG = sv("g", {}), textG = sv("g", {});
+  svg.append(edgesG, nodesG, textG);
+
+  // The input x, centred at the top.
+  let y = 0;
+  textG.append(sv("text", { x: pad, y: 14 }, "input x (28×28 pixels)"));
+  const img = sv("image", { href: pixelsURL(r.pixels), x: (W - 56) / 2, y: 20, width: 56, height: 56, style: "image-rendering: pixelated" });
+  nodesG.append(img, sv("rect", { x: (W - 56) / 2 - 0.5, y: 19.5, width: 57, height: 57, class: "ring" }));
+  y = 84;
+
+  // Layer rows: positions of every node.
+  const pos = [];      // pos[l][j] = {x, y (top), s}
+  const notes = [];    // caption parts
+  const deltaMax = [];
+  for (let l = 0; l < L; l++) {
+    const n = r.layers[l].s.length, out = l === L - 1;
+    const lay = out ? layoutRow(n, avail, 44, 24, 44) : l === 0 ? layoutRow(n, avail, 60, 22, 200) : layoutRow(n, avail, 40, 14, 90);
+    const inName = l === 0 ? "x" : `σ(a${sub(l)})`;
+    const title = (out ? `output layer ŷ = σ(a${sub(l + 1)})` : `hidden layer ${l + 1}: σ(a${sub(l + 1)})`) +
+      ` · ${n} units · ` + (back ? (l === L - 1 ? `δ = ŷ − y` : `δ${sub(l + 1)} = (W${sub(l + 2)}ᵀδ${sub(l + 2)}) ⊙ σ′(a${sub(l + 1)})`) :
+        `a${sub(l + 1)} = W${sub(l + 1)}·${inName} + b${sub(l + 1)}`) + (back ? "  ↑ backward" : "  ↓ forward");
+    // The title on one line, or on two where the picture is too narrow for one (a phone), on a
+    // white ground: the edges into the layer pass under it.
+    const ground = sv("rect", { fill: "#fff", "fill-opacity": 0.88 });
+    const t1 = sv("text", { x: pad, y: y + 13 }, title);
+    textG.append(ground, t1);
+    let lines = 1;
+    if (t1.getComputedTextLength() > W - 2 * pad) {
+      const cut = title.indexOf(" units · ") + 7;
+      t1.textContent = title.slice(0, cut);
+      textG.append(sv("text", { x: pad, y: y + 29 }, title.slice(cut + 2)));
+      lines = 2;
+    }
+    const tw = Math.max(...[...textG.querySelectorAll("text")].slice(-lines).map((t) => t.getComputedTextLength()));
+    Object.entries({ x: pad - 2, y: y + 1, width: tw + 4, height: 16 * lines + 1 }).forEach(([k, v]) => ground.setAttribute(k, v));
+    y += 20 + 16 * (lines - 1);
+    const delta = hasBack(r) ? r.delta[l] : null;
+    deltaMax[l] = delta ? maxAbs(delta) : 0;
+    pos[l] = [];
+    const rowW = lay.across * lay.s, x0 = (W - rowW) / 2;
+    for (let j = 0; j < n; j++) {
+      const row = Math.floor(j / lay.across), col = j % lay.across;
+      const p = { x: x0 + col * lay.s, y: y + row * lay.s, s: lay.s };
+      pos[l].push(p);
+      nodesG.append(node(r, l, j, p, back, delta, deltaMax[l], geo, out));
+    }
+    y += lay.h + (out ? 4 : l === L - 2 ? 70 : 70);
+  }
+  svg.setAttribute("height", Math.ceil(y + 2));
+
+  // Edges between layer l−1 and l (l ≥ 1: the weights of layer l+1, counted from 1).
+  for (const e of r.edges || []) {
+    const l = e.layer - 1; // the layer of units the weights lead to
+    const vals = back && e.back_terms ? e.back_terms : e.w;
+    const list = [];
+    vals.forEach((row, k) => row.forEach((v, j) => list.push([Math.abs(v), v, k, j])));
+    const total = list.length;
+    const m = list.reduce((a, x) => Math.max(a, x[0]), 0) || 1;
+    const sel = lab.selected;
+    const mine = ([, , k, j]) => sel && ((sel.l === l && sel.j === k) || (sel.l === l - 1 && sel.j === j));
+    if (total > allEdges) {
+      list.sort((a, b) => b[0] - a[0]);
+      const kept = list.slice(0, fewEdges);
+      kept.push(...list.slice(fewEdges).filter(mine));
+      list.length = 0;
+      list.push(...kept);
+    }
+    for (const [abs, v, k, j] of list.sort((a, b) => a[0] - b[0])) { // the strongest on top
+      const a = pos[l - 1][j], b = pos[l][k];
+      const x1 = a.x + a.s / 2, y1 = a.y + a.s - 1, x2 = b.x + b.s / 2, y2 = b.y + 1;
+      const t = abs / m;
+      const touches = mine([abs, v, k, j]);
+      const dim = sel && !touches && (sel.l === l || sel.l === l - 1) ? 0.25 : 1;
+      const [fx, fy, tx, ty] = back ? [x2, y2, x1, y1] : [x1, y1, x2, y2];
+      edgesG.append(sv("path", {
+        d: `M${fx},${fy} L${(fx + tx) / 2},${(fy + ty) / 2} L${tx},${ty}`, class: "edge",
+        stroke: v >= 0 ? "#b2182b" : "#2166ac", "stroke-width": (0.6 + 3.4 * t).toFixed(2),
+        "stroke-opacity": ((0.1 + 0.9 * t) * dim).toFixed(3), "marker-mid": t > 0.35 ? `url(#${v >= 0 ? "arr-pos" : "arr-neg"})` : "none",
+        "data-edge": `${e.layer}:${k}:${j}`,
+      }));
+    }
+    notes.push(`W${sub(e.layer)}: ` + (total > allEdges ? `the ${fewEdges} strongest of ${total} edges (and all of the selected unit's)` : `all ${total} edges`) +
+      `, widest |${back ? "w·δ" : "w"}| = ${exp(m, 2)}`);
+  }
+  const nodeNote = back
+    ? "Nodes: δ, blue − and red +, each layer scaled by its largest |δ| (" + deltaMax.map((m, l) => `layer ${l + 1}: ${exp(m, 2)}`).join(", ") + ")."
+    : "Nodes: σ(a), white 0 to dark 1.";
+  const edgeNote = back
+    ? "Edges: the signal each carries back, w_kj·δ_k, red + and blue −, as wide as its size, arrows toward the input."
+    : "Edges: the weights w, red + and blue −, as wide as |w|, arrows toward the output.";
+  $("net-caption").textContent = `${nodeNote} ${edgeNote} ${notes.join("; ")}. The first layer's weights are the tiles inside its nodes, each scaled by its own largest |w|.`;
+  svg.setAttribute("aria-label", `the network ${sizes.join("-")}, showing ${back ? "the backward pass, δ" : "the forward pass, σ(a)"}; each unit is a button`);
+  if (hadFocus) {
+    const n = svg.querySelector(`[data-node="${lab.selected.l}:${lab.selected.j}"]`);
+    if (n) n.focus({ preventScroll: true });
+  }
+}
+
+// node draws one unit: filled by σ(a) or δ, the first layer's with its weight tile inside, the
+// output units with their digit.
+function node(r, l, j, p, back, delta, dmax, geo, out) {
+  const s = r.layers[l].s[j];
+  const fill = back && delta ? diverging(delta[j], dmax) : greyRGB(s);
+  const g = sv("g", { class: "node", tabindex: 0, role: "button", "data-node": `${l}:${j}` });
+  const inset = 1.5, side = p.s - 2 * inset;
+  g.append(sv("rect", { x: p.x + inset, y: p.y + inset, width: side, height: side, rx: 3, fill: rgb(fill) }));
+  if (l === 0 && lab.weightsURL && side >= 14) {
+    const [tx, ty] = geo.at(j);
+    const ring = Math.max(3, Math.round(side * 0.14));
+    const ts = side - 2 * ring;
+    g.append(sv("svg", { x: p.x + inset + ring, y: p.y + inset + ring, width: ts, height: ts, viewBox: `${tx} ${ty} 56 56`, preserveAspectRatio: "none" },
+      sv("image", { href: lab.weightsURL, x: 0, y: 0, width: geo.W, height: geo.H, style: "image-rendering: pixelated" })));
+  }
+  if (out) {
+    g.append(sv("text", { x: p.x + p.s / 2, y: p.y + p.s / 2 + 5, "text-anchor": "middle", class: "mono", fill: textOn(fill), style: `fill: ${textOn(fill)}; font-size: ${p.s >= 34 ? 15 : 12}px` }, String(j)));
+  }
+  g.append(sv("rect", { x: p.x + inset, y: p.y + inset, width: side, height: side, rx: 3, class: "ring" }));
+  const name = out ? `output unit ${j} (digit ${j})` : `hidden layer ${l + 1}, unit ${j}`;
+  g.setAttribute("aria-label", `${name}: ${out ? "ŷ" : "σ(a)"} = ${fmt(s)}` + (delta ? `, δ = ${exp(delta[j])}` : ""));
+  g.append(sv("title", {}, `${name}: a = ${fmt(r.layers[l].a[j])}, σ(a) = ${fmt(s)}` + (delta ? `, δ = ${exp(delta[j])}` : "")));
+  if (lab.selected && lab.selected.l === l && lab.selected.j === j) g.classList.add("selected");
+  g.addEventListener("click", () => selectNode(l, j));
+  g.addEventListener("focus", () => selectNode(l, j));
+  g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectNode(l, j, true); } });
+  g.addEventListener("mouseenter", () => hover(l, j));
+  g.addEventListener("mouseleave", () => hover(null));
+  return g;
+}
+
+// selectNode opens a node's sum; a first-layer unit is also picked (its weights are asked for).
+function selectNode(l, j, force) {
+  const same = lab.selected && lab.selected.l === l && lab.selected.j === j;
+  if (same && !force) return;
+  lab.selected = { l, j };
+  if (l === 0 && lab.unit !== j) { pickUnit(j); return; }
+  if (lab.result) renderNet(lab.result);
+  renderNodePanel();
+  markRows();
+}
+
+// pickUnit asks again with "unit": j, so the answer carries that unit's weights and sums.
+function pickUnit(j) {
+  lab.unit = j;
+  lab.selected = { l: 0, j };
+  markTile();
+  updateHash();
+  if (lab.input) refresh();
+  else setStatus(`Unit ${j} picked: draw a digit or show a test image to see its weights at work.`);
+}
+
+// hover highlights one unit everywhere it appears: its node, its tile, its δ row.
+function hover(l, j) {
+  document.querySelectorAll("#net .node.hl").forEach((n) => n.classList.remove("hl"));
+  document.querySelectorAll("#hid-delta tr.hover").forEach((n) => n.classList.remove("hover"));
+  $("tile-hover").hidden = true;
+  if (l === null || l === undefined) return;
+  const n = $("net").querySelector(`[data-node="${l}:${j}"]`);
+  if (n) n.classList.add("hl");
+  const row = $("hid-delta").querySelector(`[data-row="${l}:${j}"]`);
+  if (row) row.classList.add("hover");
+  if (l === 0) placeTileBox($("tile-hover"), j);
+}
+
+// renderNodePanel shows the selected node's sum, term by term, from the server's terms.
+function renderNodePanel() {
+  const box = $("node-panel"), r = lab.result, s = lab.selected;
+  if (!r || !s || !r.layers[s.l] || s.j >= r.layers[s.l].s.length) {
+    box.replaceChildren("Click or focus a unit of the network for its sum, term by term.");
+    return;
+  }
+  const L = r.layers.length, out = s.l === L - 1, layer = r.layers[s.l], j = s.j;
+  const parts = [el("b", {}, out ? `Output unit ${j} (digit ${j})` : `Hidden layer ${s.l + 1}, unit ${j}`)];
+  const terms = (list, label) => el("div", { className: "terms" }, ...list
+    .map((v, i) => [Math.abs(v), v, i]).sort((a, b) => b[0] - a[0])
+    .map(([, v, i]) => el("span", {}, `${label(i)} ${v >= 0 ? "+" : "−"}${exp(Math.abs(v))}`)));
+  if (showsDelta()) {
+    const d = r.delta[s.l][j];
+    if (out) {
+      const dv = r.derivation;
+      parts.push(el("div", { className: "formula" },
+        dv.dl_dyhat[j] === null
+          ? `ŷ = ${fmt(layer.s[j])} is exactly ${layer.s[j]}: ∂L/∂ŷ divides by ŷ(1 − ŷ) = 0, so δ = ŷ − y is computed directly: ${fmt(layer.s[j])} − ${r.y[j]} = ${exp(d)}`
+          : `δ = ∂L/∂ŷ · ∂ŷ/∂a = ${exp(dv.dl_dyhat[j])} × ${exp(dv.dyhat_da[j])} = ${exp(dv.product[j])}; = ŷ − y = ${fmt(layer.s[j])} − ${r.y[j]} = ${exp(d)}`,
+        src("runExample, explain.go; outputDelta, backprop.go")));
+    } else {
+      const e = r.edges[s.l]; // the weights of layer s.l + 2, from this layer to the next
+      parts.push(el("div", {}, `The signals w_kj·δ_k that come back to it from the ${e.back_terms.length} units k of the layer above, largest first:`),
+        terms(e.back_terms.map((row) => row[j]), (k) => `k=${k}:`),
+        el("div", { className: "formula" }, `they add up to (Wᵀδ)_j = ${exp(r.back[s.l][j])}; × σ′(a_j) = σ(a)(1 − σ(a)) = ${exp(r.dsigma[s.l][j])}; = δ_j = ${exp(d)}`,
+          src("hiddenDelta, backprop.go; the terms: edgesOf, lab.go")));
+    }
+  } else if (s.l === 0) {
+    parts.push(el("div", { className: "formula" }, `a_j = Σ_i x_i·w_ji + b_j = ${fmt(layer.a[j])}; σ(a_j) = ${fmt(layer.s[j])}`, src("layerForward, network.go")),
+      el("div", {}, "Its 784 terms x_i·w_ji are the contributions map below (section 2)."));
+  } else {
+    const e = r.edges[s.l - 1]; // the weights into this layer
+    parts.push(el("div", {}, `The terms w_kj·σ(a_j) from the ${e.terms[j].length} units j of the layer below, largest first, and the bias:`),
+      terms(e.terms[j], (i) => `j=${i}:`),
+      el("div", { className: "formula" }, `b_k = ${fmt(e.b[j])}; all add up to a_k = ${fmt(layer.a[j])}; ${out ? "ŷ_k = σ(a_k)" : "σ(a_k)"} = ${fmt(layer.s[j])}`,
+        src("layerForward, network.go; the terms: edgesOf, lab.go")));
+  }
+  box.replaceChildren(...parts);
 }
 
 // renderUnit shows the picked first-layer unit: weights, contributions x⊙w and the sum.
 function renderUnit(r) {
   const u = r.unit;
-  $("unit-panel").hidden = !u;
+  $("forward").hidden = !u;
   if (!u) return;
   $("unit-name").textContent = String(u.j);
-  drawDiverging($("map-w"), u.w);
-  drawDiverging($("map-contrib"), u.contrib);
+  legend($("leg-w"), drawDiverging($("map-w"), u.w), "w");
+  legend($("leg-contrib"), drawDiverging($("map-contrib"), u.contrib), "x·w");
+  $("map-w").setAttribute("aria-label", `weights of unit ${u.j}, 28×28, red positive, blue negative`);
+  $("map-contrib").setAttribute("aria-label", `contributions x_i·w_i of unit ${u.j}, 28×28`);
   $("unit-sum").replaceChildren(
     el("div", {}, `b = ${fmt(u.b)}`),
     el("div", {}, `Σ x_i w_i = ${fmt(u.wx)}`, src("x_i·w_i and their sum, in pixel order — unitLook, lab.go")),
@@ -419,7 +787,7 @@ function renderUnit(r) {
     el("div", {}, `σ(a) = 1/(1+e^(−a)) = ${fmt(u.s)}`, src("sigmoid, network.go")));
 }
 
-// renderLabels draws the ten buttons for y, the one in use highlighted.
+// renderLabels draws the ten buttons for y, the one in use pressed.
 function renderLabels() {
   const r = lab.result;
   const y = lab.label !== null ? lab.label : (r && hasBack(r) ? r.label : null);
@@ -427,65 +795,93 @@ function renderLabels() {
   if (!box.children.length) {
     for (let k = 0; k < 10; k++) {
       const b = el("button", { type: "button", textContent: String(k) });
+      b.setAttribute("aria-label", `y = ${k}`);
       b.addEventListener("click", () => {
         if (!lab.input) { setStatus("Draw a digit or show a test image first."); return; }
         lab.label = k;
+        lab.view = "d";
         updateHash();
+        renderLabels();
         refresh();
       });
       box.append(b);
     }
   }
-  [...box.children].forEach((b, k) => b.classList.toggle("on", k === y));
-  const info = $("label-info");
-  if (!lab.input) info.textContent = "Draw a digit or show a test image, then pick its true digit y.";
-  else if (lab.input.kind === "test") info.textContent = "y is the test image's label; click another digit to see what the backward pass does with it.";
+  [...box.children].forEach((b, k) => b.setAttribute("aria-pressed", String(k === y)));
+  const info = $("label-info"), i = lab.input;
+  const own = r && r.image_label !== undefined ? r.image_label : null;
+  if (!i) info.textContent = "Draw a digit or show a test image, then pick its true digit y.";
+  else if (i.kind !== "draw" && (lab.label === null || lab.label === own)) info.textContent = "y is the image's label; click another digit to see what the backward pass does with it.";
+  else if (i.kind !== "draw") info.textContent = `y = ${lab.label} is your choice; the image's label is ${own} (click ${own} to go back).`;
   else if (y === null) info.textContent = "Click the digit you drew to run the backward pass.";
-  else info.textContent = `y = ${y}: the backward pass below uses it as the one-hot target.`;
+  else info.textContent = `y = ${y}: the backward pass uses it as the one-hot target.`;
+  // The diagram's toggle shows what the diagram shows: δ only once there is a backward pass.
+  const canBack = hasBack(r);
+  const radios = document.querySelectorAll('input[name="colour-by"]');
+  radios[1].disabled = !canBack;
+  radios[0].checked = !showsDelta();
+  radios[1].checked = showsDelta();
 }
 
-// renderBackward shows L, δ of every layer, ∂L/∂W of the picked unit and the SGD step.
+// renderBackward shows L, the derivation, δ of every layer, ∂L/∂W of the picked unit, the step.
 function renderBackward(r) {
   const ok = hasBack(r);
   $("back-body").hidden = !ok;
+  $("back-off").hidden = ok;
   if (!ok) return;
   const L = r.layers.length;
   $("loss").replaceChildren(
     el("div", {}, `L = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k] = ${fmt(r.loss)}`, src("loss, network.go")));
 
-  // Output layer: ŷ_k − y_k = δ_k, with the one-hot y the server sends.
-  const out = $("out-delta");
-  out.replaceChildren(el("tr", {}, ...["k", "ŷ_k", "", "y_k", "", "δ_k"].map((h) => el("th", {}, h))));
+  // Output layer: the derivation's two factors, their product and ŷ_k − y_k = δ_k.
+  const d = r.derivation, out = $("out-delta");
+  out.replaceChildren(el("tr", {}, ...["k", "ŷ_k", "y_k", "∂L/∂ŷ_k = (ŷ_k − y_k)/(ŷ_k(1 − ŷ_k))", "", "∂ŷ_k/∂a_k = ŷ_k(1 − ŷ_k)", "", "product", "", "ŷ_k − y_k = δ_k"]
+    .map((h) => el("th", {}, h))));
+  let saturated = 0;
   r.yhat.forEach((v, k) => {
-    const yk = r.y[k];
-    const tr = el("tr", { className: k === r.label ? "hl" : "" },
-      el("td", {}, String(k)), el("td", {}, fmt(v)), el("td", { className: "op" }, "−"),
-      el("td", {}, String(yk)), el("td", { className: "op" }, "="), el("td", {}, fmt(r.delta[L - 1][k])));
-    out.append(tr);
+    const op = (s) => el("td", { className: "op" }, s);
+    const first = d.dl_dyhat[k] === null
+      ? el("td", { className: "words" }, `0/0: ŷ_k rounded to exactly ${v}`)
+      : el("td", {}, exp(d.dl_dyhat[k], 6));
+    if (d.dl_dyhat[k] === null) saturated++;
+    out.append(el("tr", { className: k === r.label ? "hl" : "" },
+      el("td", {}, String(k)), el("td", {}, fmt(v, 6)), el("td", {}, String(r.y[k])), first, op("×"),
+      el("td", {}, exp(d.dyhat_da[k], 6)), op("="), el("td", {}, d.product[k] === null ? "–" : exp(d.product[k], 6)), op("="),
+      el("td", {}, exp(r.delta[L - 1][k], 6))));
   });
+  $("deriv-note").hidden = !saturated;
+  $("deriv-note").textContent = saturated
+    ? `For ${saturated === 1 ? "one unit" : saturated + " units"} ŷ_k has rounded to exactly 0 or 1, so ŷ_k(1 − ŷ_k) = 0 and the first factor divides by 0 (0/0 or 1/0): it is not a number. ` +
+      "This is why the code computes δ = σ(a) − y directly: the factor ŷ(1 − ŷ) cancels on paper, and computing without it never divides."
+    : "";
 
   // Hidden layers: the two factors of δ from "back" and "dsigma".
   const hid = $("hid-delta");
   hid.replaceChildren(el("tr", {}, ...["layer", "j", "(Wᵀδ)_j", "", "σ'(a_j)", "", "δ_j"].map((h) => el("th", {}, h))));
   for (let l = 0; l < L - 1; l++) {
-    r.delta[l].forEach((d, j) => {
-      const tr = el("tr", {},
-        el("td", {}, String(l + 1)), el("td", {}, String(j)), el("td", {}, fmt(r.back[l][j])), el("td", { className: "op" }, "×"),
-        el("td", {}, fmt(r.dsigma[l][j])), el("td", { className: "op" }, "="), el("td", {}, fmt(d)));
-      if ((l === 0 && lab.unit === j) || (lab.selected && lab.selected.l === l && lab.selected.j === j)) tr.className = "hl";
-      tr.style.cursor = "pointer";
-      tr.addEventListener("click", () => selectCell(l, j));
+    r.delta[l].forEach((dj, j) => {
+      const tr = el("tr", { tabIndex: 0 },
+        el("td", {}, String(l + 1)), el("td", {}, String(j)), el("td", {}, exp(r.back[l][j])), el("td", { className: "op" }, "×"),
+        el("td", {}, exp(r.dsigma[l][j])), el("td", { className: "op" }, "="), el("td", {}, exp(dj)));
+      tr.dataset.row = `${l}:${j}`;
+      tr.setAttribute("aria-label", `hidden layer ${l + 1} unit ${j}: δ = ${exp(dj)}; press Enter to open its sum`);
+      tr.addEventListener("click", () => selectNode(l, j, true));
+      tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectNode(l, j, true); } });
+      tr.addEventListener("mouseenter", () => hover(l, j));
+      tr.addEventListener("mouseleave", () => hover(null));
       hid.append(tr);
     });
   }
+  markRows();
 
   // ∂L/∂W of the picked unit.
   const u = r.unit;
   $("grad-panel").hidden = !(u && u.grad);
   if (u && u.grad) {
     $("grad-unit").textContent = String(u.j);
-    drawDiverging($("map-grad"), u.grad);
-    $("grad-info").textContent = `δ_${u.j} = ${fmt(u.delta)}; ∂L/∂b = δ_${u.j}; ∂L/∂w_i = δ_${u.j}·x_i is 0 wherever the pixel x_i is 0.`;
+    legend($("leg-grad"), drawDiverging($("map-grad"), u.grad), "∂L/∂w");
+    $("map-grad").setAttribute("aria-label", `gradient ∂L/∂w of unit ${u.j}, 28×28`);
+    $("grad-info").textContent = `δ_${u.j} = ${exp(u.delta)}; ∂L/∂b = δ_${u.j}; ∂L/∂w_i = δ_${u.j}·x_i is 0 wherever the pixel x_i is 0.`;
   }
 
   // One SGD step on this example, taken on a copy by the server.
@@ -498,6 +894,47 @@ function renderBackward(r) {
   columns($("yhat-after"), st.yhat_after, st.prediction_after);
 }
 
+// markRows marks the δ rows of the picked and the selected unit.
+function markRows() {
+  $("hid-delta").querySelectorAll("tr[data-row]").forEach((tr) => {
+    const [l, j] = tr.dataset.row.split(":").map(Number);
+    tr.classList.toggle("hl", (l === 0 && lab.unit === j) || (!!lab.selected && lab.selected.l === l && lab.selected.j === j));
+  });
+}
+
+// reading says what a relative error means, as CS231n's notes read it. A gradient far below 1
+// is the exception: L's rounding (about 1e-16 of its terms, which are of the order of a_k),
+// divided by 2ε, is then a visible share of it; TestGradientCheck accepts an absolute
+// difference up to 1e-9 for that reason, and so does the reading.
+function reading(c) {
+  const diff = Math.abs(c.analytic - c.numeric);
+  if (c.analytic === 0 && c.numeric === 0) return "both exactly 0: this parameter does not touch L for this image";
+  if (c.rel_error < 1e-7) return "below 1e-7: right";
+  if (diff <= 1e-9) return `they differ by ${exp(diff, 1)}, within the precision of finite differences for so small a gradient (L's rounding over 2ε): right`;
+  if (c.rel_error < 1e-4) return "1e-7 to 1e-4: fine for a loss with kinks; ours is smooth, so look closer";
+  if (c.rel_error < 1e-2) return "1e-4 to 1e-2: uncomfortable";
+  return "above 1e-2: the gradient is probably wrong";
+}
+
+// renderGradcheck shows the gradient check of the current example.
+function renderGradcheck() {
+  const c = lab.check, r = lab.result, t = $("gradcheck");
+  if (!c || !r) { t.replaceChildren(); $("gradcheck-info").textContent = ""; return; }
+  const L = r.layers.length;
+  const name = (k) => {
+    if (k.layer === 1) return k.input < 0 ? `b of unit ${k.unit}, layer 1` : `w from pixel ${k.input} (x = ${fmt(r.pixels[k.input], 3)}) to unit ${k.unit}, layer 1`;
+    const from = k.layer === 2 ? "hidden unit" : `unit of layer ${k.layer - 1}`;
+    const to = k.layer === L ? `output ${k.unit}` : `unit ${k.unit}, layer ${k.layer}`;
+    return k.input < 0 ? `b of ${to}` : `w from ${from} ${k.input} to ${to}`;
+  };
+  t.replaceChildren(el("tr", {}, ...["parameter θ", "∂L/∂θ, backward pass", "(L(θ+ε) − L(θ−ε))/2ε", "relative error", "reading (CS231n)"].map((h) => el("th", {}, h))),
+    ...c.checks.map((k) => el("tr", {}, el("td", { className: "words" }, name(k)), el("td", {}, exp(k.analytic, 8)), el("td", {}, exp(k.numeric, 8)),
+      el("td", {}, exp(k.rel_error, 1)), el("td", { className: "words" }, reading(k)))));
+  $("gradcheck-info").textContent = `ε = ${c.eps}; L = ${fmt(c.loss, 6)}; relative error = |analytic − numeric| / max(|analytic|, |numeric|). ` +
+    (lab.unit === null ? `No unit picked: the server chose unit ${c.checks[0].unit}, the one with the largest |δ|. ` : "") +
+    "The network being trained is never touched: the check runs on a copy.";
+}
+
 // columns draws ten small vertical bars with their values.
 function columns(box, ys, pred) {
   box.replaceChildren(...ys.map((v, k) => {
@@ -508,27 +945,34 @@ function columns(box, ys, pred) {
     c.title = `ŷ_${k} = ${fmt(v, 6)}`;
     return c;
   }));
+  box.setAttribute("aria-label", ys.map((v, k) => `${k}: ${v.toFixed(2)}`).join(", "));
 }
 
-// The toggle recolours the diagram from the last answer: no request needed.
+// The toggle switches the diagram between the forward and the backward pass: no request.
 document.querySelectorAll('input[name="colour-by"]').forEach((r) => r.addEventListener("change", () => {
-  lab.colourBy = r.value;
+  lab.view = r.value;
   updateHash();
-  if (lab.colourBy === "d" && !hasBack(lab.result)) setStatus("δ needs the backward pass: pick the true digit y.");
-  if (lab.result) renderDiagram(lab.result);
+  if (lab.result) { renderNet(lab.result); renderNodePanel(); }
 }));
 
 // ---------- 4. training ----------
 
 const trainButtons = ["start", "pause", "batch", "epoch", "reset"];
 for (const action of trainButtons) {
-  $("train-" + action).addEventListener("click", async () => {
-    try {
-      applyState(await api("POST", "/api/train", { action }));
-      clearErrorStatus();
-    } catch (err) { showError(err); }
-  });
+  $("train-" + action).addEventListener("click", () => train(action));
 }
+$("untrained-start").addEventListener("click", () => train("start"));
+async function train(action) {
+  try {
+    applyState(await api("POST", "/api/train", { action }));
+    clearErrorStatus();
+  } catch (err) { showError(err); }
+}
+$("pace").addEventListener("change", async () => {
+  try {
+    applyState(await api("POST", "/api/train", { action: "pace", pace: Number($("pace").value) }));
+  } catch (err) { showError(err); }
+});
 
 // applyState shows a state: settings, buttons, progress, history, confusion, images.
 function applyState(s) {
@@ -539,12 +983,8 @@ function applyState(s) {
   $("settings").replaceChildren(...s.settings.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v))));
 
   const noData = !s.data;
-  $("train-start").disabled = noData || s.training;
-  $("train-pause").disabled = noData || !s.training;
-  $("train-batch").disabled = noData || s.training;
-  $("train-epoch").disabled = noData || s.training;
-  $("train-reset").disabled = noData;
   for (const id of ["test-n", "test-show", "test-next", "test-mistake"]) $(id).disabled = noData;
+  $("train-reset").disabled = noData;
   $("data-problem").hidden = !noData;
   $("data-problem").textContent = noData ? "No data: " + (s.data_problem || "the data set is not loaded") : "";
   $("test-off").hidden = !noData;
@@ -552,16 +992,12 @@ function applyState(s) {
   if (s.tests) $("test-n").max = s.tests - 1;
   $("message").hidden = !s.message;
   $("message").textContent = s.message || "";
+  if (document.activeElement !== $("pace")) $("pace").value = String(s.pace);
 
   applyProgress(s);
   renderHistory(s.history);
   renderConfusion(s.confusion, s.confusion_acc, s.confusion_epoch);
-  if (changed) {
-    const v = encodeURIComponent(s.version);
-    $("loss-svg").src = `/api/loss.svg?v=${v}`;
-    $("acc-svg").src = `/api/accuracy.svg?v=${v}`;
-    refreshWeights(true);
-  }
+  if (changed) refreshWeights(true);
   if (first) {
     document.body.dataset.ready = "1";
     applyHash();
@@ -570,24 +1006,38 @@ function applyState(s) {
   }
 }
 
-// applyProgress shows the progress within the epoch, the running loss and accuracy, and η.
+// applyProgress shows the progress within the epoch, the running loss and accuracy, η, the
+// buttons that can act now, and the mini-batch chart.
 function applyProgress(p) {
   const s = lab.state;
+  const noData = s && !s.data;
+  const done = !!p.done;
+  $("train-start").disabled = noData || p.training || done;
+  $("train-pause").disabled = noData || !p.training;
+  $("train-batch").disabled = noData || p.training || done;
+  $("train-epoch").disabled = noData || p.training || done;
+  $("untrained").hidden = noData || p.epoch > 0 || p.batch_done > 0 || p.training;
   const batches = p.batches || (s && s.batches) || 1;
   $("progress").max = batches;
   $("progress").value = p.batch_done || 0;
-  if (s && !s.data) { // no training without the data set: nothing is under way
+  if (noData) { // no training without the data set: nothing is under way
     $("progress-text").textContent = `epoch 0 · no training without the data set`;
     $("running").textContent = "";
     return;
   }
   const max = s && s.epochs_max ? ` of ${s.epochs_max}` : "";
-  $("progress-text").textContent =
-    `epoch ${p.epoch}${max} finished · mini-batch ${p.batch_done}/${batches} of epoch ${p.epoch + 1} · η = ${fmt(p.eta, 6)}` +
-    (p.training ? " · training…" : "");
+  $("progress-text").textContent = done
+    ? `all ${p.epoch} epochs of -epochs trained · Reset to train again, or start the lab with a larger -epochs`
+    : `epoch ${p.epoch}${max} finished · mini-batch ${p.batch_done}/${batches} of epoch ${p.epoch + 1} · η = ${fmt(p.eta, 6)}` +
+      (p.training ? " · training…" : "");
   $("running").textContent = p.running_loss === null || p.running_loss === undefined
     ? "running loss –, running accuracy – (no mini-batch of this epoch yet)"
     : `running loss ${fmt(p.running_loss)}, running accuracy ${pct(p.running_acc)}`;
+  if (p.batch_losses) {
+    const xs = p.batch_losses.map((_, i) => p.batch_first + i);
+    lineChart($("chart-batch"), [{ xs, ys: p.batch_losses, colour: "#2f5da8", name: "L of the mini-batch" }],
+      "mini-batch (since the start)", "no mini-batch trained yet", (v) => fmt(v, 3));
+  }
 }
 
 // refreshWeights reloads the weight tiles, at most about once a second unless forced.
@@ -601,15 +1051,62 @@ function refreshWeights(force) {
 function renderHistory(h) {
   const t = $("history");
   const head = el("tr", {}, ...["epoch", "train L", "train acc", "eval L", "eval acc", "seconds"].map((x) => el("th", {}, x)));
+  const xs = (h || []).map((e) => e.epoch);
+  lineChart($("chart-loss"), [{ xs, ys: (h || []).map((e) => e.train_loss), colour: "#2f5da8", name: "train" },
+    { xs, ys: (h || []).map((e) => e.eval_loss), colour: "#a63a28", name: "eval", dash: "5 3" }], "epoch", "no epoch finished yet", (v) => fmt(v, 3));
+  lineChart($("chart-acc"), [{ xs, ys: (h || []).map((e) => e.train_acc), colour: "#2f5da8", name: "train" },
+    { xs, ys: (h || []).map((e) => e.eval_acc), colour: "#a63a28", name: "eval", dash: "5 3" }], "epoch", "no epoch finished yet", pct);
   if (!h || !h.length) { t.replaceChildren(head, el("tr", {}, el("td", { colSpan: 6, className: "empty" }, "no epoch finished yet"))); return; }
   t.replaceChildren(head, ...h.slice().reverse().map((e) => el("tr", {},
     el("td", {}, String(e.epoch)), el("td", {}, fmt(e.train_loss)), el("td", {}, pct(e.train_acc)),
     el("td", {}, fmt(e.eval_loss)), el("td", {}, pct(e.eval_acc)), el("td", {}, fmt(e.seconds, 3)))));
 }
 
+// lineChart draws series of numbers the server sent as lines, with 12-pixel text: the range
+// of each axis at its ends and a legend.
+function lineChart(svg, series, xName, empty, yfmt) {
+  const W = Math.max(240, svg.clientWidth || 300), H = 190;
+  const m = { l: 58, r: 12, t: 22, b: 34 };
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const all = series.flatMap((s) => s.ys.filter((v) => v !== null && isFinite(v)));
+  const xsAll = series.flatMap((s) => s.xs);
+  if (!all.length) {
+    svg.replaceChildren(sv("text", { x: 12, y: H / 2 }, empty));
+    return;
+  }
+  let lo = Math.min(...all), hi = Math.max(...all);
+  if (hi === lo) { hi += Math.abs(hi) * 0.05 || 1; lo -= Math.abs(lo) * 0.05 || 1; }
+  const x0 = Math.min(...xsAll), x1 = Math.max(...xsAll) === x0 ? x0 + 1 : Math.max(...xsAll);
+  const X = (x) => m.l + (x - x0) / (x1 - x0) * (W - m.l - m.r), Y = (v) => H - m.b - (v - lo) / (hi - lo) * (H - m.t - m.b);
+  const parts = [
+    sv("line", { x1: m.l, y1: m.t, x2: m.l, y2: H - m.b, stroke: "#545d6e" }),
+    sv("line", { x1: m.l, y1: H - m.b, x2: W - m.r, y2: H - m.b, stroke: "#545d6e" }),
+    sv("text", { x: m.l - 4, y: m.t + 4, "text-anchor": "end" }, yfmt(hi)),
+    sv("text", { x: m.l - 4, y: H - m.b, "text-anchor": "end" }, yfmt(lo)),
+    sv("text", { x: m.l, y: H - m.b + 15, "text-anchor": "start" }, String(x0)),
+    sv("text", { x: W - m.r, y: H - m.b + 15, "text-anchor": "end" }, String(x1)),
+    sv("text", { x: (m.l + W - m.r) / 2, y: H - 4, "text-anchor": "middle" }, xName),
+  ];
+  let lx = m.l;
+  for (const s of series) {
+    const pts = s.xs.map((x, i) => [x, s.ys[i]]).filter(([, v]) => v !== null && isFinite(v));
+    const d = pts.map(([x, v], i) => `${i ? "L" : "M"}${X(x).toFixed(1)},${Y(v).toFixed(1)}`).join(" ");
+    parts.push(sv("path", { d, fill: "none", stroke: s.colour, "stroke-width": 2, "stroke-dasharray": s.dash || "none" }));
+    if (pts.length === 1) parts.push(sv("circle", { cx: X(pts[0][0]), cy: Y(pts[0][1]), r: 3, fill: s.colour }));
+    parts.push(sv("line", { x1: lx, y1: 11, x2: lx + 18, y2: 11, stroke: s.colour, "stroke-width": 2, "stroke-dasharray": s.dash || "none" }),
+      sv("text", { x: lx + 22, y: 15 }, s.name));
+    lx += 30 + 8 * s.name.length;
+  }
+  svg.replaceChildren(...parts);
+  if (!svg.dataset.name) svg.dataset.name = svg.getAttribute("aria-label");
+  const last = series.map((s) => `${s.name} ${yfmt(s.ys[s.ys.length - 1])}`).join(", ");
+  svg.setAttribute("aria-label", `${svg.dataset.name}: ${xName} ${x0} to ${x1}; the last: ${last}`);
+}
+
 // renderConfusion shades counts: the diagonal (right) in green, errors in red, each by its
 // largest count; the last column is each digit's accuracy as the server computed it (digitAcc,
-// report.go), null for a digit with no images.
+// report.go), null for a digit with no images. Each count is a button that steps through its
+// images.
 function renderConfusion(m, acc, epoch) {
   const t = $("confusion");
   $("confusion-epoch").textContent = m ? `(network after epoch ${epoch})` : "";
@@ -620,44 +1117,115 @@ function renderConfusion(m, acc, epoch) {
     ...m.map((_, j) => el("th", {}, String(j))), el("th", {}, "right"));
   t.replaceChildren(head, ...m.map((row, i) => {
     const cells = row.map((c, j) => {
-      const td = el("td", {}, String(c));
+      const b = el("button", { type: "button", textContent: String(c) });
+      b.setAttribute("aria-label", `true ${i}, predicted ${j}: ${c} images`);
+      if (lab.cell && lab.cell.t === i && lab.cell.p === j) b.classList.add("on");
+      b.disabled = c === 0;
+      b.addEventListener("click", () => openCell(i, j));
+      const td = el("td", {}, b);
       const a = i === j ? (maxDiag ? c / maxDiag : 0) : (maxOff ? c / maxOff : 0);
-      td.style.background = i === j ? `rgba(46,125,79,${0.08 + 0.5 * a})` : (c ? `rgba(179,65,46,${0.06 + 0.6 * a})` : "");
-      td.title = `true ${i}, predicted ${j}: ${c}`;
+      // At most 0.45 of the red, 0.55 of the green: the count's text stays above 4.5:1.
+      td.style.background = i === j ? `rgba(46,125,79,${0.08 + 0.47 * a})` : (c ? `rgba(179,65,46,${0.06 + 0.39 * a})` : "");
       return td;
     });
     return el("tr", {}, el("th", {}, String(i)), ...cells, el("td", {}, acc && acc[i] !== null ? (100 * acc[i]).toFixed(1) + "%" : "–"));
   }));
 }
 
-// Clicking a weight tile picks its unit: tile j sits at x = 2 + (j mod cols)·58,
-// y = 2 + ⌊j/cols⌋·58 in the image, 56 px wide, with cols = ⌈√units⌉.
-$("weights").addEventListener("click", (e) => {
-  const img = e.currentTarget, s = lab.state;
-  if (!s || !img.naturalWidth) return;
+// openCell asks for the images of a confusion cell and shows the first.
+async function openCell(t, p) {
+  try {
+    const c = await api("GET", `/api/confusion?true=${t}&pred=${p}`);
+    if (!c.tests.length) { setStatus(`No evaluation image is a ${t} predicted as ${p}.`); return; }
+    lab.cell = { t, p, tests: c.tests, count: c.count, epoch: c.epoch, i: 0 };
+    if (lab.state) renderConfusion(lab.state.confusion, lab.state.confusion_acc, lab.state.confusion_epoch);
+    stepCell(0);
+    $("play").scrollIntoView({ behavior: "smooth", block: "start" });
+  } catch (err) { showError(err); }
+}
+function stepCell(by) {
+  const c = lab.cell;
+  if (!c) return;
+  c.i = (c.i + by + c.tests.length) % c.tests.length;
+  $("cell-stepper").hidden = false;
+  $("cell-info").textContent = `Cell true ${c.t} → predicted ${c.p} (evaluation set, network after epoch ${c.epoch}): image ${c.i + 1} of ${c.tests.length}` +
+    (c.count > c.tests.length ? ` (the first ${c.tests.length} of ${c.count})` : "");
+  showEval(c.tests[c.i]);
+}
+function hideCell() {
+  if (!lab.cell) return;
+  lab.cell = null;
+  $("cell-stepper").hidden = true;
+  if (lab.state) renderConfusion(lab.state.confusion, lab.state.confusion_acc, lab.state.confusion_epoch);
+}
+$("cell-prev").addEventListener("click", () => stepCell(-1));
+$("cell-next").addEventListener("click", () => stepCell(1));
+
+// ---------- the weight tiles ----------
+
+// tileAt returns the unit whose tile is under a pointer event, or null in a gap.
+function tileAt(e) {
+  const img = $("weights"), s = lab.state;
+  if (!s || !img.naturalWidth) return null;
   const r = img.getBoundingClientRect();
-  const x = (e.clientX - r.left) * img.naturalWidth / r.width - 2;
-  const y = (e.clientY - r.top) * img.naturalHeight / r.height - 2;
+  const x = (e.clientX - r.left - img.clientLeft) * img.naturalWidth / img.clientWidth - 2;
+  const y = (e.clientY - r.top - img.clientTop) * img.naturalHeight / img.clientHeight - 2;
   const units = s.sizes[1], cols = Math.ceil(Math.sqrt(units));
   const col = Math.floor(x / 58), row = Math.floor(y / 58);
-  if (x < 0 || y < 0 || x % 58 >= 56 || y % 58 >= 56 || col >= cols) return; // in a gap
+  if (x < 0 || y < 0 || x % 58 >= 56 || y % 58 >= 56 || col >= cols) return null;
   const j = row * cols + col;
-  if (j < units) pickUnit(j);
+  return j < units ? j : null;
+}
+$("weights").addEventListener("click", (e) => { const j = tileAt(e); if (j !== null) selectNode(0, j, true); });
+$("weights").addEventListener("mousemove", (e) => { const j = tileAt(e); hover(j === null ? null : 0, j); });
+$("weights").addEventListener("mouseleave", () => hover(null));
+$("weights").addEventListener("load", () => {
+  lab.weightsURL = $("weights").src;
+  numberTiles();
+  markTile();
+  if (lab.result) renderNet(lab.result);
 });
-$("weights").addEventListener("load", markTile);
+$("tiles-box").addEventListener("keydown", (e) => {
+  const s = lab.state;
+  if (!s) return;
+  const units = s.sizes[1], cols = Math.ceil(Math.sqrt(units));
+  const by = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[e.key];
+  if (by === undefined) return;
+  e.preventDefault();
+  const j = Math.max(0, Math.min(units - 1, (lab.unit === null ? 0 : lab.unit + by)));
+  selectNode(0, j, true);
+});
 
-// markTile outlines the picked unit's tile, placed in % of the image so it scales with it.
-function markTile() {
-  const img = $("weights"), mark = $("tile-mark"), s = lab.state;
-  if (lab.unit === null || !s || !img.naturalWidth) { mark.hidden = true; return; }
-  const cols = Math.ceil(Math.sqrt(s.sizes[1]));
-  const x = 2 + (lab.unit % cols) * 58, y = 2 + Math.floor(lab.unit / cols) * 58;
+// placeTileBox puts a frame over tile j, in % of the image so that it scales with it.
+function placeTileBox(box, j) {
+  const img = $("weights"), s = lab.state;
+  if (!s || !img.naturalWidth || j === null) { box.hidden = true; return; }
+  const [x, y] = tileGeometry(s.sizes[1]).at(j);
   const W = img.naturalWidth, H = img.naturalHeight;
-  Object.assign(mark.style, {
+  Object.assign(box.style, {
     left: `calc(${100 * (x - 1) / W}% + 1px)`, top: `calc(${100 * (y - 1) / H}% + 1px)`,
     width: `${100 * 58 / W}%`, height: `${100 * 58 / H}%`,
   });
-  mark.hidden = false;
+  box.hidden = false;
+}
+function markTile() {
+  placeTileBox($("tile-mark"), lab.unit);
+  const box = $("tiles-box");
+  if (lab.state) box.setAttribute("aria-valuemax", lab.state.sizes[1] - 1);
+  box.setAttribute("aria-valuenow", lab.unit === null ? 0 : lab.unit);
+  box.setAttribute("aria-valuetext", lab.unit === null ? "no unit picked" : `unit ${lab.unit} picked`);
+}
+
+// numberTiles writes each tile's unit number in its corner.
+function numberTiles() {
+  const img = $("weights"), s = lab.state, box = $("tile-nums");
+  if (!s || !img.naturalWidth) return;
+  const g = tileGeometry(s.sizes[1]);
+  if (box.children.length === s.sizes[1]) return;
+  box.replaceChildren(...Array.from({ length: s.sizes[1] }, (_, j) => {
+    const [x, y] = g.at(j);
+    return el("span", { textContent: String(j), style: `left: calc(${100 * x / g.W}% + 1px); top: calc(${100 * y / g.H}% + 1px)` });
+  }));
 }
 
 // ---------- events from the server ----------
@@ -681,61 +1249,76 @@ function connect() {
     h.push(row);
     lab.state.history = h;
     renderHistory(h);
-    if (row.confusion) renderConfusion(row.confusion, row.confusion_acc, row.epoch);
-    $("loss-svg").src = `/api/loss.svg?e=${row.epoch}-${Date.now()}`;
-    $("acc-svg").src = `/api/accuracy.svg?e=${row.epoch}-${Date.now()}`;
+    if (row.confusion) {
+      lab.state.confusion = row.confusion;
+      lab.state.confusion_acc = row.confusion_acc;
+      lab.state.confusion_epoch = row.epoch;
+      renderConfusion(row.confusion, row.confusion_acc, row.epoch);
+    }
     scheduleRefresh();
   });
 }
 
-// ---------- URL hash: #test=0&label=7&unit=3&colour=delta ----------
+// ---------- URL hash: #test=0&label=7&unit=3&view=back ----------
 
 // applyHash restores a shared view once the first state is in.
 function applyHash() {
   const h = new URLSearchParams(location.hash.slice(1));
   const num = (k) => (h.has(k) && /^\d+$/.test(h.get(k)) ? parseInt(h.get(k), 10) : null);
-  if (h.get("colour") === "delta") {
-    lab.colourBy = "d";
-    document.querySelector('input[name="colour-by"][value="d"]').checked = true;
-  }
+  if (h.get("view") === "forward") lab.view = "s";
   const unit = num("unit");
   if (unit !== null && lab.state && unit < lab.state.sizes[1]) { lab.unit = unit; lab.selected = { l: 0, j: unit }; }
-  const test = num("test");
-  if (test !== null && lab.state && lab.state.data) {
-    const y = num("label");
-    $("test-n").value = test;
-    lab.label = y !== null && y < 10 ? y : null;
-    newInput({ kind: "test", n: lab.state.tests ? test % lab.state.tests : test });
-    refresh();
+  const kind = h.has("test") ? "test" : h.has("eval") ? "eval" : null;
+  if (kind && lab.state && lab.state.data) {
+    const n = num(kind), y = num("label");
+    if (n === null || (kind === "test" && n >= lab.state.tests)) {
+      setStatus(`#${location.hash.slice(1)}: want ${kind}=N, N a whole number` + (kind === "test" ? ` from 0 to ${lab.state.tests - 1}` : ""), "error");
+    } else {
+      if (kind === "test") $("test-n").value = n;
+      newInput({ kind, n });
+      lab.label = y !== null && y < 10 ? y : null;
+      lab.view = h.get("view") === "forward" ? "s" : "d";
+      refresh();
+    }
   }
   markTile();
 }
 
 // updateHash keeps the address a shareable view of a test image (a drawing cannot be shared).
 function updateHash() {
-  if (!lab.input || lab.input.kind !== "test") {
+  if (!lab.input || lab.input.kind === "draw") {
     if (location.hash) history.replaceState(null, "", location.pathname + location.search);
     return;
   }
-  const h = new URLSearchParams({ test: lab.input.n });
+  const h = new URLSearchParams({ [lab.input.kind]: lab.input.n });
   if (lab.label !== null) h.set("label", lab.label);
   if (lab.unit !== null) h.set("unit", lab.unit);
-  if (lab.colourBy === "d") h.set("colour", "delta");
+  if (lab.view === "s") h.set("view", "forward");
   history.replaceState(null, "", "#" + h.toString());
 }
 
 // ---------- start ----------
 
 function start() {
-  pen.lineWidth = 20;
-  pen.lineCap = "round";
-  pen.lineJoin = "round";
-  pen.strokeStyle = "#111";
+  setupPad();
   clearCanvas();
   render(null);
   renderHistory([]);
   renderConfusion(null);
   api("GET", "/api/state").then(applyState).catch(showError);
+  // A change of width lays the network and the charts out again (they are drawn to the width).
+  let resized = null, lastW = 0;
+  new ResizeObserver(() => {
+    const w = $("net-box").clientWidth;
+    if (w === lastW) return;
+    lastW = w;
+    clearTimeout(resized);
+    resized = setTimeout(() => {
+      setupPad();
+      if (lab.result) renderNet(lab.result);
+      if (lab.state) { applyProgress(lab.state); renderHistory(lab.state.history); }
+    }, 100);
+  }).observe(document.body);
   // ?noevents=1 leaves the event stream closed (headless screenshots wait for the network).
   if (params.get("noevents") !== "1") connect();
 }
