@@ -106,7 +106,8 @@ func TestEtaSchedule(t *testing.T) {
 		if got := r.tr.sgd.Eta; got != want {
 			t.Errorf("epoch %d trains with η %v, want %v", e+1, got, want)
 		}
-		for !r.step() {
+		for last := false; !last; {
+			last, _ = r.step()
 		}
 		if _, err := r.endEpoch(0, nil); err != nil {
 			t.Fatal(err)

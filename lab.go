@@ -389,10 +389,9 @@ func (l *lab) trainBatch() {
 		r.beginEpoch()
 		l.epochSecs = 0
 	}
-	sum, k := r.tr.lossSum, r.tr.k // before the step: the batch's loss is the difference
-	done := r.step()
+	done, loss := r.step()
 	l.epochSecs += time.Since(t0).Seconds()
-	l.recordBatch(sum, k)
+	l.recordBatch(loss)
 	if l.mode == "" {
 		l.version++ // a single mini-batch: the page redraws
 	}
@@ -402,13 +401,10 @@ func (l *lab) trainBatch() {
 	}
 }
 
-// recordBatch adds the mean loss of the mini-batch just trained to the series the page draws:
-// the growth of the epoch's loss sum since sum, over the images of batch k. The caller holds
-// l.mu for writing.
-func (l *lab) recordBatch(sum float64, k int) {
-	n := l.r.tr.batch
-	size := min(len(l.r.order), (k+1)*n) - k*n
-	l.batchLoss = append(l.batchLoss, (l.r.tr.lossSum-sum)/float64(size))
+// recordBatch adds the mean loss of the mini-batch just trained (session.step) to the series the
+// page draws. The caller holds l.mu for writing.
+func (l *lab) recordBatch(loss float64) {
+	l.batchLoss = append(l.batchLoss, loss)
 	l.batchCount++
 	if len(l.batchLoss) > 2*batchSeries { // keep the last batchSeries; copy rarely
 		l.batchLoss = append(l.batchLoss[:0], l.batchLoss[len(l.batchLoss)-batchSeries:]...)

@@ -268,8 +268,15 @@ func (r *session) beginEpoch() {
 // inEpoch says whether an epoch is under way: begun, and not yet ended.
 func (r *session) inEpoch() bool { return r.underway }
 
-// step trains the next mini-batch of the epoch under way, and says whether it was the last.
-func (r *session) step() (last bool) { return r.tr.step() }
+// step trains the next mini-batch of the epoch under way. It says whether that was the epoch's
+// last, and gives the mean loss L over the mini-batch's images, from its forward pass (before
+// its step): the growth of the epoch's loss sum, over the batch's size.
+func (r *session) step() (last bool, batchLoss float64) {
+	sum, k := r.tr.lossSum, r.tr.k
+	last = r.tr.step()
+	size := min(len(r.order), (k+1)*r.c.batch) - k*r.c.batch
+	return last, (r.tr.lossSum - sum) / float64(size)
+}
 
 // eta is η of epoch e: η_e = η·(1 − decay)^(e−1), shrinking a little after each epoch.
 func (r *session) eta(e int) float64 {
