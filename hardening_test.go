@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -147,48 +146,6 @@ func TestSaveCheckedBeforeTraining(t *testing.T) {
 	}
 }
 
-// startBinaryLab runs the built program's lab with the given flags and returns it, its address
-// and its standard error once it has printed the lab: line.
-func startBinaryLab(t *testing.T, bin string, args ...string) (*exec.Cmd, string, *syncBuffer) {
-	t.Helper()
-	cmd := exec.Command(bin, append([]string{"-serve", "127.0.0.1:0"}, args...)...)
-	pipe, _ := cmd.StdoutPipe()
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(pipe)
-	for sc.Scan() {
-		if url, ok := strings.CutPrefix(sc.Text(), "lab: "); ok {
-			go io.Copy(io.Discard, pipe)
-			return cmd, url, stderr
-		}
-	}
-	cmd.Process.Kill()
-	t.Fatalf("no lab: line; stderr %q", stderr.String())
-	return nil, "", nil
-}
-
-// waitExit waits at most limit for the program to end and returns its exit status, 130 for a
-// process ended by SIGINT itself (which a shell shows as 130 too).
-func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(limit):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("still running %v after the signal", limit)
-	}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGINT {
-		return 130
-	}
-	return cmd.ProcessState.ExitCode()
-}
-
 // TestCtrlCStopsTrainingFirst: with a request held open (headers sent, body never), Ctrl-C
 // stops training at once, and the server then waits for that request at most 2 s; the network
 // saved is the one of the moment of Ctrl-C, not of 2 s of training later.
@@ -198,7 +155,7 @@ func TestCtrlCStopsTrainingFirst(t *testing.T) {
 	}
 	bin := buildProgram(t)
 	saved := filepath.Join(t.TempDir(), "net.json")
-	cmd, url, stderr := startBinaryLab(t, bin, "-data", labData(t, 300, 20), "-download=false", "-out", t.TempDir(),
+	cmd, url, stderr := startBinaryLab(t, bin, "127.0.0.1:0", "-data", labData(t, 300, 20), "-download=false", "-out", t.TempDir(),
 		"-save", saved, "-batch", "1", "-epochs", "100000")
 	if res, err := http.Post(url+"api/train", "application/json", strings.NewReader(`{"action": "start"}`)); err != nil || res.StatusCode != 200 {
 		t.Fatalf("start: %v", err)
@@ -240,7 +197,7 @@ func TestTwoInterrupts(t *testing.T) {
 	// Two signals sent at the very same moment may reach the program as one (the kernel does not
 	// queue a signal already pending), so the gaps start at 20 ms, as a person's fastest.
 	for _, gap := range []time.Duration{20 * time.Millisecond, 80 * time.Millisecond, 200 * time.Millisecond} {
-		cmd, _, stderr := startBinaryLab(t, bin, "-data", filepath.Join(dir, "none"), "-download=false", "-out", filepath.Join(dir, "out"),
+		cmd, _, stderr := startBinaryLab(t, bin, "127.0.0.1:0", "-data", filepath.Join(dir, "none"), "-download=false", "-out", filepath.Join(dir, "out"),
 			"-hidden", "2048", "-save", filepath.Join(dir, "net.json"))
 		cmd.Process.Signal(syscall.SIGINT)
 		time.Sleep(gap)

@@ -1,17 +1,23 @@
 // helpers_test.go holds the small tools that tests in several files use: made-up data sets,
-// in memory and as IDX files, the identity order of an epoch, and bit-for-bit comparison of
-// float64 slices.
+// in memory and as IDX files, the identity order of an epoch, bit-for-bit comparison of
+// float64 slices, and running the built program's lab and waiting for its exit.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // blocksData makes a small, separable data set of 28×28 images: digit k is a bright 6×6 block
@@ -109,4 +115,49 @@ func writeSet(t testing.TB, dir string, nTrain, nTest int, compress bool) {
 		write(set.images, idxBytes(3, []uint32{uint32(set.n), 28, 28}, img))
 		write(set.labels, idxBytes(1, []uint32{uint32(set.n)}, lab))
 	}
+}
+
+// startBinaryLab runs the built program's lab on addr with the given flags and returns it, its
+// address and its standard error once it has printed its first line, which must be
+// `lab: http://HOST:PORT/`.
+func startBinaryLab(t *testing.T, bin, addr string, args ...string) (*exec.Cmd, string, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"-serve", addr}, args...)...)
+	pipe, _ := cmd.StdoutPipe()
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(pipe)
+	if !sc.Scan() {
+		cmd.Process.Kill()
+		t.Fatalf("no line from -serve %s; stderr %q", addr, stderr.String())
+	}
+	url, ok := strings.CutPrefix(sc.Text(), "lab: ")
+	if !ok || !strings.HasPrefix(url, "http://") || !strings.HasSuffix(url, "/") {
+		cmd.Process.Kill()
+		t.Fatalf("first line %q, want lab: http://HOST:PORT/", sc.Text())
+	}
+	go io.Copy(io.Discard, pipe)
+	return cmd, url, stderr
+}
+
+// waitExit waits at most limit for the program to end and returns its exit status, 130 for a
+// process ended by SIGINT itself (which a shell shows as 130 too).
+func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running %v after the signal", limit)
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGINT {
+		return 130
+	}
+	return cmd.ProcessState.ExitCode()
 }

@@ -20,7 +20,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -668,22 +667,7 @@ func TestServeAndInterrupt(t *testing.T) {
 	data, out := labData(t, 600, 20), t.TempDir()
 	saved := filepath.Join(out, "net.json")
 	for _, addr := range []string{"127.0.0.1:0", "0.0.0.0:0"} {
-		cmd := exec.Command(bin, "-serve", addr, "-data", data, "-download=false", "-out", out, "-save", saved, "-batch", "1")
-		pipe, _ := cmd.StdoutPipe()
-		stderr := &syncBuffer{}
-		cmd.Stderr = stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(pipe)
-		if !sc.Scan() {
-			t.Fatalf("no line from -serve %s; stderr %q", addr, stderr.String())
-		}
-		url, ok := strings.CutPrefix(sc.Text(), "lab: ")
-		if !ok || !strings.HasPrefix(url, "http://") || !strings.HasSuffix(url, "/") {
-			t.Fatalf("first line %q, want lab: http://HOST:PORT/", sc.Text())
-		}
-		go io.Copy(io.Discard, pipe)
+		cmd, url, stderr := startBinaryLab(t, bin, addr, "-data", data, "-download=false", "-out", out, "-save", saved, "-batch", "1")
 		if res, err := http.Get(url); err != nil || res.StatusCode != 200 {
 			t.Fatalf("GET %s: %v", url, err)
 		}
@@ -692,16 +676,8 @@ func TestServeAndInterrupt(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGINT)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("-serve %s: %v after Ctrl-C, want exit status 0; stderr %q", addr, err, stderr.String())
-			}
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("-serve %s still runs 5 s after Ctrl-C", addr)
+		if status := waitExit(t, cmd, 5*time.Second); status != 0 {
+			t.Errorf("-serve %s: exit status %d after Ctrl-C, want 0; stderr %q", addr, status, stderr.String())
 		}
 		if _, err := loadModel(saved); err != nil {
 			t.Errorf("-save after the lab: %v", err)
