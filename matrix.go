@@ -283,19 +283,20 @@ func mulAB(c, a, b Matrix) {
 // products above: it does about a fifth of the arithmetic. lit lists the pixels to keep.
 
 // litIndex lists the nonzero entries of each row of a matrix: those of row r are the columns
-// Idx[r*Cols : r*Cols+N[r]], in increasing order.
+// Idx[r*Cols : r*Cols+N[r]], in increasing order. A column number takes two bytes (an image
+// has 784), the form in which the data set lists its images' lit pixels (mnist.go).
 type litIndex struct {
 	Cols int
-	Idx  []int32
+	Idx  []uint16
 	N    []int
 }
 
 func newLitIndex(rows, cols int) litIndex {
-	return litIndex{Cols: cols, Idx: make([]int32, rows*cols), N: make([]int, rows)}
+	return litIndex{Cols: cols, Idx: make([]uint16, rows*cols), N: make([]int, rows)}
 }
 
 // row returns the nonzero columns of row r.
-func (li litIndex) row(r int) []int32 { return li.Idx[r*li.Cols : r*li.Cols+li.N[r]] }
+func (li litIndex) row(r int) []uint16 { return li.Idx[r*li.Cols : r*li.Cols+li.N[r]] }
 
 // rows returns a view of rows lo..hi-1 (see Matrix.rows).
 func (li litIndex) rows(lo, hi int) litIndex {
@@ -307,7 +308,7 @@ func (li litIndex) index(m Matrix, r int) {
 	idx := li.Idx[r*li.Cols : (r+1)*li.Cols]
 	n := 0
 	for k, v := range m.row(r) {
-		idx[n] = int32(k)
+		idx[n] = uint16(k)
 		if v != 0 {
 			n++
 		}

@@ -45,9 +45,19 @@ func (e *FormatError) Error() string { return e.File + ": " + e.Problem }
 
 // Dataset is a set of images with their labels, kept as bytes: pixel i of image n is
 // Images[n*784+i], 0..255, and Labels[n] is its digit.
+//
+// A data set read from files also lists the lit pixels (those not 0) of every image, once: the
+// first layer skips the dark ones (matrix.go), and the list of an image never changes, so it
+// is made once instead of each time the image enters a mini-batch, 100 times a run. Two bytes a
+// lit pixel: 15 MB for the 50,000 training images, whose pixels are one in five lit.
 type Dataset struct {
 	Images []byte
 	Labels []byte
+	// The lit pixels of image n are lit[litAt[n]:litAt[n+1]], in increasing order; litAt is nil
+	// for a data set that was not indexed (made in memory, as tests do), and then loadBatch
+	// looks at every pixel.
+	lit   []uint16
+	litAt []int
 }
 
 // Len is the number of images.
@@ -58,7 +68,39 @@ func (d Dataset) image(i int) []byte { return d.Images[i*imageSize : (i+1)*image
 
 // slice returns images lo..hi-1, sharing memory with d.
 func (d Dataset) slice(lo, hi int) Dataset {
-	return Dataset{Images: d.Images[lo*imageSize : hi*imageSize], Labels: d.Labels[lo:hi]}
+	s := Dataset{Images: d.Images[lo*imageSize : hi*imageSize], Labels: d.Labels[lo:hi]}
+	if d.litAt != nil {
+		s.lit, s.litAt = d.lit, d.litAt[lo:hi+1] // the offsets stay those of the whole list
+	}
+	return s
+}
+
+// litPixels returns the lit pixels of image i, and false if d has no index.
+func (d Dataset) litPixels(i int) ([]uint16, bool) {
+	if d.litAt == nil {
+		return nil, false
+	}
+	return d.lit[d.litAt[i]:d.litAt[i+1]], true
+}
+
+// indexed returns d with the index of its lit pixels (see Dataset).
+func (d Dataset) indexed() Dataset {
+	n := 0
+	for _, v := range d.Images {
+		if v != 0 {
+			n++
+		}
+	}
+	d.lit, d.litAt = make([]uint16, 0, n), make([]int, d.Len()+1)
+	for i := 0; i < d.Len(); i++ {
+		for k, v := range d.image(i) {
+			if v != 0 {
+				d.lit = append(d.lit, uint16(k))
+			}
+		}
+		d.litAt[i+1] = len(d.lit)
+	}
+	return d
 }
 
 // The four files, by the names they are published under (without .gz).
@@ -273,7 +315,7 @@ func readImagesLabels(imagesPath, labelsPath string) (Dataset, error) {
 			return Dataset{}, &FormatError{File: labelsPath, Problem: fmt.Sprintf("label %d of item %d is not a digit 0–9", v, i)}
 		}
 	}
-	return Dataset{Images: ir.payload, Labels: lp}, nil
+	return Dataset{Images: ir.payload, Labels: lp}.indexed(), nil
 }
 
 // MNIST is the data set split three ways: training, evaluation (for choosing settings and
