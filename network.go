@@ -232,7 +232,8 @@ var pixelValue = func() (t [256]float64) {
 func loadBatch(p *Pass, d Dataset, idx []int) {
 	for r, i := range idx {
 		x, img := p.X.row(r), d.image(i)
-		for _, k := range p.Lit.row(r) {
+		old, _ := p.Lit.row(r)
+		for _, k := range old {
 			x[k] = 0 // the previous image's lit pixels
 		}
 		lit := p.Lit.Idx[r*imageSize : (r+1)*imageSize]
@@ -247,8 +248,10 @@ func loadBatch(p *Pass, d Dataset, idx []int) {
 				}
 			}
 		}
-		for _, k := range lit[:n] {
+		val := p.Lit.Val[r*imageSize : r*imageSize+n]
+		for j, k := range lit[:n] {
 			x[k] = pixelValue[img[k]]
+			val[j] = x[k]
 		}
 		p.Lit.N[r] = n
 		p.Labels[r] = d.Labels[i]

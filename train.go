@@ -238,13 +238,13 @@ func (t *trainer) samples(w int) {
 func (t *trainer) units(w int) {
 	if p := t.cur; p != nil {
 		for l := range t.net.Layers {
-			lo, hi := share(t.net.Sizes[l+1], 2, w, t.use)  // units in pairs, as matrix.go takes them
+			lo, hi := share(t.net.Sizes[l+1], 5, w, t.use)  // units in fives, as matrix.go takes them
 			t.net.layerGradients(t.grads, p, l, lo, hi)     // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
 			t.sgd.step(t.net, t.grads, l, lo, hi, p.X.Rows) // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
 		}
 	}
 	if p := t.next; p != nil {
-		lo, hi := share(t.net.Sizes[1], 2, w, t.use)
+		lo, hi := share(t.net.Sizes[1], 5, w, t.use)
 		t.net.layerForward(p, 0, lo, hi) // a = W·x + b, σ(a) of the first layer
 	}
 }
