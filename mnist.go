@@ -48,15 +48,18 @@ func (e *FormatError) Error() string { return e.File + ": " + e.Problem }
 //
 // A data set read from files also lists the lit pixels (those not 0) of every image, once: the
 // first layer skips the dark ones (matrix.go), and the list of an image never changes, so it
-// is made once instead of each time the image enters a mini-batch, 100 times a run. Two bytes a
-// lit pixel: 15 MB for the 50,000 training images, whose pixels are one in five lit.
+// is made once instead of each time the image enters a mini-batch, 100 times a run. With each
+// lit pixel's place comes its value, so that a mini-batch is filled from the list alone, read in
+// sequence, without looking at the image's 784 bytes: three bytes a lit pixel, 22 MB for the
+// 50,000 training images, whose pixels are one in five lit.
 type Dataset struct {
 	Images []byte
 	Labels []byte
-	// The lit pixels of image n are lit[litAt[n]:litAt[n+1]], in increasing order; litAt is nil
-	// for a data set that was not indexed (made in memory, as tests do), and then loadBatch
-	// looks at every pixel.
+	// The lit pixels of image n are lit[litAt[n]:litAt[n+1]], in increasing order, and their
+	// values litV[litAt[n]:litAt[n+1]]; litAt is nil for a data set that was not indexed (made
+	// in memory, as tests do), and then loadBatch looks at every pixel.
 	lit   []uint16
+	litV  []byte
 	litAt []int
 }
 
@@ -70,17 +73,18 @@ func (d Dataset) image(i int) []byte { return d.Images[i*imageSize : (i+1)*image
 func (d Dataset) slice(lo, hi int) Dataset {
 	s := Dataset{Images: d.Images[lo*imageSize : hi*imageSize], Labels: d.Labels[lo:hi]}
 	if d.litAt != nil {
-		s.lit, s.litAt = d.lit, d.litAt[lo:hi+1] // the offsets stay those of the whole list
+		s.lit, s.litV, s.litAt = d.lit, d.litV, d.litAt[lo:hi+1] // the offsets stay those of the whole list
 	}
 	return s
 }
 
-// litPixels returns the lit pixels of image i, and false if d has no index.
-func (d Dataset) litPixels(i int) ([]uint16, bool) {
+// litPixels returns the lit pixels of image i and their values, and false if d has no index.
+func (d Dataset) litPixels(i int) ([]uint16, []byte, bool) {
 	if d.litAt == nil {
-		return nil, false
+		return nil, nil, false
 	}
-	return d.lit[d.litAt[i]:d.litAt[i+1]], true
+	lo, hi := d.litAt[i], d.litAt[i+1]
+	return d.lit[lo:hi], d.litV[lo:hi], true
 }
 
 // indexed returns d with the index of its lit pixels (see Dataset).
@@ -91,11 +95,11 @@ func (d Dataset) indexed() Dataset {
 			n++
 		}
 	}
-	d.lit, d.litAt = make([]uint16, 0, n), make([]int, d.Len()+1)
+	d.lit, d.litV, d.litAt = make([]uint16, 0, n), make([]byte, 0, n), make([]int, d.Len()+1)
 	for i := 0; i < d.Len(); i++ {
 		for k, v := range d.image(i) {
 			if v != 0 {
-				d.lit = append(d.lit, uint16(k))
+				d.lit, d.litV = append(d.lit, uint16(k)), append(d.litV, v)
 			}
 		}
 		d.litAt[i+1] = len(d.lit)

@@ -228,30 +228,32 @@ var pixelValue = func() (t [256]float64) {
 // Only the lit pixels are written. A row of p.X is 0 outside the lit pixels that p.Lit lists
 // for it (newPass starts all at 0, and setInput and loadBatch keep it so), so the row is ready
 // for the next image once the previous image's lit pixels are set back to 0: about 300 stores
-// instead of 784, and the data set lists each image's lit pixels already (mnist.go).
+// instead of 784. The data set lists each image's lit pixels and their values already
+// (mnist.go), so an image's 784 bytes are not even read.
 func loadBatch(p *Pass, d Dataset, idx []int) {
 	for r, i := range idx {
-		x, img := p.X.row(r), d.image(i)
+		x := p.X.row(r)
 		old, _ := p.Lit.row(r)
 		for _, k := range old {
 			x[k] = 0 // the previous image's lit pixels
 		}
-		lit := p.Lit.Idx[r*imageSize : (r+1)*imageSize]
+		lit, val := p.Lit.Idx[r*imageSize:(r+1)*imageSize], p.Lit.Val[r*imageSize:(r+1)*imageSize]
 		n := 0
-		if ids, ok := d.litPixels(i); ok {
+		if ids, vs, ok := d.litPixels(i); ok {
 			n = copy(lit, ids)
+			for j, v := range vs[:n] {
+				val[j] = pixelValue[v]
+			}
 		} else { // a data set made in memory: look at every pixel
-			for k, v := range img {
-				lit[n] = uint16(k)
+			for k, v := range d.image(i) {
+				lit[n], val[n] = uint16(k), pixelValue[v]
 				if v != 0 {
 					n++
 				}
 			}
 		}
-		val := p.Lit.Val[r*imageSize : r*imageSize+n]
 		for j, k := range lit[:n] {
-			x[k] = pixelValue[img[k]]
-			val[j] = x[k]
+			x[k] = val[j]
 		}
 		p.Lit.N[r] = n
 		p.Labels[r] = d.Labels[i]
