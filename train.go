@@ -57,13 +57,16 @@ type trainer struct {
 	cur, next *Pass
 	nextIdx   []int
 
-	// Evaluation: the data set, a pass per worker and the per-chunk results of the current call
-	// (apart from the epoch's fields, so that evaluating between two mini-batches is safe).
+	// Evaluation: the data set, a pass per worker, the next chunk to take and the per-chunk
+	// results of the current call (apart from the epoch's fields, so that evaluating between
+	// two mini-batches is safe).
 	evalData Dataset
 	evalPass []*Pass
+	evalNext atomic.Int64
 	evalPred []byte
 	evalLoss []float64
 	evalHits []int
+	evalIdx  []int // 0, 1, ..., evalChunk−1: a chunk's images, offset by its first
 
 	samplesFn, unitsFn, scoreFn func(w int) // method values, bound once so rounds do not allocate
 
@@ -96,6 +99,7 @@ func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
 	for w := 0; w < workers; w++ {
 		t.evalPass = append(t.evalPass, net.newPass(evalChunk))
 	}
+	t.evalIdx = sequenceOf(evalChunk)
 	t.samplesFn, t.unitsFn, t.scoreFn = t.samples, t.units, t.score
 	return t
 }
@@ -261,11 +265,17 @@ func (s Score) Acc() float64 { return float64(s.Hits) / float64(s.N) }
 
 // evaluate runs the forward pass on every image of d and returns the mean loss and the
 // accuracy. If pred is not nil it receives the predicted digit of every image.
+//
+// All the workers take part, without asking the chooser: there is no hand-over until the end,
+// so a worker that runs less (another program holding its core) does not hold the others up.
+// Each takes the next chunk not yet taken, as long as there is one; the sums are then taken
+// chunk by chunk in order, so they do not depend on which worker took which chunk.
 func (t *trainer) evaluate(d Dataset, pred []byte) Score {
 	chunks := (d.Len() + evalChunk - 1) / evalChunk
 	t.evalData, t.evalPred = d, pred
 	t.evalLoss, t.evalHits = make([]float64, chunks), make([]int, chunks)
-	t.run(t.scoreFn)
+	t.evalNext.Store(0)
+	t.team.run(t.scoreFn)
 	s := Score{N: d.Len()}
 	for c := range t.evalLoss {
 		s.Loss += t.evalLoss[c]
@@ -275,24 +285,33 @@ func (t *trainer) evaluate(d Dataset, pred []byte) Score {
 	return s
 }
 
-// score is worker w's share of evaluate: chunks w, w+n, w+2n, ... of the data set.
+// score is worker w's share of evaluate: the chunks it takes, each evalChunk images of the data
+// set.
 func (t *trainer) score(w int) {
 	d, out := t.evalData, len(t.net.Layers)-1
-	idx := make([]int, 0, evalChunk)
-	for c := w; c < len(t.evalLoss); c += t.use {
-		lo, hi := c*evalChunk, min(d.Len(), (c+1)*evalChunk)
-		idx = idx[:0]
-		for i := lo; i < hi; i++ {
-			idx = append(idx, i)
+	for {
+		c := int(t.evalNext.Add(1) - 1)
+		if c >= len(t.evalLoss) {
+			return
 		}
+		lo, hi := c*evalChunk, min(d.Len(), (c+1)*evalChunk)
 		p := t.evalPass[w].rows(0, hi-lo)
-		loadBatch(p, d, idx)
+		loadBatch(p, d.slice(lo, hi), t.evalIdx[:hi-lo])
 		t.net.forward(p)
 		t.evalLoss[c], t.evalHits[c] = lossAndHits(p)
 		if t.evalPred != nil {
-			for r := range idx {
+			for r := 0; r < hi-lo; r++ {
 				t.evalPred[lo+r] = byte(predict(p.A[out].row(r)))
 			}
 		}
 	}
+}
+
+// sequenceOf returns 0, 1, ..., n−1.
+func sequenceOf(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }
