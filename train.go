@@ -57,16 +57,16 @@ type trainer struct {
 	cur, next *Pass
 	nextIdx   []int
 
-	// Evaluation: the data set, a pass per worker, the next chunk to take and the per-chunk
-	// results of the current call (apart from the epoch's fields, so that evaluating between
-	// two mini-batches is safe).
+	// Evaluation: the data set, a pass per worker, the next piece to take, and the results of
+	// the current call: the loss of every image and the right predictions of every piece
+	// (apart from the epoch's fields, so that evaluating between two mini-batches is safe).
 	evalData Dataset
 	evalPass []*Pass
 	evalNext atomic.Int64
 	evalPred []byte
 	evalLoss []float64
 	evalHits []int
-	evalIdx  []int // 0, 1, ..., evalChunk−1: a chunk's images, offset by its first
+	evalIdx  []int // 0, 1, ..., evalPiece−1: a piece's images, offset by its first
 
 	samplesFn, unitsFn, scoreFn func(w int) // method values, bound once so rounds do not allocate
 
@@ -75,9 +75,15 @@ type trainer struct {
 	stop atomic.Bool
 }
 
-// evalChunk is how many images one evaluation step takes. The sums over a data set are taken
-// chunk by chunk in a fixed order, so they too do not depend on the number of workers.
-const evalChunk = 500
+// The loss over a data set is summed in chunks of evalChunk images, each in order, and then
+// chunk by chunk in order: a fixed order, so the sum does not depend on the number of workers.
+// (Changing evalChunk would change the last bits of every evaluation loss a run has printed.)
+// The workers take the images evalPiece at a time, a fifth of a chunk: the smaller the piece,
+// the less there is to wait for at the end when a worker's core is taken by another program.
+const (
+	evalChunk = 500
+	evalPiece = 100
+)
 
 // newTrainer prepares training of net on n images in mini-batches of the given size, with the
 // given number of workers; workers ≤ 0 lets the trainer choose, mini-batch by mini-batch,
@@ -97,9 +103,9 @@ func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
 		t.tails[i] = t.view(t.bufs[i], n%batch)
 	}
 	for w := 0; w < workers; w++ {
-		t.evalPass = append(t.evalPass, net.newPass(evalChunk))
+		t.evalPass = append(t.evalPass, net.newPass(evalPiece))
 	}
-	t.evalIdx = sequenceOf(evalChunk)
+	t.evalIdx = sequenceOf(evalPiece)
 	t.samplesFn, t.unitsFn, t.scoreFn = t.samples, t.units, t.score
 	return t
 }
@@ -268,37 +274,44 @@ func (s Score) Acc() float64 { return float64(s.Hits) / float64(s.N) }
 //
 // All the workers take part, without asking the chooser: there is no hand-over until the end,
 // so a worker that runs less (another program holding its core) does not hold the others up.
-// Each takes the next chunk not yet taken, as long as there is one; the sums are then taken
-// chunk by chunk in order, so they do not depend on which worker took which chunk.
+// Each takes the next piece of evalPiece images not yet taken, as long as there is one. The
+// loss of each image is kept, and summed afterwards in the fixed order of evalChunk.
 func (t *trainer) evaluate(d Dataset, pred []byte) Score {
-	chunks := (d.Len() + evalChunk - 1) / evalChunk
+	pieces := (d.Len() + evalPiece - 1) / evalPiece
 	t.evalData, t.evalPred = d, pred
-	t.evalLoss, t.evalHits = make([]float64, chunks), make([]int, chunks)
+	t.evalLoss, t.evalHits = make([]float64, d.Len()), make([]int, pieces)
 	t.evalNext.Store(0)
 	t.team.run(t.scoreFn)
 	s := Score{N: d.Len()}
-	for c := range t.evalLoss {
-		s.Loss += t.evalLoss[c]
-		s.Hits += t.evalHits[c]
+	for lo := 0; lo < d.Len(); lo += evalChunk {
+		var chunk float64 // as lossAndHits sums a chunk's losses: from 0, in order
+		for _, l := range t.evalLoss[lo:min(d.Len(), lo+evalChunk)] {
+			chunk += l
+		}
+		s.Loss += chunk
+	}
+	for _, h := range t.evalHits {
+		s.Hits += h
 	}
 	s.Loss /= float64(s.N)
 	return s
 }
 
-// score is worker w's share of evaluate: the chunks it takes, each evalChunk images of the data
-// set.
+// score is worker w's share of evaluate: the pieces it takes.
 func (t *trainer) score(w int) {
 	d, out := t.evalData, len(t.net.Layers)-1
+	pieces := len(t.evalHits)
 	for {
 		c := int(t.evalNext.Add(1) - 1)
-		if c >= len(t.evalLoss) {
+		if c >= pieces {
 			return
 		}
-		lo, hi := c*evalChunk, min(d.Len(), (c+1)*evalChunk)
+		lo, hi := c*evalPiece, min(d.Len(), (c+1)*evalPiece)
 		p := t.evalPass[w].rows(0, hi-lo)
 		loadBatch(p, d.slice(lo, hi), t.evalIdx[:hi-lo])
 		t.net.forward(p)
-		t.evalLoss[c], t.evalHits[c] = lossAndHits(p)
+		_, t.evalHits[c] = lossAndHits(p)
+		copy(t.evalLoss[lo:hi], p.Loss)
 		if t.evalPred != nil {
 			for r := 0; r < hi-lo; r++ {
 				t.evalPred[lo+r] = byte(predict(p.A[out].row(r)))
