@@ -88,20 +88,28 @@ func (d Dataset) litPixels(i int) ([]uint16, []byte, bool) {
 }
 
 // indexed returns d with the index of its lit pixels (see Dataset).
+//
+// Loop order: eight pixels at a time are looked at as one 64-bit word, and skipped together if
+// all are 0, as most of an image's background is; in the other words every pixel is written to
+// a small buffer and the count moves on only past a lit one, by arithmetic (a branch there is
+// mispredicted at every edge of a stroke). 784 pixels are 98 words.
 func (d Dataset) indexed() Dataset {
-	n := 0
-	for _, v := range d.Images {
-		if v != 0 {
-			n++
-		}
-	}
+	n := len(d.Images) / 4 // about one pixel in five is lit; append grows the lists if need be
 	d.lit, d.litV, d.litAt = make([]uint16, 0, n), make([]byte, 0, n), make([]int, d.Len()+1)
+	var ids [imageSize]uint16
+	var vs [imageSize]byte
 	for i := 0; i < d.Len(); i++ {
-		for k, v := range d.image(i) {
-			if v != 0 {
-				d.lit, d.litV = append(d.lit, uint16(k)), append(d.litV, v)
+		img, n := d.image(i), 0
+		for k := 0; k+8 <= len(img); k += 8 {
+			if binary.LittleEndian.Uint64(img[k:]) == 0 {
+				continue
+			}
+			for j, v := range img[k : k+8] {
+				ids[n], vs[n] = uint16(k+j), v
+				n += (int(v) + 255) >> 8 // 1 if v ≠ 0, else 0
 			}
 		}
+		d.lit, d.litV = append(d.lit, ids[:n]...), append(d.litV, vs[:n]...)
 		d.litAt[i+1] = len(d.lit)
 	}
 	return d
