@@ -7,6 +7,7 @@
 package main
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"testing"
@@ -98,6 +99,61 @@ func BenchmarkScore(b *testing.B) {
 	d := benchData(b, 20000)
 	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
 	tr := newTrainer(net, SGD{Eta: 0.1, N: 1}, 10, 2, 10)
+	defer tr.close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tr.evaluate(d, nil)
+	}
+}
+
+// The first layer's products and the loading of a batch, alone, at the shapes training gives
+// them: B = 10 and 100 images of the training set, all 20 units (one worker) or half of them
+// (one of two workers). They go through layerForward, layerGradients and loadBatch, so that
+// they measure whichever kernel those call. ns/image is the time per image of the batch.
+func BenchmarkFirstLayer(b *testing.B) {
+	d := benchData(b, 1000)
+	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
+	g := net.newGrads()
+	for _, B := range []int{10, 100} {
+		p := net.newPass(B)
+		loadBatch(p, d, sequence(B))
+		net.forward(p)
+		net.deltas(p)
+		perImage := func(b *testing.B) {
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*B), "ns/image")
+		}
+		for _, units := range [][2]int{{0, 20}, {10, 20}} {
+			lo, hi := units[0], units[1]
+			b.Run(fmt.Sprintf("forward/B=%d/units=%d..%d", B, lo, hi), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					net.layerForward(p, 0, lo, hi)
+				}
+				perImage(b)
+			})
+			b.Run(fmt.Sprintf("gradient/B=%d/units=%d..%d", B, lo, hi), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					net.layerGradients(g, p, 0, lo, hi)
+				}
+				perImage(b)
+			})
+		}
+		b.Run(fmt.Sprintf("loadBatch/B=%d", B), func(b *testing.B) {
+			order := sequence(d.Len())
+			for i := 0; i < b.N; i++ {
+				lo := (i * B) % (d.Len() - B + 1)
+				loadBatch(p, d, order[lo:lo+B])
+			}
+			perImage(b)
+		})
+	}
+}
+
+// BenchmarkScoreW1 is BenchmarkScore on one worker.
+func BenchmarkScoreW1(b *testing.B) {
+	d := benchData(b, 20000)
+	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
+	tr := newTrainer(net, SGD{Eta: 0.1, N: 1}, 10, 1, 10)
 	defer tr.close()
 	b.ReportAllocs()
 	b.ResetTimer()

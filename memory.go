@@ -6,14 +6,14 @@
 //	weights and biases        Σ_l (n_l·m_l + m_l) float64s, three times over: the network, its
 //	                          gradients (Grads), and one more copy (the lab's starting network
 //	                          for reset, or the copy a step on one example is taken on)
-//	passes (Pass)             per sample: x (784 float64s), its lit-pixel index (784 int32s and
-//	                          a count), label and loss, and a, σ(a) and δ of every layer; for
-//	                          the trainer's two mini-batches of B samples and an evaluation
-//	                          chunk per worker
+//	passes (Pass)             per sample: x (784 float64s), its lit-pixel index (784 uint16s,
+//	                          784 float64s and a count), label and loss, and a, σ(a) and δ of
+//	                          every layer; for the trainer's two mini-batches of B samples and
+//	                          an evaluation piece per worker
 //	bookkeeping               1 MiB for the rest
 //
-// The data set itself (55 MB of bytes) is not counted: its size is fixed, and its files are
-// checked as they are read (mnist.go).
+// The data set itself (55 MB of bytes, and the index of its lit pixels, about 25 MB) is not
+// counted: its size is fixed, and its files are checked as they are read (mnist.go).
 package main
 
 import (
@@ -30,7 +30,7 @@ const maxMemory = 4 << 30
 const bookkeeping = 1 << 20
 
 // memoryNeed is the count above in bytes, as a float64 so that no size can overflow it.
-// workers ≤ 0 counts one evaluation chunk per CPU, as many as newTrainer makes.
+// workers ≤ 0 counts one evaluation piece per CPU, as many as newTrainer makes.
 func memoryNeed(sizes []int, batch, workers int) float64 {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -40,8 +40,8 @@ func memoryNeed(sizes []int, batch, workers int) float64 {
 		params += float64(sizes[l-1])*float64(sizes[l]) + float64(sizes[l])
 		units += float64(sizes[l])
 	}
-	perSample := float64(sizes[0])*(8+4) + 1 + 8 + 8 + 3*8*units
-	samples := 2*float64(batch) + float64(workers)*evalChunk
+	perSample := float64(sizes[0])*(8+2+8) + 1 + 8 + 8 + 3*8*units
+	samples := 2*float64(batch) + float64(workers)*evalPiece
 	return 3*8*params + samples*perSample + bookkeeping
 }
 

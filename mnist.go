@@ -45,9 +45,22 @@ func (e *FormatError) Error() string { return e.File + ": " + e.Problem }
 
 // Dataset is a set of images with their labels, kept as bytes: pixel i of image n is
 // Images[n*784+i], 0..255, and Labels[n] is its digit.
+//
+// A data set read from files also lists the lit pixels (those not 0) of every image, once: the
+// first layer skips the dark ones (matrix.go), and the list of an image never changes, so it
+// is made once instead of each time the image enters a mini-batch, 100 times a run. With each
+// lit pixel's place comes its value, so that a mini-batch is filled from the list alone, read in
+// sequence, without looking at the image's 784 bytes: three bytes a lit pixel, 22 MB for the
+// 50,000 training images, whose pixels are one in five lit.
 type Dataset struct {
 	Images []byte
 	Labels []byte
+	// The lit pixels of image n are lit[litAt[n]:litAt[n+1]], in increasing order, and their
+	// values litV[litAt[n]:litAt[n+1]]; litAt is nil for a data set that was not indexed (made
+	// in memory, as tests do), and then loadBatch looks at every pixel.
+	lit   []uint16
+	litV  []byte
+	litAt []int
 }
 
 // Len is the number of images.
@@ -58,7 +71,48 @@ func (d Dataset) image(i int) []byte { return d.Images[i*imageSize : (i+1)*image
 
 // slice returns images lo..hi-1, sharing memory with d.
 func (d Dataset) slice(lo, hi int) Dataset {
-	return Dataset{Images: d.Images[lo*imageSize : hi*imageSize], Labels: d.Labels[lo:hi]}
+	s := Dataset{Images: d.Images[lo*imageSize : hi*imageSize], Labels: d.Labels[lo:hi]}
+	if d.litAt != nil {
+		s.lit, s.litV, s.litAt = d.lit, d.litV, d.litAt[lo:hi+1] // the offsets stay those of the whole list
+	}
+	return s
+}
+
+// litPixels returns the lit pixels of image i and their values, and false if d has no index.
+func (d Dataset) litPixels(i int) ([]uint16, []byte, bool) {
+	if d.litAt == nil {
+		return nil, nil, false
+	}
+	lo, hi := d.litAt[i], d.litAt[i+1]
+	return d.lit[lo:hi], d.litV[lo:hi], true
+}
+
+// indexed returns d with the index of its lit pixels (see Dataset).
+//
+// Loop order: eight pixels at a time are looked at as one 64-bit word, and skipped together if
+// all are 0, as most of an image's background is; in the other words every pixel is written to
+// a small buffer and the count moves on only past a lit one, by arithmetic (a branch there is
+// mispredicted at every edge of a stroke). 784 pixels are 98 words.
+func (d Dataset) indexed() Dataset {
+	n := len(d.Images) / 4 // about one pixel in five is lit; append grows the lists if need be
+	d.lit, d.litV, d.litAt = make([]uint16, 0, n), make([]byte, 0, n), make([]int, d.Len()+1)
+	var ids [imageSize]uint16
+	var vs [imageSize]byte
+	for i := 0; i < d.Len(); i++ {
+		img, n := d.image(i), 0
+		for k := 0; k+8 <= len(img); k += 8 {
+			if binary.LittleEndian.Uint64(img[k:]) == 0 {
+				continue
+			}
+			for j, v := range img[k : k+8] {
+				ids[n], vs[n] = uint16(k+j), v
+				n += (int(v) + 255) >> 8 // 1 if v ≠ 0, else 0
+			}
+		}
+		d.lit, d.litV = append(d.lit, ids[:n]...), append(d.litV, vs[:n]...)
+		d.litAt[i+1] = len(d.lit)
+	}
+	return d
 }
 
 // The four files, by the names they are published under (without .gz).
@@ -273,7 +327,7 @@ func readImagesLabels(imagesPath, labelsPath string) (Dataset, error) {
 			return Dataset{}, &FormatError{File: labelsPath, Problem: fmt.Sprintf("label %d of item %d is not a digit 0–9", v, i)}
 		}
 	}
-	return Dataset{Images: ir.payload, Labels: lp}, nil
+	return Dataset{Images: ir.payload, Labels: lp}.indexed(), nil
 }
 
 // MNIST is the data set split three ways: training, evaluation (for choosing settings and

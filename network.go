@@ -174,7 +174,7 @@ func lossAndHits(p *Pass) (lossSum float64, hits int) {
 // so A[0] is the first hidden layer's a; the printouts count from 1 (a1), as the course does.
 type Pass struct {
 	X      Matrix    // B×784: the input images, pixels scaled to 0..1
-	Lit    litIndex  // the pixels of each image that are not 0 (matrix.go)
+	Lit    litIndex  // the pixels of each image that are not 0 (matrix.go); X is 0 elsewhere
 	Labels []byte    // B: the digit of each image; y is its one-hot vector
 	A      []Matrix  // A[l]: a of layer l, B×m
 	S      []Matrix  // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
@@ -224,17 +224,36 @@ var pixelValue = func() (t [256]float64) {
 // loadBatch fills p with the images d[idx[0]], d[idx[1]], ..., pixels scaled from 0..255 to
 // 0..1, and their labels. Images stay bytes in memory (47 MB instead of 376 MB as float64) and
 // are scaled only here, a batch at a time.
+//
+// Only the lit pixels are written. A row of p.X is 0 outside the lit pixels that p.Lit lists
+// for it (newPass starts all at 0, and setInput and loadBatch keep it so), so the row is ready
+// for the next image once the previous image's lit pixels are set back to 0: about 300 stores
+// instead of 784. The data set lists each image's lit pixels and their values already
+// (mnist.go), so an image's 784 bytes are not even read.
 func loadBatch(p *Pass, d Dataset, idx []int) {
 	for r, i := range idx {
 		x := p.X.row(r)
-		lit := p.Lit.Idx[r*imageSize : (r+1)*imageSize]
+		old, _ := p.Lit.row(r)
+		for _, k := range old {
+			x[k] = 0 // the previous image's lit pixels
+		}
+		lit, val := p.Lit.Idx[r*imageSize:(r+1)*imageSize], p.Lit.Val[r*imageSize:(r+1)*imageSize]
 		n := 0
-		for k, v := range d.image(i) {
-			x[k] = pixelValue[v]
-			lit[n] = int32(k) // as p.Lit.index does, without reading x again
-			if v != 0 {
-				n++
+		if ids, vs, ok := d.litPixels(i); ok {
+			n = copy(lit, ids)
+			for j, v := range vs[:n] {
+				val[j] = pixelValue[v]
 			}
+		} else { // a data set made in memory: look at every pixel
+			for k, v := range d.image(i) {
+				lit[n], val[n] = uint16(k), pixelValue[v]
+				if v != 0 {
+					n++
+				}
+			}
+		}
+		for j, k := range lit[:n] {
+			x[k] = val[j]
 		}
 		p.Lit.N[r] = n
 		p.Labels[r] = d.Labels[i]

@@ -8,9 +8,15 @@
 // no work has come for a long time (between epochs, say). The caller is worker 0 and does its
 // share too.
 //
-// The team decides nothing about the numbers: each worker always gets the same share for the
-// same worker number, and the callers (train.go) choose shares whose arithmetic does not depend
-// on how many workers there are.
+// A round is n shares, fn(0) to fn(n−1), and share w is meant for worker w; but a worker that
+// is done with its own share takes any share that no worker has started yet. So when another
+// program holds a core and a worker is not running, the others do its share instead of spinning
+// until it runs again (a whole time slice of the operating system, milliseconds); only a share
+// already started is waited for.
+//
+// The team decides nothing about the numbers: share w is the same work whichever worker runs
+// it, and the callers (train.go) choose shares whose arithmetic does not depend on how many
+// workers there are.
 package main
 
 import (
@@ -23,10 +29,12 @@ import (
 type team struct {
 	n    int
 	fn   func(w int) // the work of the current round; written by run before it bumps round
-	stop bool        // set with the last round: the workers exit
+	stop atomic.Bool // set with the last round: the workers exit (atomic: a worker late for a round, done by others, may look at it while close sets it)
 	// round counts the rounds started; a worker waits for it to pass the last round it ran.
 	round atomic.Uint64
-	// finished counts the workers (other than the caller) done with the current round.
+	// taken[w] is set by whoever starts share w of the current round; finished counts the
+	// shares done.
+	taken    []atomic.Bool
 	finished atomic.Int64
 	// asleep[w] is true while worker w sleeps, or is about to, on wake[w].
 	asleep []atomic.Bool
@@ -43,7 +51,7 @@ const (
 
 // newTeam starts n−1 worker goroutines; the caller of run is worker 0.
 func newTeam(n int) *team {
-	t := &team{n: n, asleep: make([]atomic.Bool, n), wake: make([]chan struct{}, n)}
+	t := &team{n: n, taken: make([]atomic.Bool, n), asleep: make([]atomic.Bool, n), wake: make([]chan struct{}, n)}
 	for w := 1; w < n; w++ {
 		t.wake[w] = make(chan struct{}, 1)
 		go t.work(w)
@@ -51,21 +59,36 @@ func newTeam(n int) *team {
 	return t
 }
 
-// run calls fn(w) for every worker w = 0..n−1, fn(0) on the caller, and returns when all
+// run calls fn(w) for every share w = 0..n−1, fn(0) on the caller, and returns when all
 // calls have returned.
 func (t *team) run(fn func(w int)) {
 	if t.n == 1 {
 		fn(0)
 		return
 	}
+	// fn first, then the shares made free: a worker reads fn only after taking a share, and
+	// may take one as soon as it is free, even before it sees the new round.
 	t.fn = fn
 	t.finished.Store(0)
-	t.round.Add(1) // publishes fn: a worker reads it only after seeing the new round
+	for w := range t.taken {
+		t.taken[w].Store(false)
+	}
+	t.round.Add(1)
 	t.wakeSleepers()
-	fn(0)
-	for i := 1; t.finished.Load() != int64(t.n-1); i++ {
+	t.shares(0)
+	for i := 1; t.finished.Load() != int64(t.n); i++ {
 		if i%yieldEvery == 0 {
 			runtime.Gosched()
+		}
+	}
+}
+
+// shares runs, on worker w, share w of the round and then any share not yet taken.
+func (t *team) shares(w int) {
+	for i := 0; i < t.n; i++ {
+		if s := (w + i) % t.n; t.taken[s].CompareAndSwap(false, true) {
+			t.fn(s)
+			t.finished.Add(1)
 		}
 	}
 }
@@ -75,7 +98,7 @@ func (t *team) close() {
 	if t.n == 1 {
 		return
 	}
-	t.stop = true
+	t.stop.Store(true)
 	t.round.Add(1)
 	t.wakeSleepers()
 }
@@ -93,11 +116,10 @@ func (t *team) work(w int) {
 	var seen uint64
 	for {
 		seen = t.await(w, seen)
-		if t.stop {
+		if t.stop.Load() {
 			return
 		}
-		t.fn(w)
-		t.finished.Add(1)
+		t.shares(w)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -87,5 +88,25 @@ func TestChooser(t *testing.T) {
 	feed(c, 2*block, costs(1*ms, 2*ms))
 	if used := feed(c, 10*block, costs(5*ms, 2*ms)); count(used, 1) != len(used) {
 		t.Errorf("one kept and then slower: probed again (%d mini-batches on 2 workers)", count(used, 2))
+	}
+}
+
+// TestTeamRunsEachShareOnce: in every round each share runs exactly once, whichever worker
+// takes it (a worker done with its own share takes any share not yet started), with more
+// workers than cores and with rounds that follow one another at once.
+func TestTeamRunsEachShareOnce(t *testing.T) {
+	for _, n := range []int{2, 3, 8} {
+		tm := newTeam(n)
+		counts := make([]atomic.Int64, n)
+		const rounds = 2000
+		for r := 0; r < rounds; r++ {
+			tm.run(func(w int) { counts[w].Add(1) })
+			for w := range counts {
+				if got := counts[w].Load(); got != int64(r+1) {
+					t.Fatalf("%d workers, round %d: share %d ran %d times in all, want %d", n, r, w, got, r+1)
+				}
+			}
+		}
+		tm.close()
 	}
 }

@@ -57,13 +57,16 @@ type trainer struct {
 	cur, next *Pass
 	nextIdx   []int
 
-	// Evaluation: the data set, a pass per worker and the per-chunk results of the current call
+	// Evaluation: the data set, a pass per worker, the next piece to take, and the results of
+	// the current call: the loss of every image and the right predictions of every piece
 	// (apart from the epoch's fields, so that evaluating between two mini-batches is safe).
 	evalData Dataset
 	evalPass []*Pass
+	evalNext atomic.Int64
 	evalPred []byte
 	evalLoss []float64
 	evalHits []int
+	evalIdx  []int // 0, 1, ..., evalPiece−1: a piece's images, offset by its first
 
 	samplesFn, unitsFn, scoreFn func(w int) // method values, bound once so rounds do not allocate
 
@@ -72,9 +75,15 @@ type trainer struct {
 	stop atomic.Bool
 }
 
-// evalChunk is how many images one evaluation step takes. The sums over a data set are taken
-// chunk by chunk in a fixed order, so they too do not depend on the number of workers.
-const evalChunk = 500
+// The loss over a data set is summed in chunks of evalChunk images, each in order, and then
+// chunk by chunk in order: a fixed order, so the sum does not depend on the number of workers.
+// (Changing evalChunk would change the last bits of every evaluation loss a run has printed.)
+// The workers take the images evalPiece at a time, a fifth of a chunk: the smaller the piece,
+// the less there is to wait for at the end when a worker's core is taken by another program.
+const (
+	evalChunk = 500
+	evalPiece = 100
+)
 
 // newTrainer prepares training of net on n images in mini-batches of the given size, with the
 // given number of workers; workers ≤ 0 lets the trainer choose, mini-batch by mini-batch,
@@ -94,8 +103,9 @@ func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
 		t.tails[i] = t.view(t.bufs[i], n%batch)
 	}
 	for w := 0; w < workers; w++ {
-		t.evalPass = append(t.evalPass, net.newPass(evalChunk))
+		t.evalPass = append(t.evalPass, net.newPass(evalPiece))
 	}
+	t.evalIdx = sequenceOf(evalPiece)
 	t.samplesFn, t.unitsFn, t.scoreFn = t.samples, t.units, t.score
 	return t
 }
@@ -238,13 +248,13 @@ func (t *trainer) samples(w int) {
 func (t *trainer) units(w int) {
 	if p := t.cur; p != nil {
 		for l := range t.net.Layers {
-			lo, hi := share(t.net.Sizes[l+1], 2, w, t.use)  // units in pairs, as matrix.go takes them
+			lo, hi := share(t.net.Sizes[l+1], 5, w, t.use)  // units in fives, as matrix.go takes them
 			t.net.layerGradients(t.grads, p, l, lo, hi)     // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
 			t.sgd.step(t.net, t.grads, l, lo, hi, p.X.Rows) // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
 		}
 	}
 	if p := t.next; p != nil {
-		lo, hi := share(t.net.Sizes[1], 2, w, t.use)
+		lo, hi := share(t.net.Sizes[1], 5, w, t.use)
 		t.net.layerForward(p, 0, lo, hi) // a = W·x + b, σ(a) of the first layer
 	}
 }
@@ -261,38 +271,60 @@ func (s Score) Acc() float64 { return float64(s.Hits) / float64(s.N) }
 
 // evaluate runs the forward pass on every image of d and returns the mean loss and the
 // accuracy. If pred is not nil it receives the predicted digit of every image.
+//
+// All the workers take part, without asking the chooser: there is no hand-over until the end,
+// so a worker that runs less (another program holding its core) does not hold the others up.
+// Each takes the next piece of evalPiece images not yet taken, as long as there is one. The
+// loss of each image is kept, and summed afterwards in the fixed order of evalChunk.
 func (t *trainer) evaluate(d Dataset, pred []byte) Score {
-	chunks := (d.Len() + evalChunk - 1) / evalChunk
+	pieces := (d.Len() + evalPiece - 1) / evalPiece
 	t.evalData, t.evalPred = d, pred
-	t.evalLoss, t.evalHits = make([]float64, chunks), make([]int, chunks)
-	t.run(t.scoreFn)
+	t.evalLoss, t.evalHits = make([]float64, d.Len()), make([]int, pieces)
+	t.evalNext.Store(0)
+	t.team.run(t.scoreFn)
 	s := Score{N: d.Len()}
-	for c := range t.evalLoss {
-		s.Loss += t.evalLoss[c]
-		s.Hits += t.evalHits[c]
+	for lo := 0; lo < d.Len(); lo += evalChunk {
+		var chunk float64 // as lossAndHits sums a chunk's losses: from 0, in order
+		for _, l := range t.evalLoss[lo:min(d.Len(), lo+evalChunk)] {
+			chunk += l
+		}
+		s.Loss += chunk
+	}
+	for _, h := range t.evalHits {
+		s.Hits += h
 	}
 	s.Loss /= float64(s.N)
 	return s
 }
 
-// score is worker w's share of evaluate: chunks w, w+n, w+2n, ... of the data set.
+// score is worker w's share of evaluate: the pieces it takes.
 func (t *trainer) score(w int) {
 	d, out := t.evalData, len(t.net.Layers)-1
-	idx := make([]int, 0, evalChunk)
-	for c := w; c < len(t.evalLoss); c += t.use {
-		lo, hi := c*evalChunk, min(d.Len(), (c+1)*evalChunk)
-		idx = idx[:0]
-		for i := lo; i < hi; i++ {
-			idx = append(idx, i)
+	pieces := len(t.evalHits)
+	for {
+		c := int(t.evalNext.Add(1) - 1)
+		if c >= pieces {
+			return
 		}
+		lo, hi := c*evalPiece, min(d.Len(), (c+1)*evalPiece)
 		p := t.evalPass[w].rows(0, hi-lo)
-		loadBatch(p, d, idx)
+		loadBatch(p, d.slice(lo, hi), t.evalIdx[:hi-lo])
 		t.net.forward(p)
-		t.evalLoss[c], t.evalHits[c] = lossAndHits(p)
+		_, t.evalHits[c] = lossAndHits(p)
+		copy(t.evalLoss[lo:hi], p.Loss)
 		if t.evalPred != nil {
-			for r := range idx {
+			for r := 0; r < hi-lo; r++ {
 				t.evalPred[lo+r] = byte(predict(p.A[out].row(r)))
 			}
 		}
 	}
+}
+
+// sequenceOf returns 0, 1, ..., n−1.
+func sequenceOf(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }

@@ -108,6 +108,16 @@ for state in idle busy; do
   done
 done
 echo "(seconds per training epoch, median over $rounds rounds; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+# How noisy it was: the fastest and slowest round of each cell.
+span() { if [ -s "$tmp/$1" ]; then sort -g "$tmp/$1" | awk 'NR==1 {lo=$1} {hi=$1} END {printf "%.3f-%.3f", lo, hi}'; else echo nan; fi; }
+echo "range over the rounds (fastest-slowest):"
+for state in idle busy; do
+  for B in 10 100; do
+    printf '  %-5s B=%-4d Go 1 w %s, Go def %s, numpy %s' "$state" "$B" "$(span "$state.go1.$B")" "$(span "$state.godef.$B")" "$(span "$state.numpy.$B")"
+    if [ "$have_torch" = yes ]; then printf ', torch %s' "$(span "$state.torch.$B")"; fi
+    echo
+  done
+done
 printf 'evaluation of 20,000 images (eval + test), idle: Go default %.4f s, numpy %.3f s\n' \
   "$(echo "2 * $(go_eval "$tmp/godef10.log")" | bc -l)" "$(py_eval "$tmp/np10.log")"
 printf 'start to first epoch line (B=10, Go default, idle): %.3f s\n' "$(go_first "$tmp/godef10.log")"
