@@ -565,9 +565,13 @@ func TestLabManyClientsWhileTraining(t *testing.T) {
 // bound under the race detector on a busy machine, where it takes about 20 s (with 6,000 images
 // it took over the 30 s the test then allowed).
 func TestLabEventStream(t *testing.T) {
-	// 1,500 mini-batches of one image: long enough for progress events (one each 100 ms), short
-	// enough to finish an epoch under the race detector on a busy machine.
-	l, srv := startLab(t, "-data", labData(t, 1500, 20), "-download=false", "-out", t.TempDir(), "-epochs", "3", "-batch", "1", "-hidden", "200")
+	// 600 mini-batches of one image at a pace of 500 a second: an epoch of at least 1.2 s, so
+	// that progress events (one each 100 ms) come however fast the machine is, and short enough
+	// under the race detector on a busy one.
+	l, srv := startLab(t, "-data", labData(t, 600, 20), "-download=false", "-out", t.TempDir(), "-epochs", "3", "-batch", "1", "-hidden", "200")
+	if status := post(t, srv, "/api/train", map[string]any{"action": "pace", "pace": 500}, nil); status != 200 {
+		t.Fatalf("pace: %d", status)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/events", nil)
