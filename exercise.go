@@ -271,22 +271,13 @@ func stubFile(name string, text []byte, steps []exerciseStep, found map[string]s
 		return nil, err
 	}
 	var edits []sourceEdit
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil {
-			continue
+	for _, sf := range stepFuncs(f, steps) {
+		s := sf.step
+		if prev := found[s.Func()]; prev != "" {
+			return nil, fmt.Errorf("the step function %s is declared twice (also in %s)", s.Func(), prev)
 		}
-		for _, s := range steps {
-			if s.Name == "" || fd.Name.Name != s.Name || stepRecv(fd) != s.Recv {
-				continue
-			}
-			if prev := found[s.Func()]; prev != "" {
-				return nil, fmt.Errorf("the step function %s is declared twice (also in %s)", s.Func(), prev)
-			}
-			found[s.Func()] = name
-			lo, hi := fset.Position(fd.Body.Lbrace).Offset+1, fset.Position(fd.Body.Rbrace).Offset
-			edits = append(edits, sourceEdit{lo, hi, s.Stub})
-		}
+		found[s.Func()] = name
+		edits = append(edits, bodyEdit(fset, sf.decl, s.Stub))
 	}
 	if len(edits) == 0 {
 		return text, nil
@@ -300,6 +291,35 @@ func stubFile(name string, text []byte, steps []exerciseStep, found map[string]s
 		return nil, fmt.Errorf("the stubbed file does not format: %v", err)
 	}
 	return out, nil
+}
+
+// stepFunc is the declaration, with its body, of a step's function.
+type stepFunc struct {
+	step exerciseStep
+	decl *ast.FuncDecl
+}
+
+// stepFuncs returns the functions that f declares, with a body, for any of steps: the same
+// name and receiver type. The generator, its tests and the step checks all find them here.
+func stepFuncs(f *ast.File, steps []exerciseStep) []stepFunc {
+	var found []stepFunc
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		for _, s := range steps {
+			if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
+				found = append(found, stepFunc{s, fd})
+			}
+		}
+	}
+	return found
+}
+
+// bodyEdit is the edit that replaces the body of fd, between its braces, by with.
+func bodyEdit(fset *token.FileSet, fd *ast.FuncDecl, with string) sourceEdit {
+	return sourceEdit{fset.Position(fd.Body.Lbrace).Offset + 1, fset.Position(fd.Body.Rbrace).Offset, with}
 }
 
 // stepRecv is the name of a method's receiver type (without *), "" for a plain function.

@@ -412,17 +412,8 @@ func fillIn(files map[string][]byte, answers map[string]string, slips []exercise
 			return nil, err
 		}
 		var edits []sourceEdit
-		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Body == nil {
-				continue
-			}
-			for _, s := range steps {
-				if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
-					lo, hi := fset.Position(fd.Body.Lbrace).Offset+1, fset.Position(fd.Body.Rbrace).Offset
-					edits = append(edits, sourceEdit{lo, hi, bodies[s.Func()]})
-				}
-			}
+		for _, sf := range stepFuncs(f, steps) {
+			edits = append(edits, bodyEdit(fset, sf.decl, bodies[sf.step.Func()]))
 		}
 		if len(edits) == 0 {
 			continue

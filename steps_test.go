@@ -210,16 +210,8 @@ func stepSources(steps []exerciseStep) (map[string]stepSource, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Body == nil {
-				continue
-			}
-			for _, s := range steps {
-				if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
-					src[s.Func()] = stepSource{stepLocation{name, fset.Position(fd.Pos()).Line}, isStubBody(fd.Body)}
-				}
-			}
+		for _, sf := range stepFuncs(f, steps) {
+			src[sf.step.Func()] = stepSource{stepLocation{name, fset.Position(sf.decl.Pos()).Line}, isStubBody(sf.decl.Body)}
 		}
 	}
 	return src, nil
