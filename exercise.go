@@ -521,6 +521,17 @@ func writeExercise(dir string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-exercise: cannot make the exercise from the program's source: %v", err)
 	}
+	if err := writeTree(dir, files); err != nil {
+		return fmt.Errorf("-exercise %s: %v", dir, err)
+	}
+	fmt.Fprintf(stdout, "wrote the exercise, %d files, to %s: the program with %d functions to write.\n", len(files), dir, countFuncs(exerciseSteps()))
+	fmt.Fprintf(stdout, "next: cd %s && go test    (EXERCISE.md says what each step is)\n", dir)
+	return nil
+}
+
+// writeTree writes files (a slash-separated path under dir → its content), in the order of
+// their names, each through writeFileAtomic, making the folders they need.
+func writeTree(dir string, files map[string][]byte) error {
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)
@@ -529,15 +540,13 @@ func writeExercise(dir string, stdout io.Writer) error {
 	for _, name := range names {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("-exercise %s: cannot create the folder: %v", dir, unwrapPathError(err))
+			return fmt.Errorf("cannot create the folder %s: %v", filepath.Dir(p), unwrapPathError(err))
 		}
 		text := files[name]
 		if err := writeFileAtomic(p, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
-			return err
+			return err // "cannot write PATH: …"
 		}
 	}
-	fmt.Fprintf(stdout, "wrote the exercise, %d files, to %s: the program with %d functions to write.\n", len(names), dir, countFuncs(exerciseSteps()))
-	fmt.Fprintf(stdout, "next: cd %s && go test    (EXERCISE.md says what each step is)\n", dir)
 	return nil
 }
 

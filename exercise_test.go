@@ -27,7 +27,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -439,22 +438,11 @@ func fillIn(files map[string][]byte, answers map[string]string, slips []exercise
 	return out, nil
 }
 
-// writeFiles writes files (path → content) under dir.
+// writeFiles writes files (path → content) under dir, as -exercise does.
 func writeFiles(t *testing.T, dir string, files map[string][]byte) {
 	t.Helper()
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, files[name], 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := writeTree(dir, files); err != nil {
+		t.Fatal(err)
 	}
 }
 
