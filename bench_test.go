@@ -94,11 +94,15 @@ func BenchmarkUpdateB10(b *testing.B) {
 	}
 }
 
-// BenchmarkScore evaluates the 20,000 evaluation and test images' worth of data.
-func BenchmarkScore(b *testing.B) {
+// BenchmarkScore evaluates the 20,000 evaluation and test images' worth of data, on two
+// workers; BenchmarkScoreW1 on one.
+func BenchmarkScore(b *testing.B)   { benchScore(b, 2) }
+func BenchmarkScoreW1(b *testing.B) { benchScore(b, 1) }
+
+func benchScore(b *testing.B, workers int) {
 	d := benchData(b, 20000)
 	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
-	tr := newTrainer(net, SGD{Eta: 0.1, N: 1}, 10, 2, 10)
+	tr := newTrainer(net, SGD{Eta: 0.1, N: 1}, 10, workers, 10)
 	defer tr.close()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -146,18 +150,5 @@ func BenchmarkFirstLayer(b *testing.B) {
 			}
 			perImage(b)
 		})
-	}
-}
-
-// BenchmarkScoreW1 is BenchmarkScore on one worker.
-func BenchmarkScoreW1(b *testing.B) {
-	d := benchData(b, 20000)
-	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
-	tr := newTrainer(net, SGD{Eta: 0.1, N: 1}, 10, 1, 10)
-	defer tr.close()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		tr.evaluate(d, nil)
 	}
 }

@@ -461,14 +461,8 @@ func findSteps(files map[string][]byte, steps []exerciseStep) map[string]stepLoc
 		if err != nil {
 			continue
 		}
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok {
-				for _, s := range steps {
-					if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
-						loc[s.Func()] = stepLocation{name, fset.Position(fd.Pos()).Line}
-					}
-				}
-			}
+		for _, sf := range stepFuncs(f, steps) { // a stub keeps its body, so every step is found
+			loc[sf.step.Func()] = stepLocation{name, fset.Position(sf.decl.Pos()).Line}
 		}
 	}
 	return loc
