@@ -1,6 +1,6 @@
 // helpers_test.go holds the small tools that tests in several files use: made-up data sets,
-// in memory and as IDX files, the identity order of an epoch, bit-for-bit comparison of
-// float64 slices, and running the built program's lab and waiting for its exit.
+// in memory and as IDX files, bit-for-bit comparison of float64 slices, and running the built
+// program's lab and waiting for its exit.
 package main
 
 import (
@@ -40,15 +40,6 @@ func blocksData(n int, seed uint64) Dataset {
 		}
 	}
 	return d
-}
-
-// sequence returns the order 0, 1, ..., n−1: an epoch over a data set as it is stored.
-func sequence(n int) []int {
-	s := make([]int, n)
-	for i := range s {
-		s[i] = i
-	}
-	return s
 }
 
 // sameBits reports whether two slices hold the same float64 values bit for bit.

@@ -246,10 +246,7 @@ func (r *session) trainEpochs() error {
 // network's size, and the same seed shuffles the same way whatever the layers.
 func (r *session) newShuffle() {
 	r.rng = rand.New(rand.NewPCG(r.c.seed, 0x73687566666c65)) // stream id: "shuffle"
-	r.order = make([]int, r.data.Train.Len())
-	for i := range r.order {
-		r.order[i] = i
-	}
+	r.order = sequence(r.data.Train.Len())
 }
 
 // beginEpoch starts the next epoch, e = len(r.hist) + 1: its η, a new order of the training

@@ -105,7 +105,7 @@ func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
 	for w := 0; w < workers; w++ {
 		t.evalPass = append(t.evalPass, net.newPass(evalPiece))
 	}
-	t.evalIdx = sequenceOf(evalPiece)
+	t.evalIdx = sequence(evalPiece)
 	t.samplesFn, t.unitsFn, t.scoreFn = t.samples, t.units, t.score
 	return t
 }
@@ -320,8 +320,8 @@ func (t *trainer) score(w int) {
 	}
 }
 
-// sequenceOf returns 0, 1, ..., n−1.
-func sequenceOf(n int) []int {
+// sequence returns 0, 1, ..., n−1: the images of a data set in their file order.
+func sequence(n int) []int {
 	s := make([]int, n)
 	for i := range s {
 		s[i] = i
