@@ -62,9 +62,6 @@ func checkGradient(net *Network, p *Pass, g *Grads, layer, unit, input int, eps 
 // summedLoss is Σ_batch L for net as it is now: the function whose gradient backward computes.
 func summedLoss(net *Network, p *Pass) float64 {
 	net.forward(p)
-	var L float64
-	for _, v := range p.Loss {
-		L += v
-	}
+	L, _ := lossAndHits(p) // the losses summed in order, as training sums them
 	return L
 }

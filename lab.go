@@ -888,10 +888,7 @@ func defaultChecks(net *Network, p *Pass, g *Grads, unit *int) []checkRequest {
 		}
 	}
 	x := p.X.row(0)
-	bright := make([]int, len(x))
-	for i := range bright {
-		bright[i] = i
-	}
+	bright := sequence(len(x))
 	slices.SortStableFunc(bright, func(a, b int) int { return cmp.Compare(x[b], x[a]) }) // brightest first
 	var checks []checkRequest
 	for _, i := range bright[:3] {
