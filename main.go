@@ -59,7 +59,7 @@ type config struct {
 	exercise string // write the course's assignment into this folder instead (exercise.go)
 }
 
-// The default settings, chosen on the evaluation set (README.md, "How the defaults were chosen").
+// The default settings, chosen on the evaluation set (docs/defaults.md).
 const (
 	defaultEpochs = 100
 	defaultBatch  = 10

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/tune.sh: the sweep behind the default settings (README.md, "How the defaults were
-# chosen"). Trains 100 epochs for each setting and seed, two runs at a time on one worker each,
+# bench/tune.sh: the sweep behind the default settings (docs/defaults.md). Trains 100 epochs
+# for each setting and seed, two runs at a time on one worker each,
 # and prints the evaluation accuracy at epoch 100 and its best over the run. The test set is not
 # looked at here: the defaults are chosen on the evaluation split.
 #
