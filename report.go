@@ -343,12 +343,12 @@ func shade(n, y, p int) template.CSS {
 	if n == 0 {
 		return ""
 	}
-	t := math.Min(1, math.Log1p(float64(n))/math.Log1p(1000))
+	t := math.Min(1, log1p(float64(n))/log1p(1000))
 	r, g, b := 0x21, 0x66, 0xac
 	if y != p {
 		r, g, b = 0xb2, 0x18, 0x2b
 	}
-	mix := func(c int) int { return int(255 - t*float64(255-c)) }
+	mix := func(c int) int { return int(255 - float64(t*float64(255-c))) }
 	text := "#222"
 	if t > 0.6 {
 		text = "white"
