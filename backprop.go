@@ -137,11 +137,11 @@ func (o SGD) step(net *Network, g *Grads, l, lo, hi, B int) {
 	w, gw := layer.W.Data[lo*n:hi*n], g.W[l].Data[lo*n:hi*n]
 	gw = gw[:len(w)]
 	for i := range w {
-		w[i] = shrink*w[i] - rate*gw[i] // W ← (1 − ηλ/n)·W − (η/B)·∂L/∂W
+		w[i] = float64(shrink*w[i]) - float64(rate*gw[i]) // W ← (1 − ηλ/n)·W − (η/B)·∂L/∂W
 	}
 	b, gb := layer.B[lo:hi], g.B[l][lo:hi]
 	for j := range b {
-		b[j] -= rate * gb[j] // b ← b − (η/B)·∂L/∂b
+		b[j] -= float64(rate * gb[j]) // b ← b − (η/B)·∂L/∂b
 	}
 }
 

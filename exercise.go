@@ -82,7 +82,8 @@ func exerciseSteps() []exerciseStep {
 		Title: "the sigmoid σ(a)",
 		Eq:    "σ(a) = 1/(1 + e^(−a))",
 		Stub: `
-	// Step 1 of EXERCISE.md: return σ(a) = 1/(1 + e^(−a)). (e^x is math.Exp(x).)
+	// Step 1 of EXERCISE.md: return σ(a) = 1/(1 + e^(−a)). e^x is exp(x) (exp.go): the
+	// program's own, with the same last bits on every computer, which math.Exp is not.
 	return 0
 `,
 		Task: "Return σ(a) for one number a. It must stay a number for any a: at a = −1000, e^(−a)\n" +

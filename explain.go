@@ -168,7 +168,7 @@ func summary(v []float64, format string) string {
 func norm(v []float64) float64 {
 	var s float64
 	for _, x := range v {
-		s += x * x
+		s += float64(x * x)
 	}
 	return math.Sqrt(s)
 }

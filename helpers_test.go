@@ -42,6 +42,28 @@ func blocksData(n int, seed uint64) Dataset {
 	return d
 }
 
+// blocksDataDir writes the four files of a learnable made-up data set (blocksData: 700
+// training images, 100 test images) into a new folder and returns it.
+func blocksDataDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	train, test := blocksData(700, 11), blocksData(100, 12)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{trainImagesName, idxBytes(3, []uint32{uint32(train.Len()), 28, 28}, train.Images)},
+		{trainLabelsName, idxBytes(1, []uint32{uint32(train.Len())}, train.Labels)},
+		{testImagesName, idxBytes(3, []uint32{uint32(test.Len()), 28, 28}, test.Images)},
+		{testLabelsName, idxBytes(1, []uint32{uint32(test.Len())}, test.Labels)},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // sameBits reports whether two slices hold the same float64 values bit for bit.
 func sameBits(a, b []float64) bool {
 	if len(a) != len(b) {

@@ -47,6 +47,15 @@ func (m Matrix) rows(lo, hi int) Matrix {
 // Each output element is a sum that starts at 0 and adds its terms in order of the summed
 // index, from 0 upward. Floating-point addition is not associative, so that order is part of
 // the definition: the fast versions below keep it, and so give the same bits.
+//
+// Fused multiply-add. Each term is written float64(x*y), not x*y. The Go specification lets the
+// compiler fuse s + x*y into one instruction that rounds once instead of twice, and it does on
+// arm64 (Apple-silicon Macs) and on amd64 built with GOAMD64=v3: the sums then come out with
+// other last bits, and after an epoch every weight differs. An explicit conversion rounds the
+// product, which the specification says forbids the fusion; where no CPU fuses (amd64 by
+// default) it changes nothing, not even the speed. The same rule holds wherever the program
+// adds a product (the SGD step, e^x in exp.go, the pictures): portable_test.go compiles the
+// program for arm64 and amd64-v3 and fails on any fused instruction.
 
 // productABt sets c = a·bᵀ, the forward pass a = x·Wᵀ (a is R×K, b is J×K, c is R×J):
 //
@@ -56,7 +65,7 @@ func productABt(c, a, b Matrix) {
 		for j := 0; j < b.Rows; j++ {
 			var s float64
 			for k := 0; k < a.Cols; k++ {
-				s += a.at(r, k) * b.at(j, k)
+				s += float64(a.at(r, k) * b.at(j, k))
 			}
 			c.row(r)[j] = s
 		}
@@ -71,7 +80,7 @@ func productAtB(c, a, b Matrix) {
 		for k := 0; k < b.Cols; k++ {
 			var s float64
 			for r := 0; r < a.Rows; r++ {
-				s += a.at(r, j) * b.at(r, k)
+				s += float64(a.at(r, j) * b.at(r, k))
 			}
 			c.row(j)[k] = s
 		}
@@ -87,7 +96,7 @@ func productAB(c, a, b Matrix) {
 		for k := 0; k < b.Cols; k++ {
 			var s float64
 			for j := 0; j < a.Cols; j++ {
-				s += a.at(r, j) * b.at(j, k)
+				s += float64(a.at(r, j) * b.at(j, k))
 			}
 			c.row(r)[k] = s
 		}
@@ -137,14 +146,14 @@ func mulABt(c, a, b Matrix, lo, hi int) {
 			for k, v0 := range x0 {
 				u0, u1 := w0[k], w1[k]
 				v1, v2, v3 := x1[k], x2[k], x3[k]
-				s00 += v0 * u0
-				s01 += v0 * u1
-				s10 += v1 * u0
-				s11 += v1 * u1
-				s20 += v2 * u0
-				s21 += v2 * u1
-				s30 += v3 * u0
-				s31 += v3 * u1
+				s00 += float64(v0 * u0)
+				s01 += float64(v0 * u1)
+				s10 += float64(v1 * u0)
+				s11 += float64(v1 * u1)
+				s20 += float64(v2 * u0)
+				s21 += float64(v2 * u1)
+				s30 += float64(v3 * u0)
+				s31 += float64(v3 * u1)
 			}
 			c.set2(r, j, s00, s01)
 			c.set2(r+1, j, s10, s11)
@@ -158,10 +167,10 @@ func mulABt(c, a, b Matrix, lo, hi int) {
 			var s00, s01, s10, s11 float64
 			for k, v0 := range x0 {
 				u0, u1, v1 := w0[k], w1[k], x1[k]
-				s00 += v0 * u0
-				s01 += v0 * u1
-				s10 += v1 * u0
-				s11 += v1 * u1
+				s00 += float64(v0 * u0)
+				s01 += float64(v0 * u1)
+				s10 += float64(v1 * u0)
+				s11 += float64(v1 * u1)
 			}
 			c.set2(r, j, s00, s01)
 			c.set2(r+1, j, s10, s11)
@@ -171,8 +180,8 @@ func mulABt(c, a, b Matrix, lo, hi int) {
 			w0, w1 := w0[:len(x0)], w1[:len(x0)]
 			var s00, s01 float64
 			for k, v0 := range x0 {
-				s00 += v0 * w0[k]
-				s01 += v0 * w1[k]
+				s00 += float64(v0 * w0[k])
+				s01 += float64(v0 * w1[k])
 			}
 			c.set2(r, j, s00, s01)
 		}
@@ -184,7 +193,7 @@ func mulABt(c, a, b Matrix, lo, hi int) {
 			w0 := w0[:len(x0)]
 			var s float64
 			for k, v0 := range x0 {
-				s += v0 * w0[k]
+				s += float64(v0 * w0[k])
 			}
 			c.Data[r*c.Cols+j] = s
 		}
@@ -229,8 +238,8 @@ func mulAtB(c, a, b Matrix, lo, hi int) {
 			c0, c1, b1, b2, b3 := c0[:len(b0)], c1[:len(b0)], b1[:len(b0)], b2[:len(b0)], b3[:len(b0)]
 			for k, x0 := range b0 {
 				x1, x2, x3 := b1[k], b2[k], b3[k]
-				c0[k] = c0[k] + u0*x0 + u1*x1 + u2*x2 + u3*x3
-				c1[k] = c1[k] + v0*x0 + v1*x1 + v2*x2 + v3*x3
+				c0[k] = c0[k] + float64(u0*x0) + float64(u1*x1) + float64(u2*x2) + float64(u3*x3)
+				c1[k] = c1[k] + float64(v0*x0) + float64(v1*x1) + float64(v2*x2) + float64(v3*x3)
 			}
 		}
 		for ; r < R; r++ {
@@ -238,8 +247,8 @@ func mulAtB(c, a, b Matrix, lo, hi int) {
 			b0 := b.Data[r*K : r*K+K]
 			c0, c1 := c0[:len(b0)], c1[:len(b0)]
 			for k, x0 := range b0 {
-				c0[k] += u0 * x0
-				c1[k] += v0 * x0
+				c0[k] += float64(u0 * x0)
+				c1[k] += float64(v0 * x0)
 			}
 		}
 	}
@@ -250,7 +259,7 @@ func mulAtB(c, a, b Matrix, lo, hi int) {
 			b0 := b.Data[r*K : r*K+K]
 			c0 := c0[:len(b0)]
 			for k, x0 := range b0 {
-				c0[k] += u0 * x0
+				c0[k] += float64(u0 * x0)
 			}
 		}
 	}
@@ -268,7 +277,7 @@ func mulAB(c, a, b Matrix) {
 		for j, u := range a.row(r) {
 			br := b.row(j)[:len(cr)]
 			for k := range cr {
-				cr[k] += u * br[k]
+				cr[k] += float64(u * br[k])
 			}
 		}
 	}
@@ -346,11 +355,11 @@ func mulLitABt(c, a Matrix, lit litIndex, b Matrix, lo, hi int) {
 			var s0, s1, s2, s3, s4 float64
 			for i, k := range ids {
 				v := xs[i]
-				s0 += v * w0[k]
-				s1 += v * w1[k]
-				s2 += v * w2[k]
-				s3 += v * w3[k]
-				s4 += v * w4[k]
+				s0 += float64(v * w0[k])
+				s1 += float64(v * w1[k])
+				s2 += float64(v * w2[k])
+				s3 += float64(v * w3[k])
+				s4 += float64(v * w4[k])
 			}
 			cr := c.Data[r*c.Cols : (r+1)*c.Cols]
 			cr[j], cr[j1], cr[j2], cr[j3], cr[j4] = s0, s1, s2, s3, s4 // j1..j4 repeat hi-1 at the end: last write wins, and it is the right sum
@@ -378,11 +387,11 @@ func mulLitAtB(c, a, b Matrix, lit litIndex, lo, hi int) {
 			xs = xs[:len(ids)]
 			for i, k := range ids {
 				v := xs[i]
-				c0[k] += u0 * v
-				c1[k] += u1 * v
-				c2[k] += u2 * v
-				c3[k] += u3 * v
-				c4[k] += u4 * v
+				c0[k] += float64(u0 * v)
+				c1[k] += float64(u1 * v)
+				c2[k] += float64(u2 * v)
+				c3[k] += float64(u3 * v)
+				c4[k] += float64(u4 * v)
 			}
 		}
 	}
@@ -393,7 +402,7 @@ func mulLitAtB(c, a, b Matrix, lit litIndex, lo, hi int) {
 			ids, xs := lit.row(r)
 			xs = xs[:len(ids)]
 			for i, k := range ids {
-				c0[k] += u0 * xs[i]
+				c0[k] += float64(u0 * xs[i])
 			}
 		}
 	}

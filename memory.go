@@ -37,12 +37,12 @@ func memoryNeed(sizes []int, batch, workers int) float64 {
 	}
 	var params, units float64
 	for l := 1; l < len(sizes); l++ {
-		params += float64(sizes[l-1])*float64(sizes[l]) + float64(sizes[l])
+		params += float64(float64(sizes[l-1])*float64(sizes[l])) + float64(sizes[l])
 		units += float64(sizes[l])
 	}
-	perSample := float64(sizes[0])*(8+2+8) + 1 + 8 + 8 + 3*8*units
-	samples := 2*float64(batch) + float64(workers)*evalPiece
-	return 3*8*params + samples*perSample + bookkeeping
+	perSample := float64(float64(sizes[0])*(8+2+8)) + 1 + 8 + 8 + float64(3*8*units)
+	samples := float64(2*float64(batch)) + float64(float64(workers)*evalPiece)
+	return float64(3*8*params) + float64(samples*perSample) + bookkeeping
 }
 
 // checkMemory refuses a network of these sizes, trained in mini-batches of batch by the given

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,18 +154,26 @@ func readIDX(r io.Reader, name string, rank int, limit int64) (sizes []int, payl
 	if _, err := io.ReadFull(r, dims); err != nil {
 		return nil, nil, fail("file ends inside its header (%s)", readProblem(err))
 	}
-	for i := 0; i < rank; i++ {
-		sizes = append(sizes, int(binary.BigEndian.Uint32(dims[4*i:])))
+	// Kept as int64 until checked: a uint32 of 2³¹ or more is negative as a 32-bit int (386).
+	announced := make([]int64, rank)
+	for i := range announced {
+		announced[i] = int64(binary.BigEndian.Uint32(dims[4*i:]))
 	}
-	if rank == 3 && (sizes[1] != imageRows || sizes[2] != imageCols) {
-		return nil, nil, fail("images are %d×%d, want %d×%d", sizes[1], sizes[2], imageRows, imageCols)
+	if rank == 3 && (announced[1] != imageRows || announced[2] != imageCols) {
+		return nil, nil, fail("images are %d×%d, want %d×%d", announced[1], announced[2], imageRows, imageCols)
 	}
 	total := int64(1)
-	for _, n := range sizes {
-		if n != 0 && total > limit/int64(n) { // total·n > limit, without overflow
-			return nil, nil, fail("header announces %v items, more than the file can hold", sizes)
+	for _, n := range announced {
+		if n != 0 && total > limit/n { // total·n > limit, without overflow
+			return nil, nil, fail("header announces %v items, more than the file can hold", announced)
 		}
-		total *= int64(n)
+		total *= n
+	}
+	if total > math.MaxInt {
+		return nil, nil, fail("header announces %v items, more bytes than a program on this computer can hold", announced)
+	}
+	for _, n := range announced {
+		sizes = append(sizes, int(n)) // each at most total ≤ limit, which an int holds
 	}
 	// Payload: exactly total bytes, read straight into one buffer of that size.
 	payload = make([]byte, total)

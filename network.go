@@ -39,27 +39,31 @@ type Network struct {
 // 1/√n keeps each a = W·x + b near the middle of the sigmoid at the start, where its slope, and
 // so learning, is largest. The same seed gives the same network, bit for bit.
 func newNetwork(sizes []int, seed uint64) *Network {
-	rng := rand.New(rand.NewPCG(seed, 0x6d6e697374)) // second word: a fixed stream id ("mnist")
+	normal := normals{rng: rand.New(rand.NewPCG(seed, weightStream))} // N(0, 1), exp.go
 	net := &Network{Sizes: append([]int(nil), sizes...)}
 	for l := 1; l < len(sizes); l++ {
 		n, m := sizes[l-1], sizes[l]
 		layer := Layer{W: newMatrix(m, n), B: make([]float64, m)}
 		scale := 1 / math.Sqrt(float64(n))
 		for i := range layer.W.Data {
-			layer.W.Data[i] = rng.NormFloat64() * scale
+			layer.W.Data[i] = normal.next() * scale
 		}
 		for j := range layer.B {
-			layer.B[j] = rng.NormFloat64()
+			layer.B[j] = normal.next()
 		}
 		net.Layers = append(net.Layers, layer)
 	}
 	return net
 }
 
-// sigmoid is σ(a) = 1/(1 + e^(−a)). At a = −1000, e^(−a) is +Inf and σ is exactly 0; at
+// weightStream is the second word of the initial weights' generator: a fixed stream id, "mnist".
+const weightStream = 0x6d6e697374
+
+// sigmoid is σ(a) = 1/(1 + e^(−a)), with the program's own e^x (exp.go), which gives the same
+// bits on every computer. At a = −1000, e^(−a) is +Inf and σ is exactly 0; at
 // a = +1000 it is exactly 1: never NaN.
 func sigmoid(a float64) float64 {
-	return 1 / (1 + math.Exp(-a))
+	return 1 / (1 + exp(-a))
 }
 
 // sigmoidPrime is the sigmoid's derivative, ∂σ(a)/∂a = σ(a)(1 − σ(a)), the local derivative the
@@ -132,9 +136,10 @@ func loss(a []float64, label int) float64 {
 	return L
 }
 
-// softplus is ln(1 + e^a), written as max(a, 0) + ln(1 + e^(−|a|)) so that e^x never overflows.
+// softplus is ln(1 + e^a), written as max(a, 0) + ln(1 + e^(−|a|)) so that e^x never overflows
+// (exp and log1p: exp.go).
 func softplus(a float64) float64 {
-	return math.Max(a, 0) + math.Log1p(math.Exp(-math.Abs(a)))
+	return math.Max(a, 0) + log1p(exp(-math.Abs(a)))
 }
 
 // predict returns the digit the network picks for one sample: the output unit with the largest

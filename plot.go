@@ -49,8 +49,8 @@ func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow b
 	}
 	xMax := float64(max(epochs, 2))
 	xTicks := niceTicks(1, xMax, 8)
-	x := func(epoch float64) float64 { return left + (epoch-1)/(xMax-1)*plotW }
-	y := func(v float64) float64 { return top + (hi-v)/(hi-lo)*plotH }
+	x := func(epoch float64) float64 { return left + float64((epoch-1)/(xMax-1)*plotW) }
+	y := func(v float64) float64 { return top + float64((hi-v)/(hi-lo)*plotH) }
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
@@ -112,7 +112,7 @@ func niceTicks(lo, hi float64, n int) []float64 {
 		return []float64{lo}
 	}
 	raw := (hi - lo) / float64(n)
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	mag := powerOfTen(raw)
 	step := mag
 	for _, m := range []float64{1, 2, 5, 10} {
 		if m*mag >= raw {
@@ -121,10 +121,25 @@ func niceTicks(lo, hi float64, n int) []float64 {
 		}
 	}
 	var ticks []float64
-	for v := math.Floor(lo/step) * step; v <= hi+step/2; v += step {
+	for v := float64(math.Floor(lo/step) * step); v <= hi+float64(step/2); v += step {
 		ticks = append(ticks, math.Round(v/step)*step)
 	}
 	return ticks
+}
+
+// powerOfTen returns the largest power of ten not above x > 0, by counting rather than by
+// logarithms, whose last bits differ between computers.
+func powerOfTen(x float64) float64 {
+	n, p := 0, 1.0
+	for p > x && n > -300 { // 10^n as 1/10^(−n): each an exact whole number, one division
+		n--
+		p = 1 / math.Pow(10, float64(-n))
+	}
+	for p*10 <= x && n < 300 {
+		n++
+		p = math.Pow(10, float64(n))
+	}
+	return p
 }
 
 // tickLabel prints v with as many decimals as the tick step needs.
@@ -132,7 +147,9 @@ func tickLabel(v float64, ticks []float64) string {
 	dec := 0
 	if len(ticks) > 1 {
 		step := ticks[1] - ticks[0]
-		dec = max(0, int(math.Ceil(-math.Log10(step)+1e-9)))
+		for s := step; s < 1-1e-9 && dec < 17; dec++ { // the decimals that make the step a whole number
+			s *= 10
+		}
 	}
 	return fmt.Sprintf("%.*f", dec, v)
 }
@@ -183,7 +200,7 @@ func diverging(t float64) color.RGBA {
 		return color.RGBA{0, 0, 0, 0xff}
 	}
 	t = math.Max(-1, math.Min(1, t))
-	fade := func(full uint8, t float64) uint8 { return uint8(math.Round(255 - t*(255-float64(full)))) }
+	fade := func(full uint8, t float64) uint8 { return uint8(math.Round(255 - float64(t*(255-float64(full))))) }
 	if t >= 0 {
 		return color.RGBA{fade(0xb2, t), fade(0x18, t), fade(0x2b, t), 0xff}
 	}

@@ -59,7 +59,7 @@ func mnistForm(img image.Image) ([]byte, error) {
 		for x := 0; x < w; x++ {
 			r, g, bl, a := rgba(b.Min.X+x, b.Min.Y+y) // premultiplied by alpha, 0..0xffff
 			over := float64(0xffff - a)               // white showing through
-			lum := 0.299*(float64(r)+over) + 0.587*(float64(g)+over) + 0.114*(float64(bl)+over)
+			lum := float64(0.299*(float64(r)+over)) + float64(0.587*(float64(g)+over)) + float64(0.114*(float64(bl)+over))
 			grey[y*w+x] = lum / 0xffff
 		}
 	}
@@ -114,7 +114,7 @@ func mnistForm(img image.Image) ([]byte, error) {
 	for y := 0; y < sh; y++ {
 		for x := 0; x < sw; x++ {
 			v := small[y*sw+x]
-			mass, mx, my = mass+v, mx+v*float64(x), my+v*float64(y)
+			mass, mx, my = mass+v, mx+float64(v*float64(x)), my+float64(v*float64(y))
 		}
 	}
 	dx, dy := int(math.Round(14-mx/mass)), int(math.Round(14-my/mass))
@@ -139,8 +139,8 @@ func areaMean(grey []float64, w int, x, y, s float64) float64 {
 		cy := math.Min(float64(py+1), y+s) - math.Max(float64(py), y)
 		for px := int(x); px < w && float64(px) < x+s; px++ {
 			cx := math.Min(float64(px+1), x+s) - math.Max(float64(px), x)
-			sum += grey[py*w+px] * cx * cy
-			area += cx * cy
+			sum += float64(grey[py*w+px] * cx * cy)
+			area += float64(cx * cy)
 		}
 	}
 	if area == 0 {
