@@ -45,7 +45,7 @@ func (l *lab) drawPixels(body []byte) ([]float64, error) {
 }
 
 // bytesPerPixel is what one pixel of an image of this colour model takes once decoded by the
-// standard library: 8 for 16-bit RGBA, 4 for 8-bit RGBA or CMYK, 3 at most for a JPEG's YCbCr,
+// standard library: 8 for 16-bit RGBA, 4 for 8-bit RGBA or CMYK and for a JPEG's YCbCr,
 // 2 for 16-bit grey, 1 for 8-bit grey or a palette. Unknown models count as the largest.
 func bytesPerPixel(m color.Model) int {
 	switch m {

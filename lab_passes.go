@@ -380,7 +380,7 @@ func (l *lab) nextMistake(after int) int {
 	p := net.newPass(1)
 	for n := 1; n <= d.Len(); n++ {
 		i := (after + n) % d.Len()
-		loadBatch(p, d, []int{i})
+		p.setImage(0, d.image(i), d.Labels[i])
 		net.forward(p)
 		if predict(p.A[len(p.A)-1].row(0)) != int(d.Labels[i]) {
 			return i
