@@ -15,9 +15,11 @@
 //
 // Each epoch shuffles the training set, trains on it in mini-batches (train.go), and prints one
 // line: the training loss and accuracy as running means over the epoch's mini-batches, the same
-// on the evaluation set, and the seconds of the training pass alone. The test set is touched once,
-// at the end; the last line of standard output is its accuracy. Errors go to standard error as
-// one line: exit status 2 for a bad flag, 1 for a data or file problem.
+// on the evaluation set, the time since training began and the time left, and the seconds of the
+// training pass alone. The test set is touched once, at the end; the last line of standard
+// output is its accuracy. Every flag is checked before any work, those that name a file or a
+// folder too (files.go, checkPaths). Errors go to standard error as one line: exit status 2 for
+// a bad flag, 1 for a data or file problem.
 package main
 
 import (
@@ -28,6 +30,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -82,34 +85,136 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-// parseFlags reads the command line into a config.
-func parseFlags(args []string, stdout io.Writer) (*config, error) {
-	c := &config{}
+// flagGroups orders the flags for -help, in the groups a newcomer looks for them in. Every flag
+// is in one group (TestHelpListsEveryFlag); noDefault are those whose default -help does not
+// show, since it is no setting but the flag's absence.
+var flagGroups = []struct {
+	title string
+	flags []string
+}{
+	{"Train", []string{"hidden", "epochs", "batch", "lr", "decay", "lambda", "seed"}},
+	{"Data", []string{"data", "download", "mirror"}},
+	{"Output", []string{"out", "save"}},
+	{"Use a trained network", []string{"load", "predict", "explain"}},
+	{"Lab", []string{"serve"}},
+	{"Exercise", []string{"exercise"}},
+	{"Speed", []string{"workers"}},
+}
+
+var noDefault = map[string]bool{"explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "exercise": true}
+
+// defineFlags sets up the command line's flags on c.
+func defineFlags(c *config) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("mnist", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported as one line by run
 	fs.StringVar(&c.data, "data", "data", "folder of the four MNIST files (.gz or not)")
-	fs.BoolVar(&c.download, "download", true, "download missing files from the public mirrors")
+	fs.BoolVar(&c.download, "download", true, "download missing files from the public mirrors (-download=false: never)")
 	hidden := fs.String("hidden", "20", "sizes of the hidden layers, comma-separated (\"100,30\": two)")
-	fs.IntVar(&c.epochs, "epochs", defaultEpochs, "passes over the training set")
+	fs.IntVar(&c.epochs, "epochs", defaultEpochs, "passes over the training set; 0: none, only evaluate (what -load with -predict or -explain does when -epochs is not given)")
 	fs.IntVar(&c.batch, "batch", defaultBatch, "mini-batch size B")
 	fs.Float64Var(&c.lr, "lr", defaultLR, "learning rate η")
 	fs.Float64Var(&c.decay, "decay", defaultDecay, "fraction by which η shrinks after each epoch (0: constant η)")
 	fs.Float64Var(&c.lambda, "lambda", defaultLambda, "L2 weight decay λ, as in Nielsen's network2 (0: none)")
 	fs.Uint64Var(&c.seed, "seed", 1, "random seed for the initial weights and the shuffling")
-	fs.StringVar(&c.out, "out", "out", "folder for the files the run writes")
+	fs.StringVar(&c.out, "out", "out", "folder for the report files of a run that trains (report.html, history.csv, charts)")
 	fs.IntVar(&c.workers, "workers", 0, "goroutines sharing the work (changes only the speed); 0: 1 or one per CPU, whichever is faster, timed each epoch")
-	fs.StringVar(&c.mirror, "mirror", "", "download missing files from this URL prefix instead of the public mirrors")
+	fs.StringVar(&c.mirror, "mirror", "", "download missing files from this `URL` prefix instead of the public mirrors")
 	fs.StringVar(&c.save, "save", "", "after training, save the network to this JSON `file`")
-	fs.StringVar(&c.load, "load", "", "start from the network saved in this JSON `file` (with -epochs 0: evaluate only)")
-	fs.StringVar(&c.predict, "predict", "", "classify the digit in this PNG or JPEG `image`")
-	fs.IntVar(&c.explain, "explain", -1, "print the forward and backward pass of test image `N` with its numbers")
-	fs.StringVar(&c.serve, "serve", "", "start the lab, a page to draw digits and watch the passes and training, on `ADDR` (localhost:8080)")
+	fs.StringVar(&c.load, "load", "", "start from the network saved in this JSON `file`")
+	fs.StringVar(&c.predict, "predict", "", "classify the digit in this PNG or JPEG `image` (with -load: without training)")
+	fs.IntVar(&c.explain, "explain", -1, "print the forward and backward pass of test image `N` with its numbers (with -load: without training)")
+	fs.StringVar(&c.serve, "serve", "", "instead of training here, serve the lab on `ADDR` (localhost:8080): a page to draw digits on and watch the passes and the training")
 	fs.StringVar(&c.exercise, "exercise", "", "write the assignment, this program with the math to write and its checks, into the new or empty folder `DIR`")
+	return fs, hidden
+}
+
+// programName is how the user started the program whose os.Args[0] is arg0, for -help and the
+// hint after an error: the command's own name, or "go run ." when go run built it (into a
+// go-build folder: the build cache's, or a temporary one).
+func programName(arg0 string) string {
+	if arg0 == "" {
+		return "mnist-backprop"
+	}
+	for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(arg0)), "/") {
+		if strings.HasPrefix(part, "go-build") {
+			return "go run ."
+		}
+	}
+	return filepath.Base(arg0)
+}
+
+// printHelp writes -help: what the program is, the flags by group, and four examples.
+func printHelp(w io.Writer, fs *flag.FlagSet, name string) {
+	fmt.Fprintf(w, "Trains a 784-20-10 sigmoid network on MNIST with a hand-written backward pass;\n")
+	fmt.Fprintf(w, "README.md says what to read first.\n\nusage: %s [flags]\n", name)
+	for _, g := range flagGroups {
+		fmt.Fprintf(w, "\n%s:\n", g.title)
+		for _, n := range g.flags {
+			f := fs.Lookup(n)
+			arg, usage := flag.UnquoteUsage(f)
+			switch arg {
+			case "int", "uint":
+				arg = "N"
+			case "float":
+				arg = map[string]string{"lr": "η", "lambda": "λ", "decay": "F"}[n]
+			case "string":
+				arg = map[string]string{"hidden": "LIST", "data": "DIR", "out": "DIR"}[n]
+			default:
+				arg = strings.ToUpper(arg) // the word in `` of the usage: FILE, IMAGE, ADDR
+			}
+			if !noDefault[n] {
+				usage += " (default " + f.DefValue + ")"
+			}
+			fmt.Fprint(w, wrap(strings.TrimSpace("-"+n+" "+arg), usage, 18, 94))
+		}
+	}
+	fmt.Fprintf(w, "\nExamples:\n")
+	for _, ex := range [][2]string{
+		{"Train with the defaults on ./data, downloading MNIST (11.6 MB) if it is missing:", ""},
+		{"Train 5 epochs on your own copy of the four files, and save the network:", "-data ~/mnist -epochs 5 -save net.json"},
+		{"Classify your own digit, a PNG or JPEG, with the saved network:", "-load net.json -predict mydigit.png"},
+		{"Open the lab, then http://localhost:8080/ in a browser:", "-serve localhost:8080"},
+	} {
+		fmt.Fprintf(w, "  %s\n      %s\n", ex[0], strings.TrimSpace(name+" "+ex[1]))
+	}
+}
+
+// wrap lays out one flag of -help: head in a column of indent characters (after two spaces),
+// then text broken at spaces into lines of at most width characters, the later ones indented.
+func wrap(head, text string, indent, width int) string {
+	var b strings.Builder
+	b.WriteString("  " + head)
+	n := 2 + len([]rune(head))
+	if n >= indent {
+		b.WriteString("\n")
+		n = 0
+	}
+	for i, word := range strings.Fields(text) {
+		switch {
+		case i == 0 || n+1+len([]rune(word)) > width:
+			if i > 0 {
+				b.WriteString("\n")
+				n = 0
+			}
+			b.WriteString(strings.Repeat(" ", indent-n))
+			n = indent
+		default:
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(word)
+		n += len([]rune(word))
+	}
+	return b.String() + "\n"
+}
+
+// parseFlags reads the command line into a config; -help prints the flags to stdout.
+func parseFlags(args []string, stdout io.Writer) (*config, error) {
+	c := &config{}
+	fs, hidden := defineFlags(c)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: go run . [flags]")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
+			printHelp(stdout, fs, programName(os.Args[0]))
 			return nil, err
 		}
 		return nil, &usageError{err.Error()}
@@ -117,15 +222,34 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, &usageError{fmt.Sprintf("unexpected argument %q (flags start with -)", fs.Arg(0))}
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, n := range []string{"load", "save", "predict", "serve", "exercise", "mirror"} {
+		if set[n] && fs.Lookup(n).Value.String() == "" {
+			what := map[string]string{"serve": "an address, like localhost:8080", "exercise": "a folder", "mirror": "a URL prefix"}[n]
+			if what == "" {
+				what = "a file"
+			}
+			return nil, &usageError{fmt.Sprintf("-%s: is empty; it needs %s", n, what)}
+		}
+	}
 	if c.exercise != "" && fs.NFlag() > 1 {
 		return nil, &usageError{"-exercise: takes no other flag; it only writes the exercise's files"}
 	}
-	if c.load != "" {
-		hiddenSet := false
-		fs.Visit(func(f *flag.Flag) { hiddenSet = hiddenSet || f.Name == "hidden" })
-		if hiddenSet {
-			return nil, &usageError{"-hidden: not with -load, whose network has its own sizes"}
+	if c.load != "" && set["hidden"] {
+		return nil, &usageError{"-hidden: not with -load, whose network has its own sizes"}
+	}
+	if (c.predict != "" || c.explain >= 0) && c.serve == "" && !set["epochs"] {
+		// Using a network is not training one: with -load it uses the saved network as it is;
+		// without, it would train 100 epochs first and replace the last run's reports.
+		flagName := "-predict"
+		if c.predict == "" {
+			flagName = "-explain"
 		}
+		if c.load == "" {
+			return nil, &usageError{flagName + ": needs a trained network: -load FILE (one saved by -save), or -epochs N to train one first"}
+		}
+		c.epochs = 0
 	}
 	var err error
 	if c.hidden, err = parseHidden(*hidden); err != nil {
@@ -185,15 +309,19 @@ func parseHidden(s string) ([]int, error) {
 	return sizes, nil
 }
 
-// run is the whole program; it returns the exit status.
+// run is the whole program; it returns the exit status. Every flag is checked, those that name
+// a file or a folder included (checkPaths), before any work begins.
 func run(args []string, stdout, stderr io.Writer) int {
+	hint := fmt.Sprintf("(%s -help lists the flags)", programName(os.Args[0]))
 	c, err := parseFlags(args, stdout)
+	if err == nil {
+		err = checkPaths(c)
+	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintf(stderr, "mnist: %v (go run . -help lists the flags)\n", err)
-		return 2
+		return report(err, stderr, hint)
 	}
 	if n := runtime.NumCPU(); c.workers > n {
 		// The numbers are the same for any count (train.go); workers beyond the cores would only
@@ -211,15 +339,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		err = train(c, stdout, stderr)
 	}
-	var ue *usageError
-	switch {
-	case err == nil:
+	if err == nil {
 		return 0
+	}
+	return report(err, stderr, hint)
+}
+
+// report prints err on stderr, as one line, or as the lines of a failed download, and returns
+// the exit status: 2 for a bad flag, 130 for an interrupted run, 1 for the rest.
+func report(err error, stderr io.Writer, hint string) int {
+	var ue *usageError
+	var de *downloadError
+	switch {
 	case errors.Is(err, errInterrupted):
 		return 130 // as a shell reports a program ended by Ctrl-C
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "mnist: %v (go run . -help lists the flags)\n", err)
+		fmt.Fprintf(stderr, "mnist: %v %s\n", err, hint)
 		return 2
+	case errors.As(err, &de):
+		for _, line := range de.lines {
+			fmt.Fprintf(stderr, "mnist: %s\n", line)
+		}
+		return 1
 	}
 	fmt.Fprintf(stderr, "mnist: %v\n", err)
 	return 1

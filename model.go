@@ -5,6 +5,8 @@
 // and b, and the settings and results of the run that made it. Go writes each float64 in the
 // shortest form that reads back to the same bits, so a loaded network predicts exactly as the
 // saved one did. Loading checks the shapes and values and names the problem in one line.
+//
+// It also holds the choice of the network a run starts from: the -load one, or a new one.
 package main
 
 import (
@@ -124,6 +126,42 @@ func loadModel(path string) (*Network, error) {
 			return nil, fail("layer %d holds %v", l+1, v)
 		}
 		net.Layers = append(net.Layers, layer)
+	}
+	return net, nil
+}
+
+// makeNetwork returns the -load network, or a new one from -hidden and -seed, once it has checked
+// that the memory it needs is within bounds (memory.go) and that -out and -save can be written:
+// the lab's start.
+func makeNetwork(c *config) (*Network, error) {
+	net, err := startingNetwork(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWritable(c.out); err != nil {
+		return nil, err
+	}
+	removeTempFiles(c.out) // left by an earlier run that was killed while writing
+	if c.save != "" {
+		if err := checkSavable(c.save); err != nil {
+			return nil, err
+		}
+	}
+	return net, nil
+}
+
+// startingNetwork returns the -load network, its memory checked (memory.go), or a new one from
+// -hidden and -seed, whose size was checked with the flags.
+func startingNetwork(c *config) (*Network, error) {
+	if c.load == "" {
+		return newNetwork(append(append([]int{imageSize}, c.hidden...), numDigits), c.seed), nil
+	}
+	net, err := loadModel(c.load)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMemory("-load "+c.load, net.Sizes, c.batch, c.workers); err != nil { // c.workers is capped by now
+		return nil, err
 	}
 	return net, nil
 }

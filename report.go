@@ -8,6 +8,11 @@
 //	report.html    one self-contained page with all of the above, and, once the run is over, the
 //	               test results: accuracy, confusion matrix, per-digit accuracy, mistakes
 //
+// report.html says when it was written and how far the run was, so that the page of a run that
+// was killed (which can write nothing more) does not seem to be still going; a run that stopped
+// early says why: interrupted, or diverged (then only report.html is rewritten, with the charts
+// and weights of the last good epoch).
+//
 // It also prints the confusion matrix to the terminal.
 package main
 
@@ -21,9 +26,11 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // courseAccuracy is the test accuracy the course's own run reached.
@@ -184,6 +191,17 @@ type testResult struct {
 	Interrupted bool
 }
 
+// runNote is what report.html says about the run as a whole, besides its numbers.
+type runNote struct {
+	Epochs      int       // the epochs the run is to train (-epochs)
+	Written     time.Time // when the page is written
+	Interrupted int       // the epoch in which Ctrl-C or SIGTERM stopped the run, if it did
+	Diverged    string    // why training stopped, if it diverged: "training diverged in epoch 3: …"
+}
+
+// When is the time the page was written, as a reader anywhere reads it.
+func (n runNote) When() string { return n.Written.Format("2006-01-02 15:04:05 MST") }
+
 // reportData is everything report.html shows.
 type reportData struct {
 	Settings [][2]string
@@ -194,6 +212,7 @@ type reportData struct {
 	Units    int
 	Test     *testResult
 	Course   float64
+	Note     runNote
 }
 
 // charts draws the two charts of a history.
@@ -210,7 +229,7 @@ func charts(hist []epochStats) (lossSVG, accSVG []byte) {
 }
 
 // writeReport writes the five files of the -out folder. test is nil until the run is over.
-func writeReport(dir string, settings [][2]string, hist []epochStats, net *Network, test *testResult) error {
+func writeReport(dir string, settings [][2]string, hist []epochStats, net *Network, test *testResult, note runNote) error {
 	lossSVG, accSVG := charts(hist)
 	weightsPNG := pngBytes(weightTiles(net.Layers[0].W, 2)) // 2 pixels a weight; the page shows it larger
 	files := []struct {
@@ -225,7 +244,7 @@ func writeReport(dir string, settings [][2]string, hist []epochStats, net *Netwo
 			return reportPage.Execute(w, reportData{Settings: settings, Hist: hist,
 				LossSVG: template.HTML(lossSVG), AccSVG: template.HTML(accSVG),
 				Weights: imgTag(weightsPNG, "first-layer weights as 28×28 tiles", 0),
-				Units:   net.Sizes[1], Test: test, Course: courseAccuracy})
+				Units:   net.Sizes[1], Test: test, Course: courseAccuracy, Note: note})
 		}},
 	}
 	for _, f := range files {
@@ -234,6 +253,23 @@ func writeReport(dir string, settings [][2]string, hist []epochStats, net *Netwo
 		}
 	}
 	return nil
+}
+
+// writeStoppedReport rewrites report.html alone for a run whose training diverged after hist, the
+// epochs that went well: their charts, and the weights.png the last of them wrote, since the
+// network's weights are no longer finite. The other files stay those of the last good epoch.
+func writeStoppedReport(dir string, settings [][2]string, hist []epochStats, units int, note runNote) error {
+	weightsPNG, err := os.ReadFile(filepath.Join(dir, "weights.png"))
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %v", filepath.Join(dir, "weights.png"), unwrapPathError(err))
+	}
+	lossSVG, accSVG := charts(hist)
+	return writeFileAtomic(filepath.Join(dir, "report.html"), func(w io.Writer) error {
+		return reportPage.Execute(w, reportData{Settings: settings, Hist: hist,
+			LossSVG: template.HTML(lossSVG), AccSVG: template.HTML(accSVG),
+			Weights: imgTag(weightsPNG, "first-layer weights as 28×28 tiles", 0),
+			Units:   units, Course: courseAccuracy, Note: note})
+	})
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
@@ -254,9 +290,10 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
 h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
 table { border-collapse: collapse; } td, th { padding: 3px 8px; text-align: right; }
-table.settings td { text-align: left; } table.settings td:first-child { color: #555; padding-right: 2em; }
+table.settings td { text-align: left; }
+table.settings td + td { overflow-wrap: anywhere; } table.settings td:first-child { color: #555; padding-right: 2em; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; } .charts svg { flex: 1 1 480px; max-width: 100%; height: auto; border: 1px solid #eee; }
-.big { font-size: 1.4em; } .note { color: #666; }
+.big { font-size: 1.4em; } .note { color: #666; } .status { font-size: 1.1em; }
 table.confusion td { width: 2.8em; border: 1px solid #eee; } table.confusion th { color: #555; }
 .gallery { display: flex; flex-wrap: wrap; gap: 10px; } .gallery figure { margin: 0; text-align: center; font-size: .85em; }
 .gallery img, .weights img { image-rendering: pixelated; border: 1px solid #ccc; }
@@ -265,7 +302,8 @@ table.confusion td { width: 2.8em; border: 1px solid #eee; } table.confusion th 
 </head>
 <body>
 <h1>MNIST, a sigmoid network trained by backpropagation</h1>
-<p class="note">{{if .Test}}{{if .Test.Interrupted}}The run was interrupted; these are the results of the network as it stood.{{else}}The run is complete.{{end}}{{else}}The run is still going: this page is rewritten after every epoch, and the test results appear when it ends.{{end}}</p>
+<p class="status">{{if .Note.Diverged}}<strong>The run stopped: {{.Note.Diverged}}.</strong> This page shows the epochs before it, and the weights after the last of them.{{else if .Test}}{{if .Test.Interrupted}}<strong>The run was interrupted</strong>{{if .Note.Interrupted}} in epoch {{.Note.Interrupted}} of {{.Note.Epochs}}{{end}} (Ctrl-C or SIGTERM); these are the results of the network as it stood.{{else}}The run is complete.{{end}}{{else}}The run was under way when this page was written: the page is rewritten after every epoch{{if .Hist}} (the last one's training took {{printf "%.2f" (last .Hist).Seconds}} s){{end}}, and gets the test results when the run ends. If no newer page comes, the run stopped without finishing (it was killed, say).{{end}}</p>
+<p class="note">Written {{.Note.When}}{{if .Note.Epochs}}, after epoch {{len .Hist}} of {{.Note.Epochs}}{{end}}.</p>
 
 <h2>Settings</h2>
 <table class="settings">{{range .Settings}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}</table>
@@ -273,7 +311,7 @@ table.confusion td { width: 2.8em; border: 1px solid #eee; } table.confusion th 
 <h2>Test accuracy</h2>
 {{if .Test}}<p class="big">{{f4 .Test.Score.Acc}} ({{.Test.Score.Hits}}/{{.Test.Score.N}}), against the course's {{f4 .Course}}.</p>
 <p>Test loss {{f4 .Test.Score.Loss}}.{{if .Hist}} Final evaluation accuracy {{f4 (last .Hist).EvalAcc}} after {{len .Hist}} epochs.{{end}}</p>
-{{else}}<p class="note">Not measured yet: the test set is touched only once, when the run ends.</p>{{end}}
+{{else if .Note.Diverged}}<p class="note">Not measured: the test set is touched only once, when a run ends, and this one stopped before.</p>{{else}}<p class="note">Not measured yet: the test set is touched only once, when the run ends.</p>{{end}}
 
 <h2>Training curves</h2>
 <div class="charts">{{.LossSVG}}{{.AccSVG}}</div>

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func fakeHistory(epochs int) []epochStats {
@@ -144,7 +145,7 @@ func TestReportFiles(t *testing.T) {
 		t.Fatalf("%d mistakes found, want 5", len(result.Mistakes))
 	}
 	hist := fakeHistory(12)
-	if err := writeReport(dir, [][2]string{{"epochs", "12"}}, hist, net, result); err != nil {
+	if err := writeReport(dir, [][2]string{{"epochs", "12"}}, hist, net, result, runNote{Epochs: 12, Written: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	read := func(name string) []byte {
@@ -204,7 +205,7 @@ func BenchmarkWriteReport(b *testing.B) {
 	dir := b.TempDir()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := writeReport(dir, nil, hist, net, nil); err != nil {
+		if err := writeReport(dir, nil, hist, net, nil, runNote{}); err != nil {
 			b.Fatal(err)
 		}
 	}

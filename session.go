@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -25,16 +26,25 @@ import (
 // errInterrupted ends a run stopped by Ctrl-C or SIGTERM, after its report is written.
 var errInterrupted = errors.New("interrupted")
 
-// train is the command line's run: it loads the data, trains, and reports.
+// train is the command line's run: it reads the network and the data, trains, and reports. The
+// -load network is read before the data set, which may have to be downloaded, so that a
+// damaged file is found at once; the -out folder is made only once there is something to
+// train, and not at all by a run that does not train (-epochs 0).
 func train(c *config, stdout, stderr io.Writer) error {
 	start := time.Now()
+	net, err := startingNetwork(c)
+	if err != nil {
+		return err
+	}
 	data, err := loadData(c, stdout)
 	if err != nil {
 		return err
 	}
-	net, err := makeNetwork(c)
-	if err != nil {
-		return err
+	if c.epochs > 0 {
+		if err := checkWritable(c.out); err != nil { // makes the folder
+			return err
+		}
+		removeTempFiles(c.out) // left by an earlier run that was killed while writing
 	}
 	loadSecs := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
@@ -47,6 +57,9 @@ func train(c *config, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "network %s, batch %d, η %g shrinking %g%% an epoch, λ %g, seed %d, %s\n",
 		joinInts(net.Sizes, "-"), c.batch, c.lr, 100*c.decay, c.lambda, c.seed, workers)
+	if c.epochs > 0 {
+		fmt.Fprintf(stdout, "reports: %s, rewritten after every epoch\n", filepath.Join(c.out, "report.html"))
+	}
 
 	var writing sync.Mutex
 	r := newSession(c, data, net, stdout, &writing)
@@ -54,6 +67,7 @@ func train(c *config, stdout, stderr io.Writer) error {
 	defer catchInterrupts(stderr, &writing, r.tr.stop.Store,
 		"mnist: interrupted: finishing the current mini-batch and writing the report (interrupt again to quit at once)")()
 
+	r.began = time.Now()
 	if err := r.trainEpochs(); err != nil {
 		return err
 	}
@@ -82,33 +96,6 @@ func loadData(c *config, stdout io.Writer) (*MNIST, error) {
 		return nil, &usageError{fmt.Sprintf("-explain %d: there are %d test images, numbered from 0", c.explain, data.Test.Len())}
 	}
 	return data, nil
-}
-
-// makeNetwork returns the -load network, or a new one from -hidden and -seed, once it has checked
-// that the memory it needs is within bounds (memory.go) and that -out and -save can be written.
-func makeNetwork(c *config) (*Network, error) {
-	var net *Network
-	if c.load != "" {
-		var err error
-		if net, err = loadModel(c.load); err != nil {
-			return nil, err
-		}
-		if err := checkMemory("-load "+c.load, net.Sizes, c.batch, c.workers); err != nil { // c.workers is capped by now
-			return nil, err
-		}
-	} else {
-		net = newNetwork(append(append([]int{imageSize}, c.hidden...), numDigits), c.seed) // its size was checked with the flags
-	}
-	if err := checkWritable(c.out); err != nil {
-		return nil, err
-	}
-	removeTempFiles(c.out) // left by an earlier run that was killed while writing
-	if c.save != "" {
-		if err := checkSavable(c.save); err != nil {
-			return nil, err
-		}
-	}
-	return net, nil
 }
 
 // settings lists the run's settings for report.html and -save.
@@ -196,7 +183,8 @@ type session struct {
 	rng   *rand.Rand
 	order []int
 
-	underway    bool // an epoch is begun and not yet ended
+	underway    bool      // an epoch is begun and not yet ended
+	began       time.Time // when the command line began training, for the time left (zero in the lab)
 	hist        []epochStats
 	interrupted int // the epoch during which Ctrl-C came, if it did
 	trainSecs   float64
@@ -322,9 +310,15 @@ func (r *session) endEpoch(secs float64, evalPred []byte) (epochStats, error) {
 	c, stdout, e := r.c, r.stdout, len(r.hist)+1
 	r.underway = false
 	if bad := r.diverged(); bad != "" {
-		kept := fmt.Sprintf("the files in %s are those of epoch %d", c.out, e-1)
+		kept := fmt.Sprintf("the files in %s are those of epoch %d, and report.html says it diverged", c.out, e-1)
 		if e == 1 {
 			kept = "no epoch finished, so no files were written"
+		} else {
+			note := r.note()
+			note.Diverged = fmt.Sprintf("training diverged in epoch %d, %s; try a smaller learning rate than -lr %g", e, bad, c.lr)
+			if err := r.write(func() error { return writeStoppedReport(c.out, r.settings, r.hist, r.net.Sizes[1], note) }); err != nil {
+				return epochStats{}, err
+			}
 		}
 		return epochStats{}, fmt.Errorf("training diverged in epoch %d: %s; try a smaller learning rate than -lr %g (%s)", e, bad, c.lr, kept)
 	}
@@ -335,10 +329,20 @@ func (r *session) endEpoch(secs float64, evalPred []byte) (epochStats, error) {
 	s := epochStats{Epoch: e, TrainLoss: r.tr.lossSum / n, TrainAcc: float64(r.tr.hits) / n,
 		EvalLoss: ev.Loss, EvalAcc: ev.Acc(), Seconds: secs}
 	r.hist = append(r.hist, s)
-	fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %.3fs\n",
-		len(strconv.Itoa(c.epochs)), e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, s.Seconds)
+	// The line ends with the seconds of the training pass, the last field (bench/compare.sh reads
+	// it); before them, on the command line, the time since training began and an estimate of
+	// the time left, from the mean epoch so far. The last epoch's line has none left, and the
+	// line after it gives the whole time.
+	timing := ""
+	if !r.began.IsZero() && e < c.epochs {
+		elapsed := time.Since(r.began)
+		left := time.Duration(float64(elapsed) / float64(e) * float64(c.epochs-e))
+		timing = fmt.Sprintf("elapsed %s, left %s  ", shortDuration(elapsed), shortDuration(left))
+	}
+	fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %s%.3fs\n",
+		len(strconv.Itoa(c.epochs)), e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, timing, s.Seconds)
 	t2 := time.Now()
-	if err := r.write(func() error { return writeReport(c.out, r.settings, r.hist, r.net, nil) }); err != nil {
+	if err := r.write(func() error { return writeReport(c.out, r.settings, r.hist, r.net, nil, r.note()) }); err != nil {
 		return s, err
 	}
 	r.reportSecs += time.Since(t2).Seconds()
@@ -368,10 +372,12 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 	}
 	result := &testResult{Score: test, Confusion: confusionOf(data.Test.Labels, pred),
 		Mistakes: findMistakes(net, data.Test, pred, 48), Interrupted: r.interrupted > 0}
-	if err := r.write(func() error { return writeReport(c.out, r.settings, hist, net, result) }); err != nil {
-		return err
+	if c.epochs > 0 { // a run that does not train leaves -out as it was
+		if err := r.write(func() error { return writeReport(c.out, r.settings, hist, net, result, r.note()) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
 	}
-	fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
 	if c.save != "" {
 		if err := r.save(test); err != nil {
 			return err
@@ -423,6 +429,27 @@ func (r *session) save(test Score) error {
 		results["eval_accuracy"], results["eval_loss"] = r.hist[len(r.hist)-1].EvalAcc, r.hist[len(r.hist)-1].EvalLoss
 	}
 	return r.write(func() error { return saveModel(r.c.save, r.net, saved, results) })
+}
+
+// note is what report.html says about the run as it now stands.
+func (r *session) note() runNote {
+	return runNote{Epochs: r.c.epochs, Written: time.Now(), Interrupted: r.interrupted}
+}
+
+// shortDuration writes a time as the epoch line gives it: "4.2s", "38s", "3m05s", "1h02m".
+func shortDuration(d time.Duration) string {
+	switch s := d.Seconds(); {
+	case s < 9.95:
+		return fmt.Sprintf("%.1fs", s)
+	case s < 59.5:
+		return fmt.Sprintf("%.0fs", s)
+	case s < 3600:
+		m := int(math.Round(s))
+		return fmt.Sprintf("%dm%02ds", m/60, m%60)
+	default:
+		m := int(math.Round(s / 60))
+		return fmt.Sprintf("%dh%02dm", m/60, m%60)
+	}
 }
 
 // lossString prints a loss with four decimals, or in exponent form once it is so large that
