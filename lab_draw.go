@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"strconv"
 )
 
 // drawPixels brings a PNG or JPEG drawing to MNIST's form, as -predict does, and returns its
@@ -34,7 +35,12 @@ func (l *lab) drawPixels(body []byte) ([]float64, error) {
 	if err != nil {
 		return nil, badRequest("not a PNG or JPEG image (%s)", quote(err.Error()))
 	}
-	pixels, err := mnistForm(img) // predict.go
+	return formPixels(img)
+}
+
+// formPixels is mnistForm (predict.go) of an image, as the network's 784 inputs x in 0..1.
+func formPixels(img image.Image) ([]float64, error) {
+	pixels, err := mnistForm(img)
 	if err != nil {
 		return nil, badRequest("%v", err)
 	}
@@ -45,8 +51,35 @@ func (l *lab) drawPixels(body []byte) ([]float64, error) {
 	return x, nil
 }
 
+// greySize reads the ?width and ?height of a drawing sent as grey levels and checks them
+// against maxDrawPixels, which is also maxBody: one byte a pixel, the body fits the bound.
+func greySize(ws, hs string) (int, int, error) {
+	w, werr := strconv.Atoi(ws)
+	h, herr := strconv.Atoi(hs)
+	if werr != nil || herr != nil || w < 1 || h < 1 {
+		return 0, 0, badRequest("width %q, height %q: a drawing's grey levels need its size in pixels, ?width=W&height=H", quote(ws), quote(hs))
+	}
+	if w > maxDrawPixels || h > maxDrawPixels || w*h > maxDrawPixels {
+		return 0, 0, badRequest("the image is %d×%d pixels; at most %d pixels, please", w, h, maxDrawPixels)
+	}
+	return w, h, nil
+}
+
+// greyPixels brings a drawing sent as grey levels, one byte a pixel, to MNIST's form, as
+// drawPixels does a PNG: the same mnistForm on the same numbers, for the page's canvas (its
+// pixels are grey, R = G = B, and opaque, so that a PNG of it decodes to the same luminance).
+func (l *lab) greyPixels(body []byte, w, h int) ([]float64, error) {
+	if len(body) != w*h {
+		return nil, badRequest("the body has %d bytes; a %d×%d drawing's grey levels are %d", len(body), w, h, w*h)
+	}
+	l.draws <- struct{}{} // a turn, as for decoding: mnistForm takes 8 bytes a pixel
+	defer func() { <-l.draws }()
+	img := &image.Gray{Pix: body, Stride: w, Rect: image.Rect(0, 0, w, h)}
+	return formPixels(img)
+}
+
 // bytesPerPixel is what one pixel of an image of this colour model takes once decoded by the
-// standard library: 8 for 16-bit RGBA, 4 for 8-bit RGBA or CMYK, 3 at most for a JPEG's YCbCr,
+// standard library: 8 for 16-bit RGBA, 4 for 8-bit RGBA or CMYK and for a JPEG's YCbCr,
 // 2 for 16-bit grey, 1 for 8-bit grey or a palette. Unknown models count as the largest.
 func bytesPerPixel(m color.Model) int {
 	switch m {

@@ -99,23 +99,46 @@ func (l *lab) getConfusion(w http.ResponseWriter, r *http.Request) (any, error) 
 	return res, nil
 }
 
+// postDraw answers POST /api/draw: a drawing, as a PNG or JPEG, or as the canvas's own grey
+// levels (Content-Type application/octet-stream, ?width=W&height=H: W·H bytes, row by row, 0
+// black to 255 white), which the page sends because encoding a PNG took it up to seconds on a
+// busy machine. With ?label=y the answer is the backward pass's, as /api/backward gives it.
 func (l *lab) postDraw(w http.ResponseWriter, r *http.Request) (any, error) {
+	var q passRequest
+	query := r.URL.Query()
+	for _, f := range []struct {
+		name, want string
+		to         **int
+	}{{"unit", "the number of a first-layer unit", &q.Unit}, {"label", "the true digit, 0 to 9", &q.Label}} {
+		if s := query.Get(f.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return nil, badRequest("%s %q: want %s", f.name, quote(s), f.want)
+			}
+			*f.to = &n
+		}
+	}
+	var width, height int
+	grey := r.Header.Get("Content-Type") == "application/octet-stream"
+	if grey { // the size comes first: the body is refused unread if it cannot be a drawing
+		var err error
+		if width, height, err = greySize(query.Get("width"), query.Get("height")); err != nil {
+			return nil, err
+		}
+	}
 	body, err := readBody(w, r)
 	if err != nil {
 		return nil, err
 	}
-	var q passRequest
-	if s := r.URL.Query().Get("unit"); s != "" {
-		j, err := strconv.Atoi(s)
-		if err != nil {
-			return nil, badRequest("unit %q: want the number of a first-layer unit", quote(s))
-		}
-		q.Unit = &j
+	if grey {
+		q.Pixels, err = l.greyPixels(body, width, height)
+	} else {
+		q.Pixels, err = l.drawPixels(body)
 	}
-	if q.Pixels, err = l.drawPixels(body); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return l.passes(&q, false)
+	return l.passes(&q, q.Label != nil)
 }
 
 func (l *lab) getMistake(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -283,7 +283,7 @@ type gradcheckResponse struct {
 // gradcheck runs the gradient check (gradcheck.go) on the example of q, on a copy of the network
 // as it is between two mini-batches: the check moves weights by ±ε, which the network being
 // trained must never see. Without "checks" it picks, for the first-layer unit j of "unit" (or
-// the one with the largest |δ_j|): the weights of the three brightest pixels and the bias, and
+// the one with the largest |δ_j|): the weights of the three brightest pixels of distinct x_i and the bias, and
 // the output layer's weight from unit j (from the unit of the last hidden layer with the
 // largest gradient, in a deeper network) to the true digit's unit, and that unit's bias.
 func (l *lab) gradcheck(q *passRequest) (*gradcheckResponse, error) {
@@ -343,8 +343,22 @@ func defaultChecks(net *Network, p *Pass, g *Grads, unit *int) []checkRequest {
 	x := p.X.row(0)
 	bright := sequence(len(x))
 	slices.SortStableFunc(bright, func(a, b int) int { return cmp.Compare(x[b], x[a]) }) // brightest first
+	// The three brightest pixels of distinct brightness: ∂L/∂w_ji = δ_j·x_i, so two pixels of the
+	// same x_i give the same row twice, which reads as a copy. Fewer distinct levels than three
+	// (a drawing of pure black and white): the brightest others fill in.
+	var picked []int
+	for _, i := range bright {
+		if len(picked) < 3 && !slices.ContainsFunc(picked, func(k int) bool { return x[k] == x[i] }) {
+			picked = append(picked, i)
+		}
+	}
+	for _, i := range bright {
+		if len(picked) < 3 && !slices.Contains(picked, i) {
+			picked = append(picked, i)
+		}
+	}
 	var checks []checkRequest
-	for _, i := range bright[:3] {
+	for _, i := range picked {
 		checks = append(checks, checkRequest{Layer: 1, Unit: j, Input: i})
 	}
 	checks = append(checks, checkRequest{Layer: 1, Unit: j, Input: -1})
@@ -383,7 +397,7 @@ func (l *lab) nextMistake(after int) int {
 	p := net.newPass(1)
 	for n := 1; n <= d.Len(); n++ {
 		i := (after + n) % d.Len()
-		loadBatch(p, d, []int{i})
+		p.setImage(0, d.image(i), d.Labels[i])
 		net.forward(p)
 		if predict(p.A[len(p.A)-1].row(0)) != int(d.Labels[i]) {
 			return i

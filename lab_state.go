@@ -27,7 +27,19 @@ type labState struct {
 	ConfEpoch   int          `json:"confusion_epoch"`
 	Message     string       `json:"message"`
 	Version     int64        `json:"version"`
+	Origin      labOrigin    `json:"origin"` // what the network is: where it came from, how far trained
 	labProgress
+}
+
+// labOrigin says what the network is, so that the page never calls a loaded network untrained:
+// "seeded" (the -seed initialisation, untrained at epoch 0) or "loaded" (from the -load file,
+// trained saved_epochs epochs before it was saved, when the file says; null when it does not),
+// and then trained here `epoch` epochs and batch_done mini-batches more (labProgress).
+type labOrigin struct {
+	Kind        string `json:"kind"` // "seeded" or "loaded"
+	Seed        uint64 `json:"seed"` // the -seed of a seeded network
+	File        string `json:"file,omitempty"`
+	SavedEpochs *int   `json:"saved_epochs"` // a loaded network's epochs before this lab, or null
 }
 
 // labProgress is where training stands: the data of a "progress" event.
@@ -75,6 +87,14 @@ func (l *lab) state() labState {
 	s := labState{Sizes: l.net.Sizes, Batch: l.c.batch, LR: l.c.lr, Decay: l.c.decay, Lambda: l.c.lambda,
 		Seed: l.c.seed, EpochsMax: l.c.epochs, N: mnistTrainSplit, DataProblem: l.dataProblem,
 		Message: l.message, Version: l.version, labProgress: l.progress(), History: []epochStats{}}
+	s.Origin = labOrigin{Kind: "seeded", Seed: l.c.seed}
+	if l.c.load != "" {
+		s.Origin = labOrigin{Kind: "loaded", File: l.c.load}
+		if l.savedEpochs >= 0 {
+			n := l.savedEpochs
+			s.Origin.SavedEpochs = &n
+		}
+	}
 	if l.r != nil {
 		s.Settings, s.Data, s.N, s.Tests = l.r.settings, true, l.data.Train.Len(), l.data.Test.Len()
 		s.History = append(s.History, l.r.history()...) // a copy: reset starts the history anew

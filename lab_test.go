@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"io"
 	"math"
@@ -925,7 +926,7 @@ func TestLabConfusionCells(t *testing.T) {
 	pred := make([]byte, eval.Len())
 	p := net.newPass(1)
 	for i := range pred {
-		loadBatch(p, eval, []int{i})
+		p.setImage(0, eval.image(i), eval.Labels[i])
 		net.forward(p)
 		pred[i] = byte(predict(p.A[1].row(0)))
 	}
@@ -1012,6 +1013,147 @@ func TestLabPaceAndBatchLosses(t *testing.T) {
 		`{"action": "pace", "pace": 0.01}`, `{"action": "start", "pace": 2}`} {
 		if status, b := request(t, "POST", srv.URL+"/api/train", "application/json", []byte(body), nil); status != 400 || bytes.Count(b, []byte("\n")) != 1 {
 			t.Errorf("%s: %d %s, want 400", body, status, b)
+		}
+	}
+}
+
+// TestLabOrigin: the state says what the network is, so that the page never calls a trained one
+// untrained: seeded (with its seed), or loaded from a named file with the epochs it had been
+// trained when saved (null when the file does not say); epoch counts what is trained here.
+func TestLabOrigin(t *testing.T) {
+	_, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir(), "-batch", "5", "-seed", "7")
+	s := getState(t, srv)
+	if s.Origin.Kind != "seeded" || s.Origin.Seed != 7 || s.Origin.File != "" || s.Origin.SavedEpochs != nil || s.Epoch != 0 {
+		t.Errorf("a seeded lab: origin %+v, epoch %d", s.Origin, s.Epoch)
+	}
+
+	dir := t.TempDir()
+	net := newNetwork([]int{784, 12, 10}, 5)
+	saved, unsaid := filepath.Join(dir, "trained.json"), filepath.Join(dir, "unsaid.json")
+	if err := saveModel(saved, net, map[string]string{"epochs": "9"}, map[string]any{"epochs_trained": 2, "test_accuracy": 0.95}); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveModel(unsaid, net, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, srv = startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir(), "-batch", "5", "-load", saved)
+	s = getState(t, srv)
+	if s.Origin.Kind != "loaded" || s.Origin.File != saved || s.Origin.SavedEpochs == nil || *s.Origin.SavedEpochs != 2 || s.Epoch != 0 {
+		t.Errorf("a lab loaded from a file trained 2 epochs: origin %+v, epoch %d", s.Origin, s.Epoch)
+	}
+	post(t, srv, "/api/train", map[string]string{"action": "epoch"}, nil)
+	s = waitFor(t, srv, "an epoch", func(s labState) bool { return s.Epoch == 1 && !s.Training })
+	if s.Origin.Kind != "loaded" || *s.Origin.SavedEpochs != 2 {
+		t.Errorf("after an epoch here: origin %+v", s.Origin)
+	}
+	// Without the data set too, and a file that does not say how long it was trained.
+	_, srv = startLab(t, "-data", filepath.Join(t.TempDir(), "none"), "-download=false", "-load", unsaid, "-out", t.TempDir())
+	s = getState(t, srv)
+	if s.Data || s.Origin.Kind != "loaded" || s.Origin.File != unsaid || s.Origin.SavedEpochs != nil {
+		t.Errorf("a lab without data, loaded from a file without results: data %v, origin %+v", s.Data, s.Origin)
+	}
+	var raw map[string]any
+	_, body := request(t, "GET", srv.URL+"/api/state", "", nil, nil)
+	if json.Unmarshal(body, &raw) != nil || raw["origin"].(map[string]any)["saved_epochs"] != nil {
+		t.Errorf("saved_epochs should be JSON null when the file does not say: %.300s", body)
+	}
+}
+
+// TestLabGreyDrawing: a drawing sent as the canvas's grey levels gives the numbers of the same
+// drawing sent as a PNG, bit for bit, whether the PNG is grey or RGBA with R = G = B (as a
+// canvas encodes it); with ?label=y it is the backward pass of /api/backward; and its size and
+// length are checked before the body is used.
+func TestLabGreyDrawing(t *testing.T) {
+	_, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir())
+	const w, h = 120, 90
+	grey := make([]byte, w*h)
+	rgba := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			v := byte(255)
+			if d := math.Hypot(float64(x-60), float64(y-45)); d > 20 && d < 32 { // a ring, with grey edges
+				v = byte(17 + 200*math.Abs(d-26)/6)
+			}
+			grey[y*w+x] = v
+			rgba.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
+		}
+	}
+	var pngRGBA bytes.Buffer
+	if err := png.Encode(&pngRGBA, rgba); err != nil {
+		t.Fatal(err)
+	}
+	answer := func(path, ctype string, body []byte) passResponse {
+		t.Helper()
+		status, b := request(t, "POST", srv.URL+path, ctype, body, nil)
+		var res passResponse
+		if status != 200 || json.Unmarshal(b, &res) != nil {
+			t.Fatalf("%s %s: %d %.200s", path, ctype, status, b)
+		}
+		return res
+	}
+	fromGrey := answer(fmt.Sprintf("/api/draw?width=%d&height=%d&unit=2", w, h), "application/octet-stream", grey)
+	fromPNG := answer("/api/draw?unit=2", "image/png", pngRGBA.Bytes())
+	if !sameBits(fromGrey.Pixels, fromPNG.Pixels) || !sameBits(fromGrey.Yhat, fromPNG.Yhat) || fromGrey.Unit == nil || fromGrey.Loss != nil {
+		t.Error("the grey levels and the RGBA PNG of the same drawing give different pixels or ŷ, or no unit, or a backward pass unasked")
+	}
+	var lit int
+	for _, v := range fromGrey.Pixels {
+		if v > 0 {
+			lit++
+		}
+	}
+	if lit < 50 {
+		t.Errorf("the ring lights %d of the 784 pixels", lit)
+	}
+	back := answer(fmt.Sprintf("/api/draw?width=%d&height=%d&label=4", w, h), "application/octet-stream", grey)
+	var want passResponse
+	post(t, srv, "/api/backward", map[string]any{"pixels": fromGrey.Pixels, "label": 4}, &want)
+	if back.Loss == nil || *back.Loss != *want.Loss || back.Label == nil || *back.Label != 4 || !sameBits(back.Delta[1], want.Delta[1]) || back.Step == nil {
+		t.Error("draw with ?label=4 is not the backward pass of its pixels with y = 4")
+	}
+	for _, tc := range []struct {
+		query string
+		body  []byte
+		says  string
+	}{
+		{"", grey, "width"},
+		{"?width=120&height=x", grey, "width"},
+		{"?width=120&height=90", grey[1:], "bytes"},
+		{"?width=2000&height=2000", grey, "at most"},
+		{"?width=120&height=90&label=x", grey, "label"},
+		{"?width=120&height=90&label=12", grey, "label"},
+		{"?width=120&height=90&unit=99", grey, "unit"},
+		{"?width=10&height=10", make([]byte, 100), "no digit"},
+	} {
+		status, body := request(t, "POST", srv.URL+"/api/draw"+tc.query, "application/octet-stream", tc.body, nil)
+		if status != 400 || !strings.Contains(string(body), tc.says) {
+			t.Errorf("grey drawing %s (%d bytes): %d %s, want 400 saying %q", tc.query, len(tc.body), status, body, tc.says)
+		}
+	}
+}
+
+// TestLabGradcheckDistinctPixels: without "checks", the three pixels checked in the first layer
+// have distinct brightness x_i, so that their rows, δ_j·x_i, differ.
+func TestLabGradcheckDistinctPixels(t *testing.T) {
+	_, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir())
+	for n := range 5 {
+		var fw passResponse
+		post(t, srv, "/api/forward", map[string]any{"test": n}, &fw)
+		var gc gradcheckResponse
+		if status := post(t, srv, "/api/gradcheck", map[string]any{"test": n}, &gc); status != 200 || len(gc.Checks) != 6 {
+			t.Fatalf("gradcheck of test image %d: %d, %d checks", n, status, len(gc.Checks))
+		}
+		levels := map[float64]bool{}
+		for _, c := range gc.Checks[:3] {
+			levels[fw.Pixels[c.Input]] = true
+		}
+		distinct := map[float64]bool{}
+		for _, v := range fw.Pixels {
+			distinct[v] = true
+		}
+		if len(levels) != min(3, len(distinct)) {
+			t.Errorf("test image %d: the pixels checked, %d, %d and %d, have %d distinct values of x", n,
+				gc.Checks[0].Input, gc.Checks[1].Input, gc.Checks[2].Input, len(levels))
 		}
 	}
 }

@@ -360,9 +360,9 @@ type MNIST struct {
 	Train, Eval, Test Dataset
 }
 
-// loadMNIST reads the four files from dir, both pairs at the same time, and splits the training
-// file: the last sixth (MNIST's last 10,000 images) becomes the evaluation set. paths gives the
-// file of each name, as found by findFiles.
+// loadMNIST reads the four files whose paths it is given (the file of each name, as findFiles
+// found them), both pairs at the same time, and splits the training file: the last sixth
+// (MNIST's last 10,000 images) becomes the evaluation set.
 func loadMNIST(paths map[string]string) (*MNIST, error) {
 	type result struct {
 		d   Dataset

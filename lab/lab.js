@@ -7,8 +7,15 @@
 // a true digit y and a picked unit j of the first hidden layer. refresh() asks the server for
 // the forward pass (or the backward pass and the gradient check once y is known) of that input
 // and renders everything from the answer. The drawing is sent while the pen moves, a few times
-// a second. Training state arrives by Server-Sent Events; while the network learns, refresh()
-// runs again a few times a second so the answer for the learner's digit follows the training.
+// a second, as the canvas's own grey levels (no PNG to encode: that took up to a second on a
+// busy machine). Training state arrives by Server-Sent Events; while the network learns,
+// refresh() runs again, three times a second for the forward pass and once a second for the
+// backward pass and the gradient check, so the answer for the learner's digit follows it.
+//
+// The main thread stays free while training runs at full speed: nothing reads the layout in a
+// loop (the charts' and the network's sizes come from a ResizeObserver), the charts are redrawn
+// on requestAnimationFrame at most four times a second, and the network's picture is built once
+// for a layout and then updated in place (colours, edges), never rebuilt for new numbers.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -28,8 +35,14 @@ const lab = {
   cell: null,          // {t, p, tests, count, epoch, i}: the confusion cell being stepped through
   gen: 0,              // changes with every new input, so late answers for an old one are dropped
   busy: false, again: false, lastRefresh: 0, timer: null,
-  lastWeights: 0, weightsURL: "",
+  lastWeights: 0, weightsURL: "", weightsKey: "",
+  lastCheck: 0,        // when the gradient check last ran (it runs at most once a second while training)
+  flow: false,         // y was just picked: the next backward pass is drawn flowing back
 };
+// sizes holds the content boxes of the charts and the network's box, from a ResizeObserver.
+const sizes = new Map();
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+const training = () => !!(lab.state && lab.state.training);
 
 // ---------- small helpers ----------
 
@@ -45,6 +58,9 @@ function fmt(v, d = 4) {
   return v.toFixed(d);
 }
 const exp = (v, d = 3) => (v === null || v === undefined ? "–" : v === 0 ? "0" : v.toExponential(d));
+// fix prints a column of numbers with the same d decimals each, whatever their size.
+const fix = (v, d = 4) => (v === null || v === undefined ? "–" : v.toFixed(d));
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 const pct = (v) => (v === null || v === undefined ? "–" : (100 * v).toFixed(2) + "%");
 const sub = (n) => String(n).replace(/\d/g, (c) => "₀₁₂₃₄₅₆₇₈₉"[c]);
 
@@ -334,23 +350,29 @@ function throttledSend() {
   if (!sendTimer) sendTimer = setTimeout(() => { sendTimer = null; sendDrawing(); }, wait);
 }
 
-// sendDrawing posts the canvas as a PNG; the server brings it to MNIST's form (mnistForm).
+// sendDrawing posts the canvas's grey levels; the server brings them to MNIST's form (mnistForm).
 // One request at a time: strokes made meanwhile are sent when it returns.
 function sendDrawing() {
   if (!inked || padShows !== "draw") return;
   if (drawBusy) { drawAgain = true; return; }
   drawBusy = true;
   lastSend = Date.now();
-  const input = lab.input;
-  draw.toBlob(async (blob) => {
+  const input = lab.input, label = lab.label, gen = lab.gen;
+  // The canvas is grey ink on white (R = G = B, opaque): its red channel is its grey level.
+  const w = draw.width, h = draw.height, rgba = pen.getImageData(0, 0, w, h).data;
+  const grey = new Uint8Array(w * h);
+  for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i];
+  const q = new URLSearchParams({ width: w, height: h });
+  if (lab.unit !== null) q.set("unit", lab.unit);
+  if (label !== null) q.set("label", label); // the backward pass in the same request
+  (async () => {
     try {
-      const q = lab.unit !== null ? `?unit=${lab.unit}` : "";
-      const r = await api("POST", "/api/draw" + q, blob, "image/png");
-      if (lab.input === input && input && input.kind === "draw") {
+      const r = await api("POST", "/api/draw?" + q, grey, "application/octet-stream");
+      if (lab.input === input && input && input.kind === "draw" && gen === lab.gen) {
         input.pixels = r.pixels;
         clearErrorStatus();
-        if (lab.label !== null) refresh(); // backward needs y: ask again with it
-        else render(r);
+        if (lab.label !== label) refresh(); // y changed meanwhile: ask again with it
+        else { render(r); if (label !== null) gradcheckSoon(); } // at once: the learner waits for it
       }
     } catch (err) {
       showError(err);
@@ -358,9 +380,8 @@ function sendDrawing() {
       drawBusy = false;
       if (drawAgain) { drawAgain = false; sendDrawing(); }
     }
-  }, "image/png");
+  })();
 }
-
 // ---------- 1. input: test and evaluation images ----------
 
 // showTest shows test image n, which must be a whole number within the test set.
@@ -430,11 +451,8 @@ async function refresh() {
   const backward = lab.input.kind !== "draw" || lab.label !== null;
   try {
     const r = await api("POST", backward ? "/api/backward" : "/api/forward", body);
-    if (gen === lab.gen) { render(r); clearErrorStatus(); }
-    if (backward && gen === lab.gen) {
-      const c = await api("POST", "/api/gradcheck", body);
-      if (gen === lab.gen) { lab.check = c; renderGradcheck(); }
-    }
+    if (gen === lab.gen) { show(r); clearErrorStatus(); }
+    if (backward && gen === lab.gen) await gradcheck(body, gen);
   } catch (err) {
     showError(err);
   } finally {
@@ -444,13 +462,36 @@ async function refresh() {
   }
 }
 
-// scheduleRefresh re-runs the pass at most about three times a second (used while training).
-function scheduleRefresh() {
-  if (!lab.input || lab.timer) return;
-  const wait = Math.max(0, lab.lastRefresh + 330 - Date.now());
-  lab.timer = setTimeout(() => { lab.timer = null; refresh(); }, wait);
+// gradcheck runs the gradient check of the current example: at once when paused, at most once
+// a second while training (twelve forward passes on the server, and a table to redraw).
+async function gradcheck(body, gen) {
+  if (training() && Date.now() - lab.lastCheck < 1000 && lab.check) return;
+  lab.lastCheck = Date.now();
+  const c = await api("POST", "/api/gradcheck", body);
+  if (gen === lab.gen) { lab.check = c; renderGradcheck(); }
+}
+function gradcheckSoon() {
+  if (!lab.input || !lab.input.pixels) return;
+  gradcheck(passBody(), lab.gen).catch(showError);
 }
 
+// show renders an answer on the next animation frame: answers that arrive within one frame
+// are drawn once, the last.
+let shown = null, showFrame = 0;
+function show(r) {
+  shown = r;
+  if (!showFrame) showFrame = requestAnimationFrame(() => { showFrame = 0; const x = shown; shown = null; render(x); });
+}
+// scheduleRefresh re-runs the pass after the network changed: at once when paused; while
+// training, at most three times a second for the forward pass and once a second for the
+// backward pass and its gradient check.
+function scheduleRefresh() {
+  if (!lab.input || lab.timer) return;
+  const backward = lab.input.kind !== "draw" || lab.label !== null;
+  const every = !training() ? 0 : backward ? 1000 : 330;
+  const wait = Math.max(0, lab.lastRefresh + every - Date.now());
+  lab.timer = setTimeout(() => { lab.timer = null; refresh(); }, wait);
+}
 // ---------- rendering an answer ----------
 
 const hasBack = (r) => r && r.loss !== undefined && Array.isArray(r.delta);
@@ -465,20 +506,22 @@ function render(r) {
     $("net-info").textContent = "";
     $("outputs").replaceChildren();
     $("outputs").setAttribute("aria-label", "output ŷ: no input yet");
+    $("loss-box").replaceChildren();
+    $("below").hidden = true;
     $("forward").hidden = true;
     $("back-body").hidden = true;
     $("back-off").hidden = false;
     renderNet(null);
     renderLabels();
     renderNodePanel();
+    markSteps();
     return;
   }
   if (lab.input && lab.input.kind !== "draw") {
     paintImage(r.pixels, (lab.input.kind === "test" ? "test " : "evaluation ") + "image " + lab.input.n);
   }
   $("input-info").textContent = inputInfo(r);
-  $("net-info").textContent = `Network after epoch ${r.epoch}` + (r.batch_done ? ` and ${r.batch_done} mini-batches of the next` : "") +
-    (r.epoch === 0 && !r.batch_done ? " (untrained: the starting weights)" : "");
+  $("net-info").textContent = "This answer's network: " + originText(r.epoch, r.batch_done, true);
   renderOutputs(r);
   renderNet(r);
   renderNodePanel();
@@ -486,6 +529,37 @@ function render(r) {
   renderLabels();
   renderBackward(r);
   if (!hasBack(r)) { lab.check = null; renderGradcheck(); }
+  markSteps();
+}
+
+// originText says what the network is (GET /api/state's origin) after `epoch` epochs and
+// `batches` mini-batches trained here: never "untrained" for a network loaded after training.
+function originText(epoch, batches, short) {
+  const o = lab.state && lab.state.origin;
+  if (!o) return `after epoch ${epoch}`;
+  const here = epoch || batches
+    ? `trained here ${plural(epoch, "epoch", "epochs")}` + (batches ? ` and ${plural(batches, "mini-batch", "mini-batches")} of the next` : "")
+    : "";
+  if (o.kind === "loaded") {
+    const before = o.saved_epochs === null ? "its file does not say how long it was trained" : `trained ${plural(o.saved_epochs, "epoch", "epochs")} before it was saved`;
+    return `loaded from ${o.file} (${before})` + (here ? `, then ${here}` : short ? "" : ", not trained further here");
+  }
+  if (here) return `seeded (-seed ${o.seed}), then ${here}`;
+  return short ? `seeded (-seed ${o.seed}), untrained: epoch 0, the starting weights`
+    : `untrained: seeded with -seed ${o.seed}, epoch 0, so its weights are random and it answers the same few digits whatever you draw`;
+}
+// untrainedNow says whether the network has never been trained, here or before it was saved.
+function untrainedNow(s) {
+  const o = s.origin;
+  return !s.epoch && !s.batch_done && (!o || o.kind === "seeded" || o.saved_epochs === 0);
+}
+
+// markSteps ticks the three steps of the strip as they are done.
+function markSteps() {
+  const s = lab.state;
+  $("step-draw").classList.toggle("done", !!lab.result);
+  $("step-y").classList.toggle("done", hasBack(lab.result));
+  $("step-train").classList.toggle("done", !!s && !untrainedNow(s));
 }
 
 // inputInfo says what the input is and where y comes from.
@@ -500,19 +574,29 @@ function inputInfo(r) {
 
 // renderOutputs draws ŷ_k as horizontal bars, the predicted digit highlighted.
 function renderOutputs(r) {
-  const y = hasBack(r) ? r.label : null;
-  $("outputs").replaceChildren(...r.yhat.map((v, k) => {
-    const fill = el("div", { className: "bar-fill" });
-    fill.style.width = `${Math.max(0, Math.min(1, v)) * 100}%`;
-    const row = el("div", { className: "bar-row" + (k === r.prediction ? " pred" : "") + (k === y ? " truth" : "") },
-      el("span", { className: "digit" }, String(k)), el("div", { className: "bar-track" }, fill), el("span", { className: "val" }, fmt(v)));
-    row.title = `ŷ_${k} = ${fmt(v, 6)}` + (k === y ? " (true digit)" : "");
-    return row;
-  }));
-  $("outputs").setAttribute("aria-label", "output ŷ: " + r.yhat.map((v, k) => `${k}: ${fmt(v, 3)}`).join(", ") +
-    `; predicted ${r.prediction}`);
+  const back = hasBack(r), y = back ? r.label : null, box = $("outputs");
+  if (box.children.length !== r.yhat.length) {
+    box.replaceChildren(...r.yhat.map((_, k) => {
+      const fill = el("div", { className: "bar-fill" });
+      return el("div", { className: "bar-row" }, el("span", { className: "digit" }, String(k)), el("div", { className: "bar-track" }, fill),
+        el("span", { className: "val" }), el("span", { className: "dv" }));
+    }));
+  }
+  box.classList.toggle("with-delta", back);
+  r.yhat.forEach((v, k) => {
+    const row = box.children[k], [, track, val, dv] = row.children;
+    row.className = "bar-row" + (k === r.prediction ? " pred" : "") + (k === y ? " truth" : "");
+    track.firstChild.style.width = `${Math.max(0, Math.min(1, v)) * 100}%`;
+    val.textContent = fix(v, 4);
+    dv.textContent = back ? "δ " + exp(r.delta[r.layers.length - 1][k], 1) : "";
+    row.title = `ŷ${sub(k)} = ${v.toPrecision(8)}` + (back ? `, δ${sub(k)} = ŷ${sub(k)} − y${sub(k)} = ${exp(r.delta[r.layers.length - 1][k], 6)}` : "") + (k === y ? " (true digit)" : "");
+  });
+  box.setAttribute("aria-label", "output ŷ: " + r.yhat.map((v, k) => `${k}: ${fix(v, 3)}`).join(", ") + `; predicted ${r.prediction}`);
+  // Picking y puts L and δ beside ŷ at once, and says where the rest of the backward pass is.
+  $("loss-box").replaceChildren(...(back ? [el("div", { className: "formula" }, `L = ${fmt(r.loss)}`, src("loss, network.go")),
+    el("div", { className: "hint" }, "δₖ = ŷₖ − yₖ beside each ŷₖ: how much each output pushes back.")] : []));
+  $("below").hidden = !back;
 }
-
 // ---------- the network, drawn ----------
 
 // Between two layers every edge is drawn up to allEdges of them (the course's 20×10 = 200);
@@ -540,25 +624,49 @@ function layoutRow(n, w, big, small, maxH) {
   return { s, rows, across, h: rows * s };
 }
 
+// The network's picture is built once for a layout (its width, the sizes, forward or backward)
+// by buildNet, and then updated in place by updateNet for every new answer: the nodes' colours,
+// the edges (a pool of paths, reassigned), the input image, the captions. Nothing in an update
+// reads the layout back.
+const netView = { key: "", pos: null, nodes: null, edges: [], input: null, pixels: null, L: 0, W: 0 };
+
 // renderNet draws the network: the input, the hidden units (the first layer's with their
 // weight tiles), the output units, and the strongest edges between the layers above the input.
 function renderNet(r) {
   const svg = $("net");
-  const hadFocus = svg.contains(document.activeElement) && lab.selected;
-  const W = Math.max(260, $("net-box").clientWidth);
-  svg.replaceChildren();
-  svg.setAttribute("width", W);
   if (!r) {
+    netView.key = "";
+    svg.replaceChildren(sv("text", { x: 0, y: 24, class: "muted" }, "Draw a digit or pick a test image: the network lights up here."));
+    svg.setAttribute("width", Math.max(260, netWidth()));
     svg.setAttribute("height", 60);
     svg.setAttribute("aria-label", "the network: no input yet");
-    svg.append(sv("text", { x: 0, y: 24, class: "muted" }, "Draw a digit or pick a test image: the network lights up here."));
     $("net-caption").textContent = "";
+    $("net-legend").replaceChildren();
+    closeNodePanel();
     return;
   }
   const back = showsDelta();
+  const W = Math.max(260, netWidth());
+  const netSizes = lab.state ? lab.state.sizes : [784, ...r.layers.map((x) => x.s.length)];
+  const key = [W, netSizes.join("-"), back].join("|");
+  if (key !== netView.key) buildNet(r, W, netSizes, back, key);
+  updateNet(r, back);
+}
+
+// netWidth is the width of the network's box, as the ResizeObserver last measured it.
+function netWidth() {
+  const s = sizes.get($("net-box"));
+  return s ? s.w : $("net-box").clientWidth;
+}
+
+// buildNet lays the picture out: rows of nodes, the first hidden layer in one row wherever its
+// nodes fit at 16 pixels or more, so that no edge passes under a node; titles; the pool of edges.
+function buildNet(r, W, netSizes, back, key) {
+  const svg = $("net");
+  const hadFocus = svg.contains(document.activeElement) && lab.selected;
+  svg.replaceChildren();
+  svg.setAttribute("width", W);
   const L = r.layers.length;
-  const sizes = lab.state ? lab.state.sizes : [784, ...r.layers.map((x) => x.s.length)];
-  const geo = tileGeometry(sizes[1]);
   const pad = 4, avail = W - 2 * pad;
   const defs = sv("defs", {});
   for (const [id, colour] of [["arr-pos", "#b2182b"], ["arr-neg", "#2166ac"]]) {
@@ -570,53 +678,124 @@ function renderNet(r) {
   svg.append(edgesG, nodesG, textG);
 
   // The input x, centred at the top.
-  let y = 0;
   textG.append(sv("text", { x: pad, y: 14 }, "input x (28×28 pixels)"));
-  const img = sv("image", { href: pixelsURL(r.pixels), x: (W - 56) / 2, y: 20, width: 56, height: 56, style: "image-rendering: pixelated" });
-  nodesG.append(img, sv("rect", { x: (W - 56) / 2 - 0.5, y: 19.5, width: 57, height: 57, class: "ring" }));
-  y = 84;
+  netView.input = sv("image", { x: (W - 56) / 2, y: 20, width: 56, height: 56, style: "image-rendering: pixelated", class: "flow-in" });
+  netView.input.style.setProperty("--d", "450ms");
+  nodesG.append(netView.input, sv("rect", { x: (W - 56) / 2 - 0.5, y: 19.5, width: 57, height: 57, class: "ring" }));
+  netView.pixels = null;
+  let y = 84;
 
-  // Layer rows: positions of every node.
-  const pos = [];      // pos[l][j] = {x, y (top), s}
-  const notes = [];    // caption parts
-  const deltaMax = [];
+  const pos = [], nodes = [];
   for (let l = 0; l < L; l++) {
     const n = r.layers[l].s.length, out = l === L - 1;
-    const lay = out ? layoutRow(n, avail, 44, 24, 44) : l === 0 ? layoutRow(n, avail, 60, 22, 200) : layoutRow(n, avail, 40, 14, 90);
+    const one = Math.min(out ? 44 : 60, Math.floor(avail / n));
+    const lay = out ? layoutRow(n, avail, 44, 24, 44)
+      : one >= 16 ? { s: one, rows: 1, across: n, h: one } : layoutRow(n, avail, 40, 12, 200);
     const inName = l === 0 ? "x" : `σ(a${sub(l)})`;
     const title = (out ? `output layer ŷ = σ(a${sub(l + 1)})` : `hidden layer ${l + 1}: σ(a${sub(l + 1)})`) +
       ` · ${n} units · ` + (back ? (l === L - 1 ? `δ = ŷ − y` : `δ${sub(l + 1)} = (W${sub(l + 2)}ᵀδ${sub(l + 2)}) ⊙ σ′(a${sub(l + 1)})`) :
         `a${sub(l + 1)} = W${sub(l + 1)}·${inName} + b${sub(l + 1)}`) + (back ? "  ↑ backward" : "  ↓ forward");
     // The title on one line, or on two where the picture is too narrow for one (a phone), on a
-    // white ground: the edges into the layer pass under it.
+    // white ground. Measured here, once per layout.
     const ground = sv("rect", { fill: "#fff", "fill-opacity": 0.88 });
     const t1 = sv("text", { x: pad, y: y + 13 }, title);
     textG.append(ground, t1);
-    let lines = 1;
-    if (t1.getComputedTextLength() > W - 2 * pad) {
+    let lines = 1, tw = t1.getComputedTextLength();
+    if (tw > W - 2 * pad) {
       const cut = title.indexOf(" units · ") + 7;
       t1.textContent = title.slice(0, cut);
-      textG.append(sv("text", { x: pad, y: y + 29 }, title.slice(cut + 2)));
+      const t2 = sv("text", { x: pad, y: y + 29 }, title.slice(cut + 2));
+      textG.append(t2);
+      tw = Math.max(t1.getComputedTextLength(), t2.getComputedTextLength());
       lines = 2;
     }
-    const tw = Math.max(...[...textG.querySelectorAll("text")].slice(-lines).map((t) => t.getComputedTextLength()));
     Object.entries({ x: pad - 2, y: y + 1, width: tw + 4, height: 16 * lines + 1 }).forEach(([k, v]) => ground.setAttribute(k, v));
     y += 20 + 16 * (lines - 1);
-    const delta = hasBack(r) ? r.delta[l] : null;
-    deltaMax[l] = delta ? maxAbs(delta) : 0;
     pos[l] = [];
+    nodes[l] = [];
     const rowW = lay.across * lay.s, x0 = (W - rowW) / 2;
+    const delay = Math.round(450 * (L - 1 - l) / L); // δ flows from the outputs back to the input
     for (let j = 0; j < n; j++) {
       const row = Math.floor(j / lay.across), col = j % lay.across;
       const p = { x: x0 + col * lay.s, y: y + row * lay.s, s: lay.s };
       pos[l].push(p);
-      nodesG.append(node(r, l, j, p, back, delta, deltaMax[l], geo, out));
+      const nd = makeNode(l, j, p, out, netSizes[1]);
+      nd.g.style.setProperty("--d", delay + "ms");
+      nodes[l].push(nd);
+      nodesG.append(nd.g);
     }
-    y += lay.h + (out ? 4 : l === L - 2 ? 70 : 70);
+    y += lay.h + (out ? 4 : 70);
   }
   svg.setAttribute("height", Math.ceil(y + 2));
+  Object.assign(netView, { key, pos, nodes, edgesG, L, W, edges: [], tiles: "" });
+  if (hadFocus) {
+    const nd = netView.nodes[lab.selected.l] && netView.nodes[lab.selected.l][lab.selected.j];
+    if (nd) nd.g.focus({ preventScroll: true });
+  }
+}
 
-  // Edges between layer l−1 and l (l ≥ 1: the weights of layer l+1, counted from 1).
+// makeNode makes one unit's elements and its events, once per layout; updateNet colours it.
+function makeNode(l, j, p, out, units) {
+  const g = sv("g", { class: "node", tabindex: 0, role: "button", "data-node": `${l}:${j}` });
+  const inset = 1.5, side = p.s - 2 * inset;
+  const fill = sv("rect", { x: p.x + inset, y: p.y + inset, width: side, height: side, rx: 3, class: "fill" });
+  g.append(fill);
+  let tile = null, label = null;
+  if (l === 0 && side >= 14) {
+    const [tx, ty] = tileGeometry(units).at(j), geo = tileGeometry(units);
+    const ring = Math.max(2, Math.round(side * 0.12));
+    const ts = side - 2 * ring;
+    tile = sv("image", { x: 0, y: 0, width: geo.W, height: geo.H, style: "image-rendering: pixelated" });
+    g.append(sv("svg", { x: p.x + inset + ring, y: p.y + inset + ring, width: ts, height: ts, viewBox: `${tx} ${ty} 56 56`, preserveAspectRatio: "none" }, tile));
+  }
+  if (out) {
+    label = sv("text", { x: p.x + p.s / 2, y: p.y + p.s / 2 + 5, "text-anchor": "middle", class: "mono", style: `font-size: ${p.s >= 34 ? 15 : 12}px` }, String(j));
+    g.append(label);
+  }
+  g.append(sv("rect", { x: p.x + inset, y: p.y + inset, width: side, height: side, rx: 3, class: "ring" }));
+  const title = sv("title", {});
+  g.append(title);
+  // Focus shows the unit's sum; only a click or Enter picks a first-layer unit, which asks the
+  // server again (tabbing through the picture sends nothing).
+  g.addEventListener("click", () => selectNode(l, j, true, true));
+  g.addEventListener("focus", () => selectNode(l, j));
+  g.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectNode(l, j, true, true); }
+    if (e.key === "Escape") closeNodePanel();
+  });
+  g.addEventListener("mouseenter", () => hover(l, j));
+  g.addEventListener("mouseleave", () => hover(null));
+  return { g, fill, tile, label, title, p, tileURL: "" };
+}
+
+// updateNet puts an answer's numbers into the picture built for it.
+function updateNet(r, back) {
+  const svg = $("net"), L = netView.L, pos = netView.pos;
+  if (!sameNumbers(netView.pixels, r.pixels)) { // the input image is made again only when it changes
+    netView.pixels = r.pixels;
+    netView.input.setAttribute("href", pixelsURL(r.pixels));
+  }
+  // δ on one scale for the whole network: a confident right answer is pale everywhere.
+  const dmax = hasBack(r) ? Math.max(...r.delta.map(maxAbs)) : 0;
+  for (let l = 0; l < L; l++) {
+    const delta = hasBack(r) ? r.delta[l] : null, out = l === L - 1;
+    netView.nodes[l].forEach((nd, j) => {
+      const s = r.layers[l].s[j];
+      const fill = back && delta ? diverging(delta[j], dmax) : greyRGB(s);
+      nd.fill.setAttribute("fill", rgb(fill));
+      if (nd.tile && lab.weightsURL && nd.tileURL !== lab.weightsURL) { nd.tile.setAttribute("href", lab.weightsURL); nd.tileURL = lab.weightsURL; }
+      if (nd.label) nd.label.style.fill = textOn(fill);
+      const name = out ? `output unit ${j} (digit ${j})` : `hidden layer ${l + 1}, unit ${j}`;
+      nd.g.setAttribute("aria-label", `${name}: ${out ? "ŷ" : "σ(a)"} = ${fmt(s)}` + (delta ? `, δ = ${exp(delta[j])}` : ""));
+      nd.title.textContent = `${name}: a = ${fmt(r.layers[l].a[j])}, σ(a) = ${fmt(s)}` + (delta ? `, δ = ${exp(delta[j])}` : "");
+      nd.g.classList.toggle("selected", !!lab.selected && lab.selected.l === l && lab.selected.j === j);
+    });
+  }
+
+  // Edges between layer l−1 and l (l ≥ 1: the weights of layer l+1, counted from 1), from a pool.
+  const notes = [];
+  let used = 0;
+  const sel = lab.selected;
   for (const e of r.edges || []) {
     const l = e.layer - 1; // the layer of units the weights lead to
     const vals = back && e.back_terms ? e.back_terms : e.w;
@@ -624,84 +803,120 @@ function renderNet(r) {
     vals.forEach((row, k) => row.forEach((v, j) => list.push([Math.abs(v), v, k, j])));
     const total = list.length;
     const m = list.reduce((a, x) => Math.max(a, x[0]), 0) || 1;
-    const sel = lab.selected;
     const mine = ([, , k, j]) => sel && ((sel.l === l && sel.j === k) || (sel.l === l - 1 && sel.j === j));
+    let kept = list;
     if (total > allEdges) {
       list.sort((a, b) => b[0] - a[0]);
-      const kept = list.slice(0, fewEdges);
-      kept.push(...list.slice(fewEdges).filter(mine));
-      list.length = 0;
-      list.push(...kept);
+      kept = list.slice(0, fewEdges).concat(list.slice(fewEdges).filter(mine));
     }
-    for (const [abs, v, k, j] of list.sort((a, b) => a[0] - b[0])) { // the strongest on top
+    const delay = Math.round(450 * (netView.L - l - 0.5) / netView.L);
+    for (const [abs, v, k, j] of kept.sort((a, b) => a[0] - b[0])) { // the strongest on top
       const a = pos[l - 1][j], b = pos[l][k];
       const x1 = a.x + a.s / 2, y1 = a.y + a.s - 1, x2 = b.x + b.s / 2, y2 = b.y + 1;
       const t = abs / m;
       const touches = mine([abs, v, k, j]);
       const dim = sel && !touches && (sel.l === l || sel.l === l - 1) ? 0.25 : 1;
       const [fx, fy, tx, ty] = back ? [x2, y2, x1, y1] : [x1, y1, x2, y2];
-      edgesG.append(sv("path", {
-        d: `M${fx},${fy} L${(fx + tx) / 2},${(fy + ty) / 2} L${tx},${ty}`, class: "edge",
-        stroke: v >= 0 ? "#b2182b" : "#2166ac", "stroke-width": (0.6 + 3.4 * t).toFixed(2),
-        "stroke-opacity": ((0.1 + 0.9 * t) * dim).toFixed(3), "marker-mid": t > 0.35 ? `url(#${v >= 0 ? "arr-pos" : "arr-neg"})` : "none",
-        "data-edge": `${e.layer}:${k}:${j}`,
-      }));
+      const path = edgePath(used++);
+      path.setAttribute("d", `M${fx},${fy} L${(fx + tx) / 2},${(fy + ty) / 2} L${tx},${ty}`);
+      path.setAttribute("stroke", v >= 0 ? "#b2182b" : "#2166ac");
+      path.setAttribute("stroke-width", (0.6 + 3.4 * t).toFixed(2));
+      path.setAttribute("stroke-opacity", ((0.1 + 0.9 * t) * dim).toFixed(3));
+      path.setAttribute("marker-mid", t > 0.35 ? `url(#${v >= 0 ? "arr-pos" : "arr-neg"})` : "none");
+      path.setAttribute("data-edge", `${e.layer}:${k}:${j}`);
+      path.style.setProperty("--d", delay + "ms");
+      // The selected unit's edges can be reached with Tab, to read each one.
+      if (touches) path.setAttribute("tabindex", "0"); else path.removeAttribute("tabindex");
+      path.removeAttribute("display");
     }
     notes.push(`W${sub(e.layer)}: ` + (total > allEdges ? `the ${fewEdges} strongest of ${total} edges (and all of the selected unit's)` : `all ${total} edges`) +
       `, widest |${back ? "w·δ" : "w"}| = ${exp(m, 2)}`);
   }
+  for (let i = used; i < netView.edges.length; i++) netView.edges[i].setAttribute("display", "none");
+
   const nodeNote = back
-    ? "Nodes: δ, blue − and red +, each layer scaled by its largest |δ| (" + deltaMax.map((m, l) => `layer ${l + 1}: ${exp(m, 2)}`).join(", ") + ")."
+    ? `Nodes: δ, blue − and red +, on one scale for the whole network (largest |δ| = ${exp(dmax, 2)}).`
     : "Nodes: σ(a), white 0 to dark 1.";
   const edgeNote = back
-    ? "Edges: the signal each carries back, w_kj·δ_k, red + and blue −, as wide as its size, arrows toward the input."
+    ? "Edges: the signal each carries back, wₖⱼ·δₖ, red + and blue −, as wide as its size, arrows toward the input."
     : "Edges: the weights w, red + and blue −, as wide as |w|, arrows toward the output.";
   $("net-caption").textContent = `${nodeNote} ${edgeNote} ${notes.join("; ")}. The first layer's weights are the tiles inside its nodes, each scaled by its own largest |w|.`;
-  svg.setAttribute("aria-label", `the network ${sizes.join("-")}, showing ${back ? "the backward pass, δ" : "the forward pass, σ(a)"}; each unit is a button`);
-  if (hadFocus) {
-    const n = svg.querySelector(`[data-node="${lab.selected.l}:${lab.selected.j}"]`);
-    if (n) n.focus({ preventScroll: true });
+  netLegend(back, dmax);
+  svg.setAttribute("aria-label", `the network ${(lab.state ? lab.state.sizes : []).join("-")}, showing ${back ? "the backward pass, δ" : "the forward pass, σ(a)"}; each unit is a button`);
+  // y was just picked: δ is drawn flowing back from the outputs to the input, once.
+  if (lab.flow && back) {
+    lab.flow = false;
+    if (!reducedMotion.matches) {
+      svg.classList.remove("flow"); // and back on the next frame, which starts the animation again
+      requestAnimationFrame(() => { svg.classList.add("flow"); setTimeout(() => svg.classList.remove("flow"), 900); });
+    }
   }
+  if (lab.selected) placeNodePanel();
 }
 
-// node draws one unit: filled by σ(a) or δ, the first layer's with its weight tile inside, the
-// output units with their digit.
-function node(r, l, j, p, back, delta, dmax, geo, out) {
-  const s = r.layers[l].s[j];
-  const fill = back && delta ? diverging(delta[j], dmax) : greyRGB(s);
-  const g = sv("g", { class: "node", tabindex: 0, role: "button", "data-node": `${l}:${j}` });
-  const inset = 1.5, side = p.s - 2 * inset;
-  g.append(sv("rect", { x: p.x + inset, y: p.y + inset, width: side, height: side, rx: 3, fill: rgb(fill) }));
-  if (l === 0 && lab.weightsURL && side >= 14) {
-    const [tx, ty] = geo.at(j);
-    const ring = Math.max(3, Math.round(side * 0.14));
-    const ts = side - 2 * ring;
-    g.append(sv("svg", { x: p.x + inset + ring, y: p.y + inset + ring, width: ts, height: ts, viewBox: `${tx} ${ty} 56 56`, preserveAspectRatio: "none" },
-      sv("image", { href: lab.weightsURL, x: 0, y: 0, width: geo.W, height: geo.H, style: "image-rendering: pixelated" })));
+// edgePath returns the i-th path of the pool, making it the first time.
+function edgePath(i) {
+  while (netView.edges.length <= i) {
+    const path = sv("path", { class: "edge" });
+    path.addEventListener("mouseenter", () => edgeInfo(path));
+    path.addEventListener("focus", () => edgeInfo(path));
+    path.addEventListener("mouseleave", () => edgeInfo(null));
+    path.addEventListener("blur", () => edgeInfo(null));
+    netView.edgesG.append(path);
+    netView.edges.push(path);
   }
-  if (out) {
-    g.append(sv("text", { x: p.x + p.s / 2, y: p.y + p.s / 2 + 5, "text-anchor": "middle", class: "mono", fill: textOn(fill), style: `fill: ${textOn(fill)}; font-size: ${p.s >= 34 ? 15 : 12}px` }, String(j)));
-  }
-  g.append(sv("rect", { x: p.x + inset, y: p.y + inset, width: side, height: side, rx: 3, class: "ring" }));
-  const name = out ? `output unit ${j} (digit ${j})` : `hidden layer ${l + 1}, unit ${j}`;
-  g.setAttribute("aria-label", `${name}: ${out ? "ŷ" : "σ(a)"} = ${fmt(s)}` + (delta ? `, δ = ${exp(delta[j])}` : ""));
-  g.append(sv("title", {}, `${name}: a = ${fmt(r.layers[l].a[j])}, σ(a) = ${fmt(s)}` + (delta ? `, δ = ${exp(delta[j])}` : "")));
-  if (lab.selected && lab.selected.l === l && lab.selected.j === j) g.classList.add("selected");
-  g.addEventListener("click", () => selectNode(l, j));
-  g.addEventListener("focus", () => selectNode(l, j));
-  g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectNode(l, j, true); } });
-  g.addEventListener("mouseenter", () => hover(l, j));
-  g.addEventListener("mouseleave", () => hover(null));
-  return g;
+  return netView.edges[i];
 }
 
-// selectNode opens a node's sum; a first-layer unit is also picked (its weights are asked for).
-function selectNode(l, j, force) {
+// edgeInfo says what one edge holds: its weight, what it carries forward and, after the backward
+// pass, back — the server's numbers (edgesOf, lab_passes.go).
+function edgeInfo(path) {
+  const box = $("edge-info"), r = lab.result;
+  if (!path || !r) {
+    box.textContent = "Hover or focus an edge for its weight and what it carries; click or focus a unit for its sum, term by term.";
+    return;
+  }
+  const [layer, k, j] = path.getAttribute("data-edge").split(":").map(Number);
+  const e = r.edges.find((x) => x.layer === layer);
+  if (!e) return;
+  const L = r.layers.length;
+  const from = layer === 2 ? `hidden unit ${j}` : `unit ${j} of layer ${layer - 1}`;
+  const to = layer === L ? `output ${k}` : `unit ${k} of layer ${layer}`;
+  const parts = [`W${sub(layer)}, from ${from} to ${to}: w = ${exp(e.w[k][j], 4)}`, `forward w·σ(aⱼ) = ${exp(e.terms[k][j], 4)}`];
+  if (e.back_terms) parts.push(`backward w·δₖ = ${exp(e.back_terms[k][j], 4)}`);
+  box.textContent = parts.join(" · ");
+}
+
+// sameNumbers says whether two arrays hold the same numbers (the input image is kept while so).
+function sameNumbers(a, b) {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// netLegend is the diagram's key: what the nodes' colours and the edges mean, and the scale.
+let legendKey = "";
+function netLegend(back, dmax) {
+  const key = back + ":" + exp(dmax, 2);
+  if (key === legendKey) return;
+  legendKey = key;
+  const bar = (bg) => el("span", { className: "key-bar", style: `background: ${bg}` });
+  $("net-legend").replaceChildren(
+    back
+      ? el("span", {}, "δ: ", el("span", { className: "num" }, "−" + exp(dmax, 2)), " ", bar("linear-gradient(to right, #2166ac, #fff, #b2182b)"), " ", el("span", { className: "num" }, "+" + exp(dmax, 2)))
+      : el("span", {}, "σ(a): ", el("span", { className: "num" }, "0"), " ", bar("linear-gradient(to right, #fff, #1d2a44)"), " ", el("span", { className: "num" }, "1")),
+    el("span", {}, el("span", { className: "key-line pos" }), back ? " w·δ > 0 " : " w > 0 ", el("span", { className: "key-line neg" }), back ? " w·δ < 0" : " w < 0"),
+    el("span", {}, back ? "width ∝ |w·δ| · arrows toward the input" : "width ∝ |w| · arrows toward the output"));
+}
+
+// selectNode opens a node's sum beside it; pick (a click, Enter) also picks a first-layer unit,
+// whose weights are then asked for.
+function selectNode(l, j, force, pick) {
   const same = lab.selected && lab.selected.l === l && lab.selected.j === j;
   if (same && !force) return;
   lab.selected = { l, j };
-  if (l === 0 && lab.unit !== j) { pickUnit(j); return; }
-  if (lab.result) renderNet(lab.result);
+  if (pick && l === 0 && lab.unit !== j) { pickUnit(j); }
+  if (lab.result && netView.key) updateNet(lab.result, showsDelta());
   renderNodePanel();
   markRows();
 }
@@ -729,15 +944,37 @@ function hover(l, j) {
   if (l === 0) placeTileBox($("tile-hover"), j);
 }
 
-// renderNodePanel shows the selected node's sum, term by term, from the server's terms.
+// placeNodePanel puts the sum's panel beside the selected node: under it, or over it for a node
+// low in the picture, within the picture's width.
+function placeNodePanel() {
+  const box = $("node-panel"), s = lab.selected;
+  const p = s && netView.pos && netView.pos[s.l] && netView.pos[s.l][s.j];
+  if (!p || box.hidden) return;
+  const w = Math.min(netView.W, 440);
+  box.style.width = w + "px";
+  box.style.left = Math.max(0, Math.min(netView.W - w, p.x + p.s / 2 - w / 2)) + "px";
+  const low = s.l === netView.L - 1;
+  box.style.top = low ? "" : (p.y + p.s + 6) + "px";
+  box.style.bottom = low ? `calc(100% - ${p.y - 6}px)` : "";
+}
+function closeNodePanel() {
+  $("node-panel").hidden = true;
+  if (lab.selected) { lab.selected = null; if (lab.result && netView.key) updateNet(lab.result, showsDelta()); markRows(); }
+}
+
+// renderNodePanel shows the selected node's sum, term by term, from the server's terms, in a
+// panel beside the node.
 function renderNodePanel() {
   const box = $("node-panel"), r = lab.result, s = lab.selected;
   if (!r || !s || !r.layers[s.l] || s.j >= r.layers[s.l].s.length) {
-    box.replaceChildren("Click or focus a unit of the network for its sum, term by term.");
+    box.hidden = true;
     return;
   }
   const L = r.layers.length, out = s.l === L - 1, layer = r.layers[s.l], j = s.j;
-  const parts = [el("b", {}, out ? `Output unit ${j} (digit ${j})` : `Hidden layer ${s.l + 1}, unit ${j}`)];
+  const close = el("button", { type: "button", className: "close", textContent: "×" });
+  close.setAttribute("aria-label", "close the sum");
+  close.addEventListener("click", closeNodePanel);
+  const parts = [close, el("b", {}, out ? `Output unit ${j} (digit ${j})` : `Hidden layer ${s.l + 1}, unit ${j}`)];
   const terms = (list, label) => el("div", { className: "terms" }, ...list
     .map((v, i) => [Math.abs(v), v, i]).sort((a, b) => b[0] - a[0])
     .map(([, v, i]) => el("span", {}, `${label(i)} ${v >= 0 ? "+" : "−"}${exp(Math.abs(v))}`)));
@@ -747,27 +984,29 @@ function renderNodePanel() {
       const dv = r.derivation;
       parts.push(el("div", { className: "formula" },
         dv.dl_dyhat[j] === null
-          ? `ŷ = ${fmt(layer.s[j])} is exactly ${layer.s[j]}: ∂L/∂ŷ divides by ŷ(1 − ŷ) = 0, so δ = ŷ − y is computed directly: ${fmt(layer.s[j])} − ${r.y[j]} = ${exp(d)}`
-          : `δ = ∂L/∂ŷ · ∂ŷ/∂a = ${exp(dv.dl_dyhat[j])} × ${exp(dv.dyhat_da[j])} = ${exp(dv.product[j])}; = ŷ − y = ${fmt(layer.s[j])} − ${r.y[j]} = ${exp(d)}`,
+          ? `ŷ = ${exp(layer.s[j], 6)} is exactly ${layer.s[j]}: ∂L/∂ŷ divides by ŷ(1 − ŷ) = 0, so δ = ŷ − y is computed directly: δ = ${exp(d, 6)}`
+          : `δ = ŷ − y = ${exp(layer.s[j], 6)} − ${r.y[j]} = ${exp(d, 6)}; the course's two factors: ∂L/∂ŷ × ∂ŷ/∂a = ${exp(dv.dl_dyhat[j], 6)} × ${exp(dv.dyhat_da[j], 6)} = ${exp(dv.product[j], 6)}`,
         src("runExample, explain.go; outputDelta, backprop.go")));
     } else {
       const e = r.edges[s.l]; // the weights of layer s.l + 2, from this layer to the next
-      parts.push(el("div", {}, `The signals w_kj·δ_k that come back to it from the ${e.back_terms.length} units k of the layer above, largest first:`),
+      parts.push(el("div", {}, `The signals wₖⱼ·δₖ that come back to it from the ${e.back_terms.length} units k of the layer above, largest first:`),
         terms(e.back_terms.map((row) => row[j]), (k) => `k=${k}:`),
-        el("div", { className: "formula" }, `they add up to (Wᵀδ)_j = ${exp(r.back[s.l][j])}; × σ′(a_j) = σ(a)(1 − σ(a)) = ${exp(r.dsigma[s.l][j])}; = δ_j = ${exp(d)}`,
-          src("hiddenDelta, backprop.go; the terms: edgesOf, lab.go")));
+        el("div", { className: "formula" }, `they add up to (Wᵀδ)ⱼ = ${exp(r.back[s.l][j])}; × σ′(aⱼ) = σ(a)(1 − σ(a)) = ${exp(r.dsigma[s.l][j])}; = δⱼ = ${exp(d)}`,
+          src("hiddenDelta, backprop.go; the terms: edgesOf, lab_passes.go")));
     }
   } else if (s.l === 0) {
-    parts.push(el("div", { className: "formula" }, `a_j = Σ_i x_i·w_ji + b_j = ${fmt(layer.a[j])}; σ(a_j) = ${fmt(layer.s[j])}`, src("layerForward, network.go")),
-      el("div", {}, "Its 784 terms x_i·w_ji are the contributions map below (section 2)."));
+    parts.push(el("div", { className: "formula" }, `aⱼ = Σᵢ xᵢ·wⱼᵢ + bⱼ = ${fmt(layer.a[j])}; σ(aⱼ) = ${fmt(layer.s[j])}`, src("layerForward, network.go")),
+      el("div", {}, lab.unit === j ? "Its 784 terms xᵢ·wⱼᵢ are the contributions map below." : "Click or press Enter to see its 784 terms xᵢ·wⱼᵢ as a map below."));
   } else {
     const e = r.edges[s.l - 1]; // the weights into this layer
-    parts.push(el("div", {}, `The terms w_kj·σ(a_j) from the ${e.terms[j].length} units j of the layer below, largest first, and the bias:`),
+    parts.push(el("div", {}, `The terms wₖⱼ·σ(aⱼ) from the ${e.terms[j].length} units j of the layer below, largest first, and the bias:`),
       terms(e.terms[j], (i) => `j=${i}:`),
-      el("div", { className: "formula" }, `b_k = ${fmt(e.b[j])}; all add up to a_k = ${fmt(layer.a[j])}; ${out ? "ŷ_k = σ(a_k)" : "σ(a_k)"} = ${fmt(layer.s[j])}`,
-        src("layerForward, network.go; the terms: edgesOf, lab.go")));
+      el("div", { className: "formula" }, `bₖ = ${fmt(e.b[j])}; all add up to aₖ = ${fmt(layer.a[j])}; ${out ? "ŷₖ = σ(aₖ)" : "σ(aₖ)"} = ${fmt(layer.s[j])}`,
+        src("layerForward, network.go; the terms: edgesOf, lab_passes.go")));
   }
   box.replaceChildren(...parts);
+  box.hidden = false;
+  placeNodePanel();
 }
 
 // renderUnit shows the picked first-layer unit: weights, contributions x⊙w and the sum.
@@ -779,11 +1018,11 @@ function renderUnit(r) {
   legend($("leg-w"), drawDiverging($("map-w"), u.w), "w");
   legend($("leg-contrib"), drawDiverging($("map-contrib"), u.contrib), "x·w");
   $("map-w").setAttribute("aria-label", `weights of unit ${u.j}, 28×28, red positive, blue negative`);
-  $("map-contrib").setAttribute("aria-label", `contributions x_i·w_i of unit ${u.j}, 28×28`);
+  $("map-contrib").setAttribute("aria-label", `contributions xᵢ·wᵢ of unit ${u.j}, 28×28`);
   $("unit-sum").replaceChildren(
     el("div", {}, `b = ${fmt(u.b)}`),
-    el("div", {}, `Σ x_i w_i = ${fmt(u.wx)}`, src("x_i·w_i and their sum, in pixel order — unitLook, lab.go")),
-    el("div", {}, `a = Σ x_i w_i + b = ${fmt(u.wx)} + ${fmt(u.b)} = ${fmt(u.a)}`, src("a = W·x + b — layerForward, network.go")),
+    el("div", {}, `Σᵢ xᵢwᵢ = ${fmt(u.wx)}`, src("xᵢ·wᵢ and their sum, in pixel order — unitLook, lab_passes.go")),
+    el("div", {}, `a = Σᵢ xᵢwᵢ + b = ${fmt(u.wx)} + ${fmt(u.b)} = ${fmt(u.a)}`, src("a = W·x + b — layerForward, network.go")),
     el("div", {}, `σ(a) = 1/(1+e^(−a)) = ${fmt(u.s)}`, src("sigmoid, network.go")));
 }
 
@@ -800,6 +1039,7 @@ function renderLabels() {
         if (!lab.input) { setStatus("Draw a digit or show a test image first."); return; }
         lab.label = k;
         lab.view = "d";
+        lab.flow = true;
         updateHash();
         renderLabels();
         refresh();
@@ -831,33 +1071,33 @@ function renderBackward(r) {
   if (!ok) return;
   const L = r.layers.length;
   $("loss").replaceChildren(
-    el("div", {}, `L = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k] = ${fmt(r.loss)}`, src("loss, network.go")));
+    el("div", {}, `L = −Σₖ [(1 − yₖ) ln(1 − ŷₖ) + yₖ ln ŷₖ] = ${fmt(r.loss)}`, src("loss, network.go")));
 
   // Output layer: the derivation's two factors, their product and ŷ_k − y_k = δ_k.
   const d = r.derivation, out = $("out-delta");
-  out.replaceChildren(el("tr", {}, ...["k", "ŷ_k", "y_k", "∂L/∂ŷ_k = (ŷ_k − y_k)/(ŷ_k(1 − ŷ_k))", "", "∂ŷ_k/∂a_k = ŷ_k(1 − ŷ_k)", "", "product", "", "ŷ_k − y_k = δ_k"]
+  out.replaceChildren(el("tr", {}, ...["k", "ŷₖ", "yₖ", "∂L/∂ŷₖ = (ŷₖ − yₖ)/(ŷₖ(1 − ŷₖ))", "", "∂ŷₖ/∂aₖ = ŷₖ(1 − ŷₖ)", "", "product", "", "ŷₖ − yₖ = δₖ"]
     .map((h) => el("th", {}, h))));
   let saturated = 0;
   r.yhat.forEach((v, k) => {
     const op = (s) => el("td", { className: "op" }, s);
     const first = d.dl_dyhat[k] === null
-      ? el("td", { className: "words" }, `0/0: ŷ_k rounded to exactly ${v}`)
+      ? el("td", { className: "words" }, `0/0: ŷₖ rounded to exactly ${v}`)
       : el("td", {}, exp(d.dl_dyhat[k], 6));
     if (d.dl_dyhat[k] === null) saturated++;
     out.append(el("tr", { className: k === r.label ? "hl" : "" },
-      el("td", {}, String(k)), el("td", {}, fmt(v, 6)), el("td", {}, String(r.y[k])), first, op("×"),
+      el("td", {}, String(k)), el("td", {}, exp(v, 6)), el("td", {}, String(r.y[k])), first, op("×"),
       el("td", {}, exp(d.dyhat_da[k], 6)), op("="), el("td", {}, d.product[k] === null ? "–" : exp(d.product[k], 6)), op("="),
       el("td", {}, exp(r.delta[L - 1][k], 6))));
   });
   $("deriv-note").hidden = !saturated;
   $("deriv-note").textContent = saturated
-    ? `For ${saturated === 1 ? "one unit" : saturated + " units"} ŷ_k has rounded to exactly 0 or 1, so ŷ_k(1 − ŷ_k) = 0 and the first factor divides by 0 (0/0 or 1/0): it is not a number. ` +
+    ? `For ${saturated === 1 ? "one unit" : saturated + " units"} ŷₖ has rounded to exactly 0 or 1, so ŷₖ(1 − ŷₖ) = 0 and the first factor divides by 0 (0/0 or 1/0): it is not a number. ` +
       "This is why the code computes δ = σ(a) − y directly: the factor ŷ(1 − ŷ) cancels on paper, and computing without it never divides."
     : "";
 
   // Hidden layers: the two factors of δ from "back" and "dsigma".
   const hid = $("hid-delta");
-  hid.replaceChildren(el("tr", {}, ...["layer", "j", "(Wᵀδ)_j", "", "σ'(a_j)", "", "δ_j"].map((h) => el("th", {}, h))));
+  hid.replaceChildren(el("tr", {}, ...["layer", "j", "(Wᵀδ)ⱼ", "", "σ′(aⱼ)", "", "δⱼ"].map((h) => el("th", {}, h))));
   for (let l = 0; l < L - 1; l++) {
     r.delta[l].forEach((dj, j) => {
       const tr = el("tr", { tabIndex: 0 },
@@ -881,7 +1121,7 @@ function renderBackward(r) {
     $("grad-unit").textContent = String(u.j);
     legend($("leg-grad"), drawDiverging($("map-grad"), u.grad), "∂L/∂w");
     $("map-grad").setAttribute("aria-label", `gradient ∂L/∂w of unit ${u.j}, 28×28`);
-    $("grad-info").textContent = `δ_${u.j} = ${exp(u.delta)}; ∂L/∂b = δ_${u.j}; ∂L/∂w_i = δ_${u.j}·x_i is 0 wherever the pixel x_i is 0.`;
+    $("grad-info").textContent = `δ${sub(u.j)} = ${exp(u.delta)}; ∂L/∂b = δ${sub(u.j)}; ∂L/∂wᵢ = δ${sub(u.j)}·xᵢ is 0 wherever the pixel xᵢ is 0.`;
   }
 
   // One SGD step on this example, taken on a copy by the server.
@@ -889,9 +1129,9 @@ function renderBackward(r) {
   $("step-info").replaceChildren(
     el("div", {}, `η = ${fmt(st.eta, 6)}, λ = ${fmt(st.lambda, 6)}, n = ${st.n}`),
     el("div", {}, `L: ${fmt(r.loss)} → ${fmt(st.loss_after)}`, src("L after: loss, network.go, on the stepped copy — runExample, explain.go")),
-    el("div", {}, `prediction: ${r.prediction} → ${st.prediction_after}`, src("argmax_k ŷ_k — predict, network.go")));
-  columns($("yhat-before"), r.yhat, r.prediction);
-  columns($("yhat-after"), st.yhat_after, st.prediction_after);
+    el("div", {}, `prediction: ${r.prediction} → ${st.prediction_after}`, src("argmaxₖ ŷₖ — predict, network.go")));
+  columns($("yhat-before"), r.yhat, r.prediction, "ŷ before the step");
+  columns($("yhat-after"), st.yhat_after, st.prediction_after, "ŷ after the step");
 }
 
 // markRows marks the δ rows of the picked and the selected unit.
@@ -936,16 +1176,16 @@ function renderGradcheck() {
 }
 
 // columns draws ten small vertical bars with their values.
-function columns(box, ys, pred) {
+function columns(box, ys, pred, name) {
   box.replaceChildren(...ys.map((v, k) => {
     const fill = el("div", { className: "fill" });
     fill.style.height = `${Math.max(0, Math.min(1, v)) * 100}%`;
     const c = el("div", { className: "column" + (k === pred ? " pred" : "") },
       el("div", { className: "track" }, fill), el("span", {}, String(k)), el("span", { className: "v" }, v.toFixed(2)));
-    c.title = `ŷ_${k} = ${fmt(v, 6)}`;
+    c.title = `ŷ${sub(k)} = ${fmt(v, 6)}`;
     return c;
   }));
-  box.setAttribute("aria-label", ys.map((v, k) => `${k}: ${v.toFixed(2)}`).join(", "));
+  box.setAttribute("aria-label", `${name}: ` + ys.map((v, k) => `${k}: ${v.toFixed(2)}`).join(", "));
 }
 
 // The toggle switches the diagram between the forward and the backward pass: no request.
@@ -955,7 +1195,8 @@ document.querySelectorAll('input[name="colour-by"]').forEach((r) => r.addEventLi
   if (lab.result) { renderNet(lab.result); renderNodePanel(); }
 }));
 
-// ---------- 4. training ----------
+
+// ---------- 3. training ----------
 
 const trainButtons = ["start", "pause", "batch", "epoch", "reset"];
 for (const action of trainButtons) {
@@ -978,17 +1219,23 @@ $("pace").addEventListener("change", async () => {
 function applyState(s) {
   const first = !lab.state;
   const changed = !lab.state || lab.state.version !== s.version;
+  const wasTraining = training();
   lab.state = s;
   $("sizes").textContent = s.sizes.join("-");
   $("settings").replaceChildren(...s.settings.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v))));
 
+  // Without the data set: one line that says what is off, the download's own error folded away.
   const noData = !s.data;
   for (const id of ["test-n", "test-show", "test-next", "test-mistake"]) $(id).disabled = noData;
   $("train-reset").disabled = noData;
+  $("pace-box").hidden = noData;
   $("data-problem").hidden = !noData;
-  $("data-problem").textContent = noData ? "No data: " + (s.data_problem || "the data set is not loaded") : "";
+  if (noData && !$("data-problem").children.length) {
+    $("data-problem").replaceChildren(el("p", {}, "No data set: training and the test images are off; drawing and both passes work."),
+      el("details", {}, el("summary", {}, "why"), el("p", { className: "src" }, s.data_problem || "the data set is not loaded")));
+  }
   $("test-off").hidden = !noData;
-  $("test-off").textContent = noData ? "Test images are off: " + (s.data_problem || "the data set is not loaded") : "";
+  $("test-off").textContent = noData ? "Test images are off without the data set." : "";
   if (s.tests) $("test-n").max = s.tests - 1;
   $("message").hidden = !s.message;
   $("message").textContent = s.message || "";
@@ -1002,10 +1249,10 @@ function applyState(s) {
     document.body.dataset.ready = "1";
     applyHash();
   } else if (changed) {
+    if (wasTraining && !s.training) lab.lastRefresh = 0; // paused: the whole answer at once
     scheduleRefresh(); // the network may have changed: show the current input's new answer
   }
 }
-
 // applyProgress shows the progress within the epoch, the running loss and accuracy, η, the
 // buttons that can act now, and the mini-batch chart.
 function applyProgress(p) {
@@ -1016,45 +1263,57 @@ function applyProgress(p) {
   $("train-pause").disabled = noData || !p.training;
   $("train-batch").disabled = noData || p.training || done;
   $("train-epoch").disabled = noData || p.training || done;
-  $("untrained").hidden = noData || p.epoch > 0 || p.batch_done > 0 || p.training;
+  // What the network is; its box keeps its place, so nothing moves when training starts.
+  const untrained = !!s && untrainedNow(s);
+  // While training it names the epoch under way; its mini-batches are the bar's.
+  setText($("origin-text"), !s ? "" : "This network is " + (p.training ? originText(p.epoch, 0, false).replace(/, not trained further here$/, "") +
+    `; epoch ${p.epoch + 1} under way` : originText(p.epoch, p.batch_done, false)) + ".");
+  $("origin").classList.toggle("untrained", untrained);
+  $("untrained-start").style.visibility = untrained && !noData && !p.training ? "visible" : "hidden";
+  markSteps();
   const batches = p.batches || (s && s.batches) || 1;
   $("progress").max = batches;
   $("progress").value = p.batch_done || 0;
   if (noData) { // no training without the data set: nothing is under way
-    $("progress-text").textContent = `epoch 0 · no training without the data set`;
-    $("running").textContent = "";
+    setText($("progress-text"), "no training without the data set");
+    setText($("running"), "");
     return;
   }
   const max = s && s.epochs_max ? ` of ${s.epochs_max}` : "";
-  $("progress-text").textContent = done
+  setText($("progress-text"), done
     ? `all ${p.epoch} epochs of -epochs trained · Reset to train again, or start the lab with a larger -epochs`
-    : `epoch ${p.epoch}${max} finished · mini-batch ${p.batch_done}/${batches} of epoch ${p.epoch + 1} · η = ${fmt(p.eta, 6)}` +
-      (p.training ? " · training…" : "");
-  $("running").textContent = p.running_loss === null || p.running_loss === undefined
+    : `epoch ${p.epoch}${max} done · mini-batch ${p.batch_done}/${batches} · η = ${fmt(p.eta, 6)}` + (p.training ? " · training…" : ""));
+  document.body.classList.toggle("training", !!p.training);
+  setText($("running"), p.running_loss === null || p.running_loss === undefined
     ? "running loss –, running accuracy – (no mini-batch of this epoch yet)"
-    : `running loss ${fmt(p.running_loss)}, running accuracy ${pct(p.running_acc)}`;
+    : `running loss ${fmt(p.running_loss)}, running accuracy ${pct(p.running_acc)}`);
   if (p.batch_losses) {
     const xs = p.batch_losses.map((_, i) => p.batch_first + i);
-    lineChart($("chart-batch"), [{ xs, ys: p.batch_losses, colour: "#2f5da8", name: "L of the mini-batch" }],
+    chartLater($("chart-batch"), [{ xs, ys: p.batch_losses, colour: "#2f5da8", name: "L of the mini-batch" }],
       "mini-batch (since the start)", "no mini-batch trained yet", (v) => fmt(v, 3));
   }
 }
 
-// refreshWeights reloads the weight tiles, at most about once a second unless forced.
+// setText changes a text only when it differs: an unchanged line costs no layout.
+function setText(e, text) { if (e.textContent !== text) e.textContent = text; }
+// refreshWeights reloads the weight tiles when the weights have changed: at most once a second
+// while training, at once otherwise.
 function refreshWeights(force) {
-  const now = Date.now();
-  if (!force && now - lab.lastWeights < 1000) return;
+  const now = Date.now(), s = lab.state;
+  if (!s) return;
+  const key = `${s.version}:${s.epoch}:${s.batch_done}`; // the weights change with these, and only then
+  if (key === lab.weightsKey || (!force && now - lab.lastWeights < 1000)) return;
+  lab.weightsKey = key;
   lab.lastWeights = now;
-  $("weights").src = `/api/weights.png?v=${lab.state ? lab.state.version : 0}-${now}`;
+  $("weights").src = `/api/weights.png?v=${key}`;
 }
-
 function renderHistory(h) {
   const t = $("history");
   const head = el("tr", {}, ...["epoch", "train L", "train acc", "eval L", "eval acc", "seconds"].map((x) => el("th", {}, x)));
   const xs = (h || []).map((e) => e.epoch);
-  lineChart($("chart-loss"), [{ xs, ys: (h || []).map((e) => e.train_loss), colour: "#2f5da8", name: "train" },
+  chartLater($("chart-loss"), [{ xs, ys: (h || []).map((e) => e.train_loss), colour: "#2f5da8", name: "train" },
     { xs, ys: (h || []).map((e) => e.eval_loss), colour: "#a63a28", name: "eval", dash: "5 3" }], "epoch", "no epoch finished yet", (v) => fmt(v, 3));
-  lineChart($("chart-acc"), [{ xs, ys: (h || []).map((e) => e.train_acc), colour: "#2f5da8", name: "train" },
+  chartLater($("chart-acc"), [{ xs, ys: (h || []).map((e) => e.train_acc), colour: "#2f5da8", name: "train" },
     { xs, ys: (h || []).map((e) => e.eval_acc), colour: "#a63a28", name: "eval", dash: "5 3" }], "epoch", "no epoch finished yet", pct);
   if (!h || !h.length) { t.replaceChildren(head, el("tr", {}, el("td", { colSpan: 6, className: "empty" }, "no epoch finished yet"))); return; }
   t.replaceChildren(head, ...h.slice().reverse().map((e) => el("tr", {},
@@ -1062,10 +1321,31 @@ function renderHistory(h) {
     el("td", {}, fmt(e.eval_loss)), el("td", {}, pct(e.eval_acc)), el("td", {}, fmt(e.seconds, 3)))));
 }
 
+// chartLater draws a chart on an animation frame, at most four times a second each while
+// training: the latest data wins.
+const charts = new Map();
+let chartFrame = 0, chartTimer = 0, lastCharts = 0;
+function chartLater(svg, ...args) {
+  charts.set(svg, args);
+  if (chartFrame || chartTimer) return;
+  const wait = training() ? Math.max(0, lastCharts + 250 - Date.now()) : 0;
+  chartTimer = setTimeout(() => {
+    chartTimer = 0;
+    chartFrame = requestAnimationFrame(() => {
+      chartFrame = 0;
+      lastCharts = Date.now();
+      for (const [svg, a] of charts) lineChart(svg, ...a);
+      charts.clear();
+    });
+  }, wait);
+}
+
 // lineChart draws series of numbers the server sent as lines, with 12-pixel text: the range
 // of each axis at its ends and a legend.
 function lineChart(svg, series, xName, empty, yfmt) {
-  const W = Math.max(240, svg.clientWidth || 300), H = 190;
+  const box = sizes.get(svg);
+  if (!box || box.w < 1) return; // not laid out yet: the ResizeObserver draws it when it is
+  const W = box.w, H = box.h; // the viewBox is the box: 12-pixel text stays 12 pixels
   const m = { l: 58, r: 12, t: 22, b: 34 };
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const all = series.flatMap((s) => s.ys.filter((v) => v !== null && isFinite(v)));
@@ -1118,10 +1398,13 @@ function renderConfusion(m, acc, epoch) {
   t.replaceChildren(head, ...m.map((row, i) => {
     const cells = row.map((c, j) => {
       const b = el("button", { type: "button", textContent: String(c) });
-      b.setAttribute("aria-label", `true ${i}, predicted ${j}: ${c} images`);
+      b.setAttribute("aria-label", `true ${i}, predicted ${j}: ${plural(c, "image", "images")}`);
       if (lab.cell && lab.cell.t === i && lab.cell.p === j) b.classList.add("on");
-      b.disabled = c === 0;
-      b.addEventListener("click", () => openCell(i, j));
+      if (c === 0) b.setAttribute("aria-disabled", "true");
+      // One tab stop for the whole matrix; the arrow keys move within it.
+      b.tabIndex = i === confFocus[0] && j === confFocus[1] ? 0 : -1;
+      b.dataset.cell = `${i}:${j}`;
+      b.addEventListener("click", () => { if (c) openCell(i, j); });
       const td = el("td", {}, b);
       const a = i === j ? (maxDiag ? c / maxDiag : 0) : (maxOff ? c / maxOff : 0);
       // At most 0.45 of the red, 0.55 of the green: the count's text stays above 4.5:1.
@@ -1131,6 +1414,23 @@ function renderConfusion(m, acc, epoch) {
     return el("tr", {}, el("th", {}, String(i)), ...cells, el("td", {}, acc && acc[i] !== null ? (100 * acc[i]).toFixed(1) + "%" : "–"));
   }));
 }
+
+// confFocus is the cell of the confusion matrix that takes the focus (its one tab stop).
+const confFocus = [0, 0];
+$("confusion").addEventListener("keydown", (e) => {
+  const by = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0], Home: [0, -9], End: [0, 9] }[e.key];
+  const cell = e.target.dataset && e.target.dataset.cell;
+  if (!by || !cell) return;
+  e.preventDefault();
+  const [i, j] = cell.split(":").map(Number);
+  const ni = Math.max(0, Math.min(9, i + by[0])), nj = Math.max(0, Math.min(9, j + by[1]));
+  const next = $("confusion").querySelector(`[data-cell="${ni}:${nj}"]`);
+  if (!next) return;
+  e.target.tabIndex = -1;
+  next.tabIndex = 0;
+  confFocus[0] = ni; confFocus[1] = nj;
+  next.focus();
+});
 
 // openCell asks for the images of a confusion cell and shows the first.
 async function openCell(t, p) {
@@ -1183,7 +1483,7 @@ $("weights").addEventListener("load", () => {
   lab.weightsURL = $("weights").src;
   numberTiles();
   markTile();
-  if (lab.result) renderNet(lab.result);
+  if (lab.result && netView.key) updateNet(lab.result, showsDelta()); // the tiles' href, in place
 });
 $("tiles-box").addEventListener("keydown", (e) => {
   const s = lab.state;
@@ -1238,7 +1538,7 @@ function connect() {
   es.addEventListener("progress", (e) => {
     const p = JSON.parse(e.data);
     if (lab.state) Object.assign(lab.state, p);
-    applyProgress(p);
+    applyProgress(lab.state || p);
     refreshWeights(false);
     scheduleRefresh();
   });
@@ -1306,19 +1606,32 @@ function start() {
   renderHistory([]);
   renderConfusion(null);
   api("GET", "/api/state").then(applyState).catch(showError);
-  // A change of width lays the network and the charts out again (they are drawn to the width).
-  let resized = null, lastW = 0;
-  new ResizeObserver(() => {
-    const w = $("net-box").clientWidth;
-    if (w === lastW) return;
-    lastW = w;
+  // The boxes of the network and the charts, measured by a ResizeObserver: nothing else reads
+  // the layout. A change of width lays the network and the charts out again.
+  const charted = ["chart-batch", "chart-loss", "chart-acc"].map($);
+  let resized = null;
+  new ResizeObserver((entries) => {
+    let changed = false;
+    for (const e of entries) {
+      const w = Math.round(e.contentRect.width), h = Math.round(e.contentRect.height);
+      const old = sizes.get(e.target);
+      if (!old || old.w !== w) changed = true; // its height follows the picture: only the width lays it out
+      sizes.set(e.target, { w, h });
+    }
+    if (!changed) return;
     clearTimeout(resized);
     resized = setTimeout(() => {
       setupPad();
       if (lab.result) renderNet(lab.result);
       if (lab.state) { applyProgress(lab.state); renderHistory(lab.state.history); }
     }, 100);
-  }).observe(document.body);
+  }).observe($("net-box"));
+  // The charts: observed one by one, so that each entry names its own.
+  const ro = new ResizeObserver((entries) => {
+    for (const e of entries) sizes.set(e.target, { w: Math.round(e.contentRect.width), h: Math.round(e.contentRect.height) });
+    if (lab.state) { applyProgress(lab.state); renderHistory(lab.state.history); } else renderHistory([]);
+  });
+  charted.forEach((c) => ro.observe(c));
   // ?noevents=1 leaves the event stream closed (headless screenshots wait for the network).
   if (params.get("noevents") !== "1") connect();
 }
