@@ -25,11 +25,10 @@
 // with the optional L2 weight decay of Nielsen's network2.py, which first shrinks every weight
 // (not the biases) by the factor 1 − ηλ/n, n being the size of the training set.
 //
-// Every function here works on a whole mini-batch at once, one sample per row (matrix.go).
-// backward and update are the one-batch form, every step in order on the whole network, as
-// -explain and the lab use them; the trainer (train.go) runs the very same functions, deltas,
-// layerGradients and SGD.step, split between its workers: each takes a share of the samples
-// (δ) or of the units (gradients, step), so the numbers are the same.
+// Every function here works on a whole mini-batch at once, one sample per row (matrix.go), in
+// plain loops in the order of the notes; trainBatch, at the end, trains one mini-batch: forward,
+// backward, update. Training runs the same arithmetic faster and shared between cores
+// (fast_passes.go, train.go), proved equal to these functions bit for bit (fast_test.go).
 package main
 
 // Grads holds ∂L/∂W and ∂L/∂b of every layer, each summed over a mini-batch.
@@ -68,53 +67,48 @@ func outputDelta(delta, yhat Matrix, labels []byte) {
 	}
 }
 
-// hiddenDelta sets δ of hidden layer l from δ of the layer above it:
+// hiddenDelta sets δ of a hidden layer from δ of the layer above it and that layer's W:
 //
 //	δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ(a_l)(1 − σ(a_l))
-func (net *Network) hiddenDelta(p *Pass, l int) {
-	delta := p.Delta[l]
-	mulAB(delta, p.Delta[l+1], net.Layers[l+1].W) // ∂L/∂σ(a_l) = W_{l+1}ᵀ δ_{l+1}, a row per sample
-	for i, s := range p.S[l].Data {
-		delta.Data[i] *= sigmoidPrime(s) // ⊙ ∂σ(a_l)/∂a_l = σ(a_l)(1 − σ(a_l))
+//
+// With one sample per row, W_{l+1}ᵀ δ_{l+1} for every sample at once is δ_{l+1}·W_{l+1}.
+func hiddenDelta(delta, wAbove, deltaAbove, s Matrix) {
+	productAB(delta, deltaAbove, wAbove) // ∂L/∂σ(a_l) = W_{l+1}ᵀ δ_{l+1}, a row per sample
+	for i, si := range s.Data {
+		delta.Data[i] *= sigmoidPrime(si) // ⊙ ∂σ(a_l)/∂a_l = σ(a_l)(1 − σ(a_l))
 	}
 }
 
-// layerGradients sets the gradients of units lo..hi-1 of layer l, summed over the batch:
+// layerGradients sets the gradients of one layer, summed over the mini-batch, from its δ and
+// its input x (the image, or σ(a) of the layer below):
 //
-//	∂L/∂W_l = Σ_batch δ_l · xᵀ     (rows lo..hi-1 of an m×n matrix; x is the layer's input)
-//	∂L/∂b_l = Σ_batch δ_l
-func (net *Network) layerGradients(g *Grads, p *Pass, l, lo, hi int) {
-	delta := p.Delta[l]
-	if l == 0 {
-		mulLitAtB(g.W[l], delta, p.X, p.Lit, lo, hi) // ∂L/∂W = Σ_batch δ·xᵀ, skipping pixels that are 0
-	} else {
-		mulAtB(g.W[l], delta, p.S[l-1], lo, hi) // ∂L/∂W = Σ_batch δ·xᵀ
-	}
-	gb := g.B[l][lo:hi]
-	clear(gb)
-	for r := 0; r < delta.Rows; r++ {
-		for j, d := range delta.row(r)[lo:hi] {
-			gb[j] += d // ∂L/∂b = Σ_batch δ
+//	∂L/∂W = Σ_batch δ·xᵀ     (m×n, as W)
+//	∂L/∂b = Σ_batch δ
+//
+// Summed over the samples, δ·xᵀ is the product δᵀ·x of the batch's matrices.
+func layerGradients(gW Matrix, gb []float64, delta, x Matrix) {
+	productAtB(gW, delta, x) // ∂L/∂W = Σ_batch δ·xᵀ
+	for j := range gb {
+		gb[j] = 0 // a new sum for every mini-batch
+		for r := 0; r < delta.Rows; r++ {
+			gb[j] += delta.at(r, j) // ∂L/∂b = Σ_batch δ
 		}
 	}
 }
 
-// deltas sets δ of every layer for each sample of p, whose forward pass is done, from the
-// output down: the error flows backward through the layers.
-func (net *Network) deltas(p *Pass) {
+// backward runs the backward pass of the mini-batch whose forward pass is in p: δ of every
+// layer, from the output down (the error flows backward through the layers), then the
+// gradients of every layer, summed over the batch, into g.
+func (net *Network) backward(p *Pass, g *Grads) {
 	out := len(net.Layers) - 1
 	outputDelta(p.Delta[out], p.S[out], p.Labels) // δ = σ(a) − y at the output
-	for l := out; l > 0; l-- {
-		net.hiddenDelta(p, l-1) // δ_{l−1} = (W_lᵀ δ_l) ⊙ σ(a_{l−1})(1 − σ(a_{l−1}))
+	for l := out - 1; l >= 0; l-- {
+		hiddenDelta(p.Delta[l], net.Layers[l+1].W, p.Delta[l+1], p.S[l]) // δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(a_l)
 	}
-}
-
-// backward runs the backward pass of the batch whose forward pass is in p: δ of every layer,
-// then the gradients of every layer, summed over the batch, into g.
-func (net *Network) backward(p *Pass, g *Grads) {
-	net.deltas(p)
+	x := p.X
 	for l := range net.Layers {
-		net.layerGradients(g, p, l, 0, net.Sizes[l+1]) // ∂L/∂W_l = Σ δ_l·xᵀ, ∂L/∂b_l = Σ δ_l
+		layerGradients(g.W[l], g.B[l], p.Delta[l], x) // ∂L/∂W_l = Σ δ_l·xᵀ, ∂L/∂b_l = Σ δ_l
+		x = p.S[l]
 	}
 }
 
@@ -125,30 +119,38 @@ type SGD struct {
 	N      int     // n, the number of training images, which scales λ as in network2.py
 }
 
-// step updates units lo..hi-1 of layer l from gradients summed over a batch of B samples:
+// step updates one layer from its gradients summed over a mini-batch of B samples:
 //
 //	W ← (1 − ηλ/n)·W − (η/B)·Σ_batch ∂L/∂W
 //	b ← b − (η/B)·Σ_batch ∂L/∂b
-func (o SGD) step(net *Network, g *Grads, l, lo, hi, B int) {
-	layer := &net.Layers[l]
+//
+// (Each product is rounded on its own, float64(…), so that no compiler fuses it with the
+// subtraction: matrix.go says why.)
+func (o SGD) step(layer Layer, gW Matrix, gb []float64, B int) {
 	shrink := 1 - o.Eta*o.Lambda/float64(o.N) // 1 − ηλ/n; exactly 1 when λ = 0
 	rate := o.Eta / float64(B)                // η/B: the step follows the mean gradient
-	n := layer.W.Cols
-	w, gw := layer.W.Data[lo*n:hi*n], g.W[l].Data[lo*n:hi*n]
-	gw = gw[:len(w)]
-	for i := range w {
-		w[i] = float64(shrink*w[i]) - float64(rate*gw[i]) // W ← (1 − ηλ/n)·W − (η/B)·∂L/∂W
+	for i, w := range layer.W.Data {
+		layer.W.Data[i] = float64(shrink*w) - float64(rate*gW.Data[i]) // W ← (1 − ηλ/n)·W − (η/B)·∂L/∂W
 	}
-	b, gb := layer.B[lo:hi], g.B[l][lo:hi]
-	for j := range b {
-		b[j] -= float64(rate * gb[j]) // b ← b − (η/B)·∂L/∂b
+	for j := range layer.B {
+		layer.B[j] -= float64(rate * gb[j]) // b ← b − (η/B)·∂L/∂b
 	}
 }
 
-// update takes the SGD step on every layer, after backward has filled g from a batch of B
+// update takes the SGD step on every layer, after backward has filled g from a mini-batch of B
 // samples.
 func (o SGD) update(net *Network, g *Grads, B int) {
-	for l := range net.Layers {
-		o.step(net, g, l, 0, net.Sizes[l+1], B)
+	for l, layer := range net.Layers {
+		o.step(layer, g.W[l], g.B[l], B)
 	}
+}
+
+// trainBatch trains net on the mini-batch in p, in the order of the notes: the forward pass
+// (a, σ(a) and L of every sample), the backward pass (δ of every layer, then the gradients
+// summed over the batch, into g), and the SGD step. -explain, the lab's one step and the
+// exercise train with it; training a whole epoch takes the same steps in fast_passes.go.
+func (net *Network) trainBatch(p *Pass, g *Grads, o SGD) {
+	net.forward(p)                  // network.go
+	net.backward(p, g)              // δ, ∂L/∂W, ∂L/∂b
+	o.update(net, g, len(p.Labels)) // W ← (1 − ηλ/n)·W − (η/B)·Σ ∂L/∂W, b ← b − (η/B)·Σ ∂L/∂b
 }

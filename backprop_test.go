@@ -1,7 +1,8 @@
 // backprop_test.go proves the backward pass: every ∂L/∂W and ∂L/∂b against central finite
 // differences of the loss, the output δ against the derivation of the course, and the
-// arithmetic against saturation. It also checks that training learns, that the fast kernels
-// give the same bits as the plain ones, and that the number of workers changes no bit.
+// arithmetic against saturation. It also checks that training learns, that the trainer takes
+// the course's steps, and that the number of workers changes no bit (fast_test.go proves the
+// fast functions equal to the course's).
 package main
 
 import (
@@ -210,92 +211,6 @@ func TestLearning(t *testing.T) {
 	}
 }
 
-// TestSparseProductsEqualDense: skipping the zero inputs changes no bit: the first layer's
-// products give exactly the numbers of the definitions (matrix.go).
-func TestSparseProductsEqualDense(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 5))
-	for _, shape := range [][3]int{{7, 13, 9}, {10, 784, 20}, {1, 5, 1}, {4, 8, 3}} {
-		R, K, J := shape[0], shape[1], shape[2]
-		x, w, d := newMatrix(R, K), newMatrix(J, K), newMatrix(R, J)
-		for i := range x.Data {
-			if rng.IntN(4) == 0 {
-				x.Data[i] = rng.Float64()
-			}
-		}
-		for i := range w.Data {
-			w.Data[i] = rng.NormFloat64()
-		}
-		for i := range d.Data {
-			d.Data[i] = rng.NormFloat64()
-		}
-		lit := newLitIndex(R, K)
-		for r := 0; r < R; r++ {
-			lit.index(x, r)
-		}
-		for _, split := range [][2]int{{0, J}, {0, J / 2}, {J / 2, J}} {
-			dense, sparse := newMatrix(R, J), newMatrix(R, J)
-			productABt(dense, x, w)
-			mulLitABt(sparse, x, lit, w, split[0], split[1])
-			for r := 0; r < R; r++ {
-				if !sameBits(dense.row(r)[split[0]:split[1]], sparse.row(r)[split[0]:split[1]]) {
-					t.Errorf("shape %v units %v: mulLitABt differs from the definition x·Wᵀ", shape, split)
-					break
-				}
-			}
-			gd, gs := newMatrix(J, K), newMatrix(J, K)
-			productAtB(gd, d, x)
-			mulLitAtB(gs, d, x, lit, split[0], split[1])
-			lo, hi := split[0]*K, split[1]*K
-			if !sameBits(gd.Data[lo:hi], gs.Data[lo:hi]) {
-				t.Errorf("shape %v units %v: mulLitAtB differs from the definition δᵀ·x", shape, split)
-			}
-		}
-	}
-}
-
-// TestMatrixProducts checks the fast products against their definitions (productABt,
-// productAtB and productAB at the top of matrix.go), bit for bit: on shapes that take every
-// block and remainder loop (samples 4 at a time, then 2, then 1; units 2 at a time, then 1),
-// and on ranges of units, as workers share them.
-func TestMatrixProducts(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 3))
-	fill := func(m Matrix) Matrix {
-		for i := range m.Data {
-			m.Data[i] = rng.NormFloat64()
-		}
-		return m
-	}
-	for _, shape := range [][3]int{{7, 9, 5}, {10, 784, 20}, {1, 3, 1}, {4, 8, 2}, {3, 5, 7}} {
-		R, K, J := shape[0], shape[1], shape[2]
-		x, w, d := fill(newMatrix(R, K)), fill(newMatrix(J, K)), fill(newMatrix(R, J))
-		a, g, e := newMatrix(R, J), newMatrix(J, K), newMatrix(R, K)
-		productABt(a, x, w)
-		productAtB(g, d, x)
-		productAB(e, d, w)
-
-		fe := newMatrix(R, K)
-		mulAB(fe, d, w)
-		if !sameBits(fe.Data, e.Data) {
-			t.Errorf("shape %v: mulAB differs from its definition δ·W", shape)
-		}
-		for _, split := range [][2]int{{0, J}, {0, J / 2}, {J / 2, J}, {1, J}} {
-			lo, hi := min(split[0], J), split[1]
-			fa, fg := fill(newMatrix(R, J)), fill(newMatrix(J, K)) // garbage, as a reused buffer holds
-			mulABt(fa, x, w, lo, hi)
-			mulAtB(fg, d, x, lo, hi)
-			for r := 0; r < R; r++ {
-				if !sameBits(fa.row(r)[lo:hi], a.row(r)[lo:hi]) {
-					t.Errorf("shape %v units %d..%d: mulABt differs from its definition x·Wᵀ", shape, lo, hi)
-					break
-				}
-			}
-			if !sameBits(fg.Data[lo*K:hi*K], g.Data[lo*K:hi*K]) {
-				t.Errorf("shape %v units %d..%d: mulAtB differs from its definition δᵀ·x", shape, lo, hi)
-			}
-		}
-	}
-}
-
 // trainRun trains a fresh network for two epochs and returns it with its per-epoch figures.
 // workers < 0 trains with a chooser between 1 and −workers workers that times blocks of a
 // single mini-batch, so that the count changes from one mini-batch to the next.
@@ -357,10 +272,10 @@ func TestTrainerIsPlainSGD(t *testing.T) {
 	for lo := 0; lo < d.Len(); lo += 8 {
 		idx := order[lo:min(d.Len(), lo+8)]
 		p := plain.newPass(len(idx))
-		loadBatch(p, d, idx)
-		plain.forward(p)
-		plain.backward(p, g)
-		sgd.update(plain, g, len(idx))
+		for r, i := range idx {
+			p.setImage(r, d.image(i), d.Labels[i])
+		}
+		plain.trainBatch(p, g, sgd) // the course's loop: forward, backward, update
 	}
 	for l := range plain.Layers {
 		if !sameBits(fast.Layers[l].W.Data, plain.Layers[l].W.Data) || !sameBits(fast.Layers[l].B, plain.Layers[l].B) {

@@ -54,12 +54,15 @@ func BenchmarkEpochB10W2(b *testing.B)  { benchEpoch(b, 10, 2) }
 func BenchmarkEpochB100W1(b *testing.B) { benchEpoch(b, 100, 1) }
 func BenchmarkEpochB100W2(b *testing.B) { benchEpoch(b, 100, 2) }
 
-// The three steps of one mini-batch of 10, on one worker.
+// The three steps of one mini-batch of 10 in the course's plain form (network.go, backprop.go),
+// on one worker: what -explain and the lab run, not what training runs (BenchmarkEpoch*).
 func benchBatch(b *testing.B) (*Network, *Pass, *Grads) {
 	d := benchData(b, 10)
 	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
 	p := net.newPass(10)
-	loadBatch(p, d, sequence(10))
+	for r := range 10 {
+		p.setImage(r, d.image(r), d.Labels[r])
+	}
 	return net, p, net.newGrads()
 }
 
@@ -113,17 +116,18 @@ func benchScore(b *testing.B, workers int) {
 
 // The first layer's products and the loading of a batch, alone, at the shapes training gives
 // them: B = 10 and 100 images of the training set, all 20 units (one worker) or half of them
-// (one of two workers). They go through layerForward, layerGradients and loadBatch, so that
-// they measure whichever kernel those call. ns/image is the time per image of the batch.
+// (one of two workers). They go through forwardUnits, gradientUnits and loadBatch, as training
+// does (fast_passes.go). ns/image is the time per image of the batch.
 func BenchmarkFirstLayer(b *testing.B) {
 	d := benchData(b, 1000)
 	net := newNetwork([]int{imageSize, 20, numDigits}, 1)
 	g := net.newGrads()
 	for _, B := range []int{10, 100} {
-		p := net.newPass(B)
-		loadBatch(p, d, sequence(B))
-		net.forward(p)
-		net.deltas(p)
+		bt := net.newBatch(B)
+		p := bt.p
+		loadBatch(bt, d, sequence(B))
+		forwardFast(net, bt)
+		deltasFast(net, p)
 		perImage := func(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*B), "ns/image")
 		}
@@ -131,13 +135,13 @@ func BenchmarkFirstLayer(b *testing.B) {
 			lo, hi := units[0], units[1]
 			b.Run(fmt.Sprintf("forward/B=%d/units=%d..%d", B, lo, hi), func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					net.layerForward(p, 0, lo, hi)
+					forwardUnits(net.Layers[0], p.X, &bt.lit, p.A[0], p.S[0], lo, hi)
 				}
 				perImage(b)
 			})
 			b.Run(fmt.Sprintf("gradient/B=%d/units=%d..%d", B, lo, hi), func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					net.layerGradients(g, p, 0, lo, hi)
+					gradientUnits(g.W[0], g.B[0], p.Delta[0], p.X, &bt.lit, lo, hi)
 				}
 				perImage(b)
 			})
@@ -146,7 +150,7 @@ func BenchmarkFirstLayer(b *testing.B) {
 			order := sequence(d.Len())
 			for i := 0; i < b.N; i++ {
 				lo := (i * B) % (d.Len() - B + 1)
-				loadBatch(p, d, order[lo:lo+B])
+				loadBatch(bt, d, order[lo:lo+B])
 			}
 			perImage(b)
 		})

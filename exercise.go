@@ -65,7 +65,7 @@ type exerciseStep struct {
 	Task  string // what EXERCISE.md says about it (Markdown)
 }
 
-// Func is the function's name as Go code calls it: sigmoid, Network.layerForward, SGD.step.
+// Func is the function's name as Go code calls it: sigmoid, layerForward, SGD.step.
 func (s exerciseStep) Func() string {
 	if s.Recv != "" {
 		return s.Recv + "." + s.Name
@@ -89,28 +89,21 @@ func exerciseSteps() []exerciseStep {
 		Task: "Return σ(a) for one number a. It must stay a number for any a: at a = −1000, e^(−a)\n" +
 			"is +Inf and σ(a) must be exactly 0, not NaN; at a = 1000 exactly 1.",
 	}, {
-		Recv:  "Network",
 		Name:  "layerForward",
 		Title: "the forward pass of a layer",
 		Eq:    "a = W·x + b, then σ(a)",
 		Stub: `
-	// Step 2 of EXERCISE.md. For every sample r of the batch (r = 0 .. p.X.Rows-1) and every
-	// unit j from lo to hi-1 (only those: other workers compute the other units at the same
-	// time), with W = net.Layers[l].W, b = net.Layers[l].B and x the layer's input, row r of
-	// p.X for the first layer (l == 0) and of p.S[l-1] above it:
+	// Step 2 of EXERCISE.md: for a mini-batch x, one sample per row (B×n), and a layer of m
+	// units (layer.W is m×n, row j the weights into unit j; layer.B has m biases):
 	//
-	//	a = Σ_k W[j][k]·x[k] + b[j]    into p.A[l] at (r, j)
-	//	σ(a)                           into p.S[l] at (r, j)
-	//
-	// Start each sum at 0, add the terms in order of k, then add b[j].
+	//	a = W·x + b    into a (B×m)
+	//	σ(a)           into s (B×m)
 `,
-		Task: "Fill row r, units lo..hi−1, of `p.A[l]` with a = W·x + b and of `p.S[l]` with σ(a), for\n" +
-			"every sample r. Only units lo..hi−1: the trainer gives each of its workers a range of\n" +
-			"units and they run at the same time. The input x is row r of `p.X` (the image) for\n" +
-			"the first layer, l = 0, and row r of `p.S[l-1]` above it. `productABt` at the top of\n" +
-			"matrix.go is this product for all units, as a plain loop: read it, write yours.\n" +
-			"Optional, for speed: `p.Lit.row(r)` lists the pixels of image r that are not 0;\n" +
-			"summing over those only gives the same bits, with a fifth of the work.",
+		Task: "Fill a with a = W·x + b and s with σ(a), for every sample r of the mini-batch (row r\n" +
+			"of x) and every unit j of the layer. Start each sum at 0, add the terms W[j][k]·x[k] in\n" +
+			"order of k, then add b[j]: the order of the notes, and the program's, so that your\n" +
+			"numbers are its numbers to the last bit. `productABt` at the top of matrix.go is the\n" +
+			"product W·x for a whole batch, as a plain loop: read it, then write your own.",
 	}, {
 		Name:  "sigmoidPrime",
 		Title: "the derivative of σ",
@@ -139,44 +132,35 @@ func exerciseSteps() []exerciseStep {
 			"σ(a) − y directly, not the product of the two derivatives, avoids 0/0 where σ(a) has\n" +
 			"rounded to exactly 0 or 1.",
 	}, {
-		Recv:  "Network",
 		Name:  "hiddenDelta",
 		Title: "δ of a hidden layer",
 		Eq:    "δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ(a_l)(1 − σ(a_l))",
 		Stub: `
-	// Step 5 of EXERCISE.md. For every sample r and every unit k of layer l, with
-	// W = net.Layers[l+1].W (the layer above), δ_{l+1} in p.Delta[l+1] and σ(a_l) in p.S[l]:
+	// Step 5 of EXERCISE.md: for a mini-batch of B samples, a hidden layer of m units and the
+	// layer above it with m' units (wAbove = W_{l+1} is m'×m, deltaAbove = δ_{l+1} is B×m',
+	// s = σ(a_l) is B×m):
 	//
-	//	δ_l = (Σ_j δ_{l+1}[j]·W[j][k]) · σ'(a_l)    into p.Delta[l] at (r, k)
-	//
-	// Start the sum at 0 and add the terms in order of j; σ'(a_l) is sigmoidPrime of σ(a_l).
+	//	δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ(a_l)(1 − σ(a_l))    into delta (B×m)
 `,
 		Task: "Send δ of the layer above down through its weights, (W_{l+1}ᵀ δ_{l+1})_k =\n" +
-			"Σ_j δ_{l+1,j}·W_{l+1}[j][k], and multiply by the local derivative σ'(a_l) =\n" +
-			"`sigmoidPrime(s)` with s = σ(a_l) from `p.S[l]`. For every sample r of the batch and\n" +
-			"every unit k of layer l, into `p.Delta[l]`. `productAB` in matrix.go is the first\n" +
-			"factor, δ·W, for a whole batch.",
+			"Σ_j δ_{l+1,j}·W_{l+1}[j][k], summed in order of j, and multiply by the local derivative\n" +
+			"σ'(a_l) = `sigmoidPrime(s)` with s = σ(a_l). For every sample r of the batch and every\n" +
+			"unit k of the layer. `productAB` in matrix.go is the first factor, δ·W, for a whole batch.",
 	}, {
-		Recv:  "Network",
 		Name:  "layerGradients",
 		Title: "the gradients of a layer, summed over the mini-batch",
 		Eq:    "∂L/∂W_l = Σ_batch δ_l·xᵀ, ∂L/∂b_l = Σ_batch δ_l",
 		Stub: `
-	// Step 6 of EXERCISE.md. For every unit j from lo to hi-1 (only those: other workers take
-	// the other units at the same time), with δ in p.Delta[l] and x the layer's input (row r of
-	// p.X for l == 0, of p.S[l-1] above it):
+	// Step 6 of EXERCISE.md: for a mini-batch of B samples, a layer of m units with n inputs,
+	// its δ (delta, B×m) and its input x (B×n: the images, or σ(a) of the layer below):
 	//
-	//	∂L/∂W[j][k] = Σ_r δ[r][j]·x[r][k]    into g.W[l] at (j, k), for every input k
-	//	∂L/∂b[j]    = Σ_r δ[r][j]            into g.B[l][j]
-	//
-	// Sums over the samples r of the batch, each started at 0 (g holds the last batch's sums),
-	// adding the terms in order of r.
+	//	∂L/∂W = Σ_batch δ·xᵀ    into gW (m×n)
+	//	∂L/∂b = Σ_batch δ       into gb (m)
 `,
-		Task: "Set ∂L/∂W and ∂L/∂b of units lo..hi−1 of layer l, summed over the samples of the\n" +
-			"mini-batch: ∂L/∂W[j][k] = Σ_r δ[r][j]·x[r][k] into `g.W[l]`, ∂L/∂b[j] = Σ_r δ[r][j]\n" +
-			"into `g.B[l]`. Set them, do not add to them: g holds the sums of the previous mini-batch.\n" +
-			"Sums, not means: the step divides by B. `productAtB` in matrix.go is the weight\n" +
-			"gradient for all units as a plain loop.",
+		Task: "Set gW[j][k] = Σ_r δ[r][j]·x[r][k] and gb[j] = Σ_r δ[r][j], sums over the samples r of\n" +
+			"the mini-batch, each started at 0 and taken in order of r. Set them, do not add to\n" +
+			"them: gW and gb hold the sums of the previous mini-batch. Sums, not means: the step\n" +
+			"divides by B. `productAtB` in matrix.go is the weight gradient as a plain loop.",
 	}, {
 		Title: "the gradient check",
 		Eq:    "∂L/∂θ ≈ (L(θ + h) − L(θ − h))/2h",
@@ -191,15 +175,14 @@ func exerciseSteps() []exerciseStep {
 		Title: "the SGD step",
 		Eq:    "W ← (1 − ηλ/n)·W − (η/B)·Σ_batch ∂L/∂W,  b ← b − (η/B)·Σ_batch ∂L/∂b",
 		Stub: `
-	// Step 8 of EXERCISE.md. For every unit j from lo to hi-1 of layer l (only those: other
-	// workers step the other units at the same time), with W = net.Layers[l].W,
-	// b = net.Layers[l].B, the sums over the batch g.W[l] and g.B[l], η = o.Eta, λ = o.Lambda,
-	// n = o.N and B the number of samples in the batch:
+	// Step 8 of EXERCISE.md: for a layer (layer.W is m×n, layer.B has m biases), its gradients
+	// summed over a mini-batch of B samples (gW, m×n; gb, m), and η = o.Eta, λ = o.Lambda,
+	// n = o.N:
 	//
-	//	W[j][k] ← (1 − ηλ/n)·W[j][k] − (η/B)·∂L/∂W[j][k]    for every input k
-	//	b[j]    ← b[j] − (η/B)·∂L/∂b[j]                      (biases are not decayed)
+	//	W ← (1 − ηλ/n)·W − (η/B)·Σ_batch ∂L/∂W
+	//	b ← b − (η/B)·Σ_batch ∂L/∂b    (biases are not decayed)
 `,
-		Task: "Move units lo..hi−1 of layer l against the mean gradient of the mini-batch, (η/B)·Σ,\n" +
+		Task: "Move the layer against the mean gradient of the mini-batch, (η/B)·Σ,\n" +
 			"after shrinking the weights, not the biases, by the L2 weight decay 1 − ηλ/n of\n" +
 			"Nielsen's network2.py (n is the size of the training set, `o.N`).",
 	}}

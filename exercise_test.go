@@ -40,21 +40,17 @@ func plainAnswers() map[string]string {
 		"sigmoid": `
 	return 1 / (1 + exp(-a))
 `,
-		"Network.layerForward": `
-	W, b := net.Layers[l].W, net.Layers[l].B
-	x := p.X
-	if l > 0 {
-		x = p.S[l-1]
-	}
+		"layerForward": `
+	W, b := layer.W, layer.B
 	for r := 0; r < x.Rows; r++ {
-		for j := lo; j < hi; j++ {
-			var a float64
+		for j := 0; j < W.Rows; j++ {
+			var sum float64
 			for k := 0; k < W.Cols; k++ {
-				a += W.at(j, k) * x.at(r, k)
+				sum += W.at(j, k) * x.at(r, k)
 			}
-			a += b[j]
-			p.A[l].row(r)[j] = a
-			p.S[l].row(r)[j] = sigmoid(a)
+			sum += b[j]
+			a.row(r)[j] = sum
+			s.row(r)[j] = sigmoid(sum)
 		}
 	}
 `,
@@ -72,48 +68,39 @@ func plainAnswers() map[string]string {
 		}
 	}
 `,
-		"Network.hiddenDelta": `
-	W := net.Layers[l+1].W
-	d, up, s := p.Delta[l], p.Delta[l+1], p.S[l]
-	for r := 0; r < d.Rows; r++ {
-		for k := 0; k < d.Cols; k++ {
+		"hiddenDelta": `
+	for r := 0; r < delta.Rows; r++ {
+		for k := 0; k < delta.Cols; k++ {
 			var sum float64
-			for j := 0; j < up.Cols; j++ {
-				sum += up.at(r, j) * W.at(j, k)
+			for j := 0; j < deltaAbove.Cols; j++ {
+				sum += deltaAbove.at(r, j) * wAbove.at(j, k)
 			}
-			d.row(r)[k] = sum * sigmoidPrime(s.at(r, k))
+			delta.row(r)[k] = sum * sigmoidPrime(s.at(r, k))
 		}
 	}
 `,
-		"Network.layerGradients": `
-	d := p.Delta[l]
-	x := p.X
-	if l > 0 {
-		x = p.S[l-1]
-	}
-	gw, gb := g.W[l], g.B[l]
-	for j := lo; j < hi; j++ {
-		for k := 0; k < x.Cols; k++ {
+		"layerGradients": `
+	for j := 0; j < gW.Rows; j++ {
+		for k := 0; k < gW.Cols; k++ {
 			var sum float64
-			for r := 0; r < d.Rows; r++ {
-				sum += d.at(r, j) * x.at(r, k)
+			for r := 0; r < delta.Rows; r++ {
+				sum += delta.at(r, j) * x.at(r, k)
 			}
-			gw.row(j)[k] = sum
+			gW.row(j)[k] = sum
 		}
 		var sum float64
-		for r := 0; r < d.Rows; r++ {
-			sum += d.at(r, j)
+		for r := 0; r < delta.Rows; r++ {
+			sum += delta.at(r, j)
 		}
 		gb[j] = sum
 	}
 `,
 		"SGD.step": `
-	W, b := net.Layers[l].W, net.Layers[l].B
-	gw, gb := g.W[l], g.B[l]
+	W, b := layer.W, layer.B
 	eta, lambda, n := o.Eta, o.Lambda, float64(o.N)
-	for j := lo; j < hi; j++ {
+	for j := 0; j < W.Rows; j++ {
 		for k := 0; k < W.Cols; k++ {
-			W.row(j)[k] = (1-eta*lambda/n)*W.at(j, k) - (eta/float64(B))*gw.at(j, k)
+			W.row(j)[k] = (1-eta*lambda/n)*W.at(j, k) - (eta/float64(B))*gW.at(j, k)
 		}
 		b[j] = b[j] - (eta/float64(B))*gb[j]
 	}
@@ -137,29 +124,26 @@ func exerciseSlips() []exerciseSlip {
 	return []exerciseSlip{
 		{"sigmoid-sign", "sigmoid", "exp(-a)", "exp(a)", 1, "σ(−a)", nil},
 		{"sigmoid-overflow", "sigmoid", "1 / (1 + exp(-a))", "exp(a) / (1 + exp(a))", 1, "NaN at a = 1000", nil},
-		{"forward-no-bias", "Network.layerForward", "\t\t\ta += b[j]\n", "", 2, "b is missing",
-			[]string{"W, b := net.Layers[l].W, net.Layers[l].B", "W := net.Layers[l].W"}},
-		{"forward-no-sigma", "Network.layerForward", "= sigmoid(a)", "= a", 2, "σ is not applied", nil},
-		{"forward-all-units", "Network.layerForward", "for j := lo; j < hi; j++", "for j := 0; j < W.Rows; j++", 2, "outside lo..hi", nil},
-		{"forward-input", "Network.layerForward", "x := p.X\n\tif l > 0 {\n\t\tx = p.S[l-1]\n\t}", "x := p.X", 2, "not p.X", nil},
+		{"forward-no-bias", "layerForward", "\t\t\tsum += b[j]\n", "", 2, "b is missing",
+			[]string{"W, b := layer.W, layer.B", "W := layer.W"}},
+		{"forward-no-sigma", "layerForward", "= sigmoid(sum)", "= sum", 2, "σ is not applied", nil},
 		{"sigmoid-prime-of-a", "sigmoidPrime", "return s * (1 - s)", "return sigmoid(s) * (1 - sigmoid(s))", 3, "do not apply σ", nil},
 		{"delta-sign", "outputDelta", "yhat.at(r, k) - y", "y - yhat.at(r, k)", 4, "sign is flipped", nil},
 		{"delta-times-sigma-prime", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) * sigmoidPrime(yhat.at(r, k))", 4, "it cancels", nil},
 		{"delta-label-off-by-one", "outputDelta", "k == int(label)", "k == int(label)+1", 4, "whose label is", nil},
-		{"hidden-no-sigma-prime", "Network.hiddenDelta", "sum * sigmoidPrime(s.at(r, k))", "sum", 5, "σ(a)(1 − σ(a)) is missing",
-			[]string{"d, up, s := p.Delta[l], p.Delta[l+1], p.S[l]", "d, up := p.Delta[l], p.Delta[l+1]"}},
-		{"hidden-transposed", "Network.hiddenDelta", "W.at(j, k)", "W.at(k, j)", 5, "run-time error", nil},
-		{"gradient-bias-not-cleared", "Network.layerGradients", "\t\tvar sum float64\n\t\tfor r := 0; r < d.Rows; r++ {\n\t\t\tsum += d.at(r, j)\n\t\t}\n\t\tgb[j] = sum",
-			"\t\tfor r := 0; r < d.Rows; r++ {\n\t\t\tgb[j] += d.at(r, j)\n\t\t}", 6, "sums not cleared", nil},
-		{"gradient-mean", "Network.layerGradients", "gw.row(j)[k] = sum", "gw.row(j)[k] = sum / float64(d.Rows)", 6, "factor of B", nil},
+		{"hidden-no-sigma-prime", "hiddenDelta", "sum * sigmoidPrime(s.at(r, k))", "sum", 5, "σ(a)(1 − σ(a)) is missing", nil},
+		{"hidden-transposed", "hiddenDelta", "wAbove.at(j, k)", "wAbove.at(k, j)", 5, "run-time error", nil},
+		{"gradient-bias-not-cleared", "layerGradients", "\t\tvar sum float64\n\t\tfor r := 0; r < delta.Rows; r++ {\n\t\t\tsum += delta.at(r, j)\n\t\t}\n\t\tgb[j] = sum",
+			"\t\tfor r := 0; r < delta.Rows; r++ {\n\t\t\tgb[j] += delta.at(r, j)\n\t\t}", 6, "sums not cleared", nil},
+		{"gradient-mean", "layerGradients", "gW.row(j)[k] = sum", "gW.row(j)[k] = sum / float64(delta.Rows)", 6, "factor of B", nil},
 		{"step-drop-B", "SGD.step", "(eta/float64(B))", "eta", 8, "B = 3 times too far", nil},
 		{"step-bias-eta", "SGD.step", "b[j] - (eta/float64(B))*gb[j]", "b[j] - eta*gb[j]", 8, "b moved B = 3 times too far", nil},
 		{"step-bias-decayed", "SGD.step", "b[j] = b[j] -", "b[j] = (1-eta*lambda/n)*b[j] -", 8, "biases shrank", nil},
 		{"step-decay-without-n", "SGD.step", "(1-eta*lambda/n)", "(1-eta*lambda)", 8, "want 1 − ηλ/n",
 			[]string{"eta, lambda, n := o.Eta, o.Lambda, float64(o.N)", "eta, lambda := o.Eta, o.Lambda"}},
-		{"step-sign", "SGD.step", "- (eta/float64(B))*gw.at(j, k)", "+ (eta/float64(B))*gw.at(j, k)", 8, "the wrong way", nil},
-		{"forward-bias-first", "Network.layerForward", "var a float64", "a := b[j]", 0, "not bit for bit",
-			[]string{"\t\t\ta += b[j]\n", ""}},
+		{"step-sign", "SGD.step", "- (eta/float64(B))*gW.at(j, k)", "+ (eta/float64(B))*gW.at(j, k)", 8, "the wrong way", nil},
+		{"forward-bias-first", "layerForward", "var sum float64", "sum := b[j]", 0, "not bit for bit",
+			[]string{"\t\t\tsum += b[j]\n", ""}},
 	}
 }
 

@@ -1,9 +1,9 @@
 // explain.go prints one example's forward and backward pass with its real numbers, in the order
 // of the course notes: a and σ(a) of each layer, the loss L, δ = σ(a) − y at the output unit by
 // unit, δ of the hidden layers as (Wᵀδ) ⊙ σ(a)(1 − σ(a)), the gradients, and what one SGD step
-// does to this example's loss. It calls the one-batch forms of training's functions (forward,
-// backward and SGD.update, which run layerForward, deltas, layerGradients and SGD.step on the
-// whole network) on a mini-batch of one, and only prints what they leave in the Pass and Grads.
+// does to this example's loss. It trains a copy of the network on a mini-batch of one with the
+// course's trainBatch (forward, backward, update: network.go, backprop.go), and only prints what
+// that leaves in the Pass and Grads.
 package main
 
 import (
@@ -35,17 +35,17 @@ type example struct {
 	after *Pass
 }
 
-// runExample runs the passes of net on the one input held in p (see imagePass, inputPass) and
-// one SGD step on a copy of net.
+// runExample trains a copy of net on the one input held in p (see imagePass, inputPass): p
+// keeps the passes of net as it is, and the copy, one SGD step later, gives after.
 func runExample(net *Network, sgd SGD, p *Pass) *example {
 	ex := &example{p: p, g: net.newGrads(), sgd: sgd, back: make([][]float64, len(net.Layers)),
 		dsigma: make([][]float64, len(net.Layers))}
-	net.forward(p)        // network.go
-	net.backward(p, ex.g) // backprop.go
+	after := net.clone()
+	after.trainBatch(p, ex.g, sgd) // forward and backward on net's weights, then the step on the copy
 	for l := 0; l < len(net.Layers)-1; l++ {
 		// W_{l+1}ᵀ δ_{l+1}, by the same product hiddenDelta uses, to show the two factors of δ_l.
 		back := newMatrix(1, net.Sizes[l+1])
-		mulAB(back, p.Delta[l+1], net.Layers[l+1].W)
+		productAB(back, p.Delta[l+1], net.Layers[l+1].W)
 		ex.back[l] = back.Data
 		ex.dsigma[l] = make([]float64, net.Sizes[l+1])
 		for j, s := range p.S[l].row(0) {
@@ -65,8 +65,6 @@ func runExample(net *Network, sgd SGD, p *Pass) *example {
 		}
 		ex.dlDyhat, ex.dyhatDa, ex.product = append(ex.dlDyhat, dl), append(ex.dyhatDa, dyda), append(ex.product, dl*dyda)
 	}
-	after := net.clone()
-	sgd.update(after, ex.g, 1) // a batch of one: B = 1
 	ex.after = after.inputPass(p.X.row(0), p.Labels[0])
 	after.forward(ex.after)
 	return ex
@@ -80,7 +78,13 @@ func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, titl
 	out := len(net.Layers) - 1
 
 	fmt.Fprintf(w, "%s, a %d: network %s\n", title, label, joinInts(net.Sizes, "-"))
-	fmt.Fprintf(w, "input x: 784 pixels scaled to 0..1, %d of them lit (not 0)\n", p.Lit.N[0])
+	lit := 0
+	for _, v := range pixels {
+		if v != 0 {
+			lit++
+		}
+	}
+	fmt.Fprintf(w, "input x: 784 pixels scaled to 0..1, %d of them lit (not 0)\n", lit)
 
 	fmt.Fprintln(w, "\nforward pass (network.go: layerForward, then loss)")
 	for l := range net.Layers {

@@ -926,7 +926,7 @@ func TestLabConfusionCells(t *testing.T) {
 	pred := make([]byte, eval.Len())
 	p := net.newPass(1)
 	for i := range pred {
-		loadBatch(p, eval, []int{i})
+		p.setImage(0, eval.image(i), eval.Labels[i])
 		net.forward(p)
 		pred[i] = byte(predict(p.A[1].row(0)))
 	}

@@ -46,15 +46,15 @@ func TestIndexedData(t *testing.T) {
 	}
 
 	net := newNetwork([]int{imageSize, 20, numDigits}, 3)
-	plain, reused := net.newPass(10), net.newPass(10)
+	plain, reused := net.newBatch(10), net.newBatch(10)
 	loadBatch(reused, ix, sequence(10)[3:])
 	order := rng.Perm(d.Len())[:10]
 	loadBatch(plain, d, order)
 	loadBatch(reused, ix, order)
 	for r := 0; r < 10; r++ {
-		pi, pv := plain.Lit.row(r)
-		ri, rv := reused.Lit.row(r)
-		if !sameBits(plain.X.row(r), reused.X.row(r)) || !sameBits(pv, rv) || string(u16bytes(pi)) != string(u16bytes(ri)) {
+		pi, pv := plain.lit.row(r)
+		ri, rv := reused.lit.row(r)
+		if !sameBits(plain.p.X.row(r), reused.p.X.row(r)) || !sameBits(pv, rv) || string(u16bytes(pi)) != string(u16bytes(ri)) {
 			t.Errorf("sample %d: loaded through the index differs from loaded from the bytes", r)
 		}
 	}

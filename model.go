@@ -13,7 +13,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
+	"strings"
 )
 
 // modelFormat identifies a file written by saveModel.
@@ -82,7 +85,7 @@ func loadModel(path string) (*Network, error) {
 		return fmt.Errorf("-load %s: %s", path, fmt.Sprintf(format, args...))
 	}
 	var m savedModel
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := strictUnmarshal(data, &m, jsonRules{skipUnknown: true}); err != nil {
 		return nil, fail("not a saved network, or a damaged one: %v", err)
 	}
 	if m.Format != modelFormat {
@@ -161,4 +164,53 @@ func startingNetwork(c *config) (*Network, error) {
 		return nil, err
 	}
 	return net, nil
+}
+
+// Small tools on a network: checking its numbers, copying it, naming its sizes.
+
+// nonFinite returns the first weight or bias of the layer that is NaN or ±Inf, if there is one.
+func (layer Layer) nonFinite() (float64, bool) {
+	for _, vs := range [][]float64{layer.W.Data, layer.B} {
+		for _, v := range vs {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return v, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// clone returns a copy of net that shares no memory with it.
+func (net *Network) clone() *Network {
+	c := &Network{Sizes: append([]int(nil), net.Sizes...)}
+	for _, layer := range net.Layers {
+		c.Layers = append(c.Layers, layer.clone())
+	}
+	return c
+}
+
+// clone returns a copy of the layer that shares no memory with it.
+func (layer Layer) clone() Layer {
+	c := Layer{W: newMatrix(layer.W.Rows, layer.W.Cols), B: make([]float64, len(layer.B))}
+	copy(c.W.Data, layer.W.Data)
+	copy(c.B, layer.B)
+	return c
+}
+
+// copyInto copies net's weights and biases into dst, a network of the same sizes.
+func (net *Network) copyInto(dst *Network) {
+	for l, layer := range net.Layers {
+		copy(dst.Layers[l].W.Data, layer.W.Data)
+		copy(dst.Layers[l].B, layer.B)
+	}
+}
+
+// joinInts writes 784, 20, 10 as "784-20-10": the way a network's Sizes are shown, in the first
+// lines of a run, in report.html's settings and by -explain.
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, sep)
 }

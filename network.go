@@ -12,13 +12,15 @@
 //
 // Shapes: a mini-batch of B samples is a B×n matrix, one sample per row (matrix.go); a layer
 // with n inputs and m units has W of shape m×n and b of length m.
+//
+// These functions are the course's math and nothing else: plain loops, in the order of the
+// notes. Training runs the same arithmetic faster (fast_passes.go: the dark pixels skipped,
+// blocked products, the work shared between cores), proved equal to these bit for bit.
 package main
 
 import (
 	"math"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 )
 
 // Layer is one fully connected sigmoid layer: σ(W·x + b).
@@ -73,43 +75,36 @@ func sigmoidPrime(s float64) float64 {
 	return s * (1 - s)
 }
 
-// layerForward computes units lo..hi-1 of layer l for every sample of the batch:
+// layerForward computes one layer's forward pass for every sample of a mini-batch x (one
+// sample per row, B×n), into a and σ(a) (B×m):
 //
-//	a = W·x + b      (a row per sample: a = x·Wᵀ + b)
+//	a = W·x + b
 //	σ(a)
 //
-// Taking a range of units lets the training workers share the first layer (train.go).
-func (net *Network) layerForward(p *Pass, l, lo, hi int) {
-	layer := &net.Layers[l]
-	a, s := p.A[l], p.S[l]
-	if l == 0 {
-		mulLitABt(a, p.X, p.Lit, layer.W, lo, hi) // a = x·Wᵀ, skipping the pixels that are 0
-	} else {
-		mulABt(a, p.S[l-1], layer.W, lo, hi) // a = x·Wᵀ
-	}
+// With one sample per row, W·x for every sample at once is the product x·Wᵀ (matrix.go).
+func layerForward(layer Layer, x, a, s Matrix) {
+	productABt(a, x, layer.W) // W·x, a row per sample
 	for r := 0; r < a.Rows; r++ {
-		ar, sr := a.row(r)[lo:hi], s.row(r)[lo:hi]
-		for j, b := range layer.B[lo:hi] {
-			ar[j] += b             // + b
+		ar, sr := a.row(r), s.row(r)
+		for j, b := range layer.B {
+			ar[j] += b             // a = W·x + b
 			sr[j] = sigmoid(ar[j]) // σ(a)
 		}
 	}
 }
 
-// forward runs the forward pass on the batch in p.X, layer by layer, keeping a and σ(a) of
-// every layer in p for the backward pass, and the loss L of each sample in p.Loss.
+// forward runs the forward pass of the mini-batch in p, layer by layer: the input of layer 1 is
+// the image x, the input of every later layer the σ(a) of the one before. It keeps a and σ(a)
+// of every layer in p for the backward pass, and the loss L of each sample in p.Loss.
 func (net *Network) forward(p *Pass) {
-	for l := range net.Layers {
-		net.layerForward(p, l, 0, net.Sizes[l+1])
+	x := p.X
+	for l, layer := range net.Layers {
+		layerForward(layer, x, p.A[l], p.S[l])
+		x = p.S[l]
 	}
-	setLosses(p)
-}
-
-// setLosses sets p.Loss[r] to the loss L of each sample, once the forward pass is done.
-func setLosses(p *Pass) {
 	out := p.A[len(p.A)-1]
 	for r, label := range p.Labels {
-		p.Loss[r] = loss(out.row(r), int(label))
+		p.Loss[r] = loss(out.row(r), int(label)) // L of each sample
 	}
 }
 
@@ -170,159 +165,15 @@ func lossAndHits(p *Pass) (lossSum float64, hits int) {
 	return lossSum, hits
 }
 
-// ---------------------------------------------------------------------------------------------
-// The plumbing: the buffers a pass fills, how an image gets into them, and small tools on a
-// network (copying it, checking its numbers). No formula of the course below this line.
-
-// Pass holds everything the forward pass of one mini-batch computes and the backward pass
-// reads, allocated once for the largest batch (see Matrix.rows). Layers are counted from 0 here,
-// so A[0] is the first hidden layer's a; the printouts count from 1 (a1), as the course does.
+// Pass holds what the passes of one mini-batch of B samples compute: the input x and its labels,
+// then for every layer a and σ(a) (the forward pass) and δ (the backward pass), and the loss of
+// each sample. Layers are counted from 0 here, so A[0] is the first hidden layer's a; the
+// printouts count from 1 (a1), as the course does. pass.go allocates it.
 type Pass struct {
 	X      Matrix    // B×784: the input images, pixels scaled to 0..1
-	Lit    litIndex  // the pixels of each image that are not 0 (matrix.go); X is 0 elsewhere
 	Labels []byte    // B: the digit of each image; y is its one-hot vector
 	A      []Matrix  // A[l]: a of layer l, B×m
 	S      []Matrix  // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
 	Delta  []Matrix  // Delta[l]: δ = ∂L/∂a of layer l, B×m (backprop.go)
 	Loss   []float64 // B: the loss L of each sample
-}
-
-// setInput puts image r of the batch in p: x = pixels (784 values in 0..1) and its label.
-func (p *Pass) setInput(r int, pixels []float64, label byte) {
-	copy(p.X.row(r), pixels)
-	p.Lit.index(p.X, r)
-	p.Labels[r] = label
-}
-
-// newPass allocates a Pass for mini-batches of up to batch samples.
-func (net *Network) newPass(batch int) *Pass {
-	p := &Pass{X: newMatrix(batch, net.Sizes[0]), Lit: newLitIndex(batch, net.Sizes[0]),
-		Labels: make([]byte, batch), Loss: make([]float64, batch)}
-	for _, m := range net.Sizes[1:] {
-		p.A = append(p.A, newMatrix(batch, m))
-		p.S = append(p.S, newMatrix(batch, m))
-		p.Delta = append(p.Delta, newMatrix(batch, m))
-	}
-	return p
-}
-
-// rows returns a view of p for samples lo..hi-1 of its buffers.
-func (p *Pass) rows(lo, hi int) *Pass {
-	q := &Pass{X: p.X.rows(lo, hi), Lit: p.Lit.rows(lo, hi), Labels: p.Labels[lo:hi], Loss: p.Loss[lo:hi]}
-	for l := range p.A {
-		q.A = append(q.A, p.A[l].rows(lo, hi))
-		q.S = append(q.S, p.S[l].rows(lo, hi))
-		q.Delta = append(q.Delta, p.Delta[l].rows(lo, hi))
-	}
-	return q
-}
-
-// pixelValue[v] is v/255, the input value of a pixel of brightness v: a table lookup is several
-// times faster than a division. It is filled once, when the program starts, and only read.
-var pixelValue = func() (t [256]float64) {
-	for v := range t {
-		t[v] = float64(v) / 255
-	}
-	return t
-}()
-
-// loadBatch fills p with the images d[idx[0]], d[idx[1]], ..., pixels scaled from 0..255 to
-// 0..1, and their labels. Images stay bytes in memory (47 MB instead of 376 MB as float64) and
-// are scaled only here, a batch at a time.
-//
-// Only the lit pixels are written. A row of p.X is 0 outside the lit pixels that p.Lit lists
-// for it (newPass starts all at 0, and setInput and loadBatch keep it so), so the row is ready
-// for the next image once the previous image's lit pixels are set back to 0: about 300 stores
-// instead of 784. The data set lists each image's lit pixels and their values already
-// (mnist.go), so an image's 784 bytes are not even read.
-func loadBatch(p *Pass, d Dataset, idx []int) {
-	for r, i := range idx {
-		x := p.X.row(r)
-		old, _ := p.Lit.row(r)
-		for _, k := range old {
-			x[k] = 0 // the previous image's lit pixels
-		}
-		lit, val := p.Lit.Idx[r*imageSize:(r+1)*imageSize], p.Lit.Val[r*imageSize:(r+1)*imageSize]
-		n := 0
-		if ids, vs, ok := d.litPixels(i); ok {
-			n = copy(lit, ids)
-			for j, v := range vs[:n] {
-				val[j] = pixelValue[v]
-			}
-		} else { // a data set made in memory: look at every pixel
-			for k, v := range d.image(i) {
-				lit[n], val[n] = uint16(k), pixelValue[v]
-				if v != 0 {
-					n++
-				}
-			}
-		}
-		for j, k := range lit[:n] {
-			x[k] = val[j]
-		}
-		p.Lit.N[r] = n
-		p.Labels[r] = d.Labels[i]
-	}
-}
-
-// imagePass returns a pass holding one image (784 pixels) and its label, ready for forward.
-func (net *Network) imagePass(pixels []byte, label byte) *Pass {
-	p := net.newPass(1)
-	loadBatch(p, Dataset{Images: pixels, Labels: []byte{label}}, []int{0})
-	return p
-}
-
-// inputPass returns a pass holding one input x (784 values in 0..1) and its label, ready for
-// forward: the lab's way in for a drawing, whose pixels come as numbers.
-func (net *Network) inputPass(x []float64, label byte) *Pass {
-	p := net.newPass(1)
-	p.setInput(0, x, label)
-	return p
-}
-
-// nonFinite returns the first weight or bias of the layer that is NaN or ±Inf, if there is one.
-func (layer Layer) nonFinite() (float64, bool) {
-	for _, vs := range [][]float64{layer.W.Data, layer.B} {
-		for _, v := range vs {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return v, true
-			}
-		}
-	}
-	return 0, false
-}
-
-// clone returns a copy of net that shares no memory with it.
-func (net *Network) clone() *Network {
-	c := &Network{Sizes: append([]int(nil), net.Sizes...)}
-	for _, layer := range net.Layers {
-		c.Layers = append(c.Layers, layer.clone())
-	}
-	return c
-}
-
-// clone returns a copy of the layer that shares no memory with it.
-func (layer Layer) clone() Layer {
-	c := Layer{W: newMatrix(layer.W.Rows, layer.W.Cols), B: make([]float64, len(layer.B))}
-	copy(c.W.Data, layer.W.Data)
-	copy(c.B, layer.B)
-	return c
-}
-
-// copyInto copies net's weights and biases into dst, a network of the same sizes.
-func (net *Network) copyInto(dst *Network) {
-	for l, layer := range net.Layers {
-		copy(dst.Layers[l].W.Data, layer.W.Data)
-		copy(dst.Layers[l].B, layer.B)
-	}
-}
-
-// joinInts writes 784, 20, 10 as "784-20-10": the way a network's Sizes are shown, in the first
-// lines of a run, in report.html's settings and by -explain.
-func joinInts(v []int, sep string) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, sep)
 }

@@ -1,8 +1,8 @@
 // parallel.go holds the team of workers that share the training and evaluation work between
 // CPU cores, and nothing about neural networks.
 //
-// A mini-batch of 10 images is about 60 µs of arithmetic, shared by two cores every time, so the
-// hand-over between workers must cost far less than that. Starting goroutines or waking a
+// A mini-batch of 10 images is some tens of µs of arithmetic (docs/speed.md), shared by two
+// cores every time, so the hand-over between workers must cost far less than that. Starting goroutines or waking a
 // sleeping one through a channel costs several microseconds; instead the workers stay alive and
 // spin on an atomic counter for a while after each round, and only go to sleep on a channel when
 // no work has come for a long time (between epochs, say). The caller is worker 0 and does its

@@ -142,7 +142,7 @@ func findMistakes(net *Network, d Dataset, pred []byte, n int) []mistake {
 		if pred[i] == d.Labels[i] {
 			continue
 		}
-		loadBatch(p, d, []int{i})
+		p.setImage(0, d.image(i), d.Labels[i])
 		net.forward(p)
 		out = append(out, mistake{Index: i, Label: int(d.Labels[i]), Pred: int(pred[i]),
 			Confidence: p.S[len(p.S)-1].Data[pred[i]],

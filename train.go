@@ -1,9 +1,10 @@
 // train.go holds one epoch of mini-batch stochastic gradient descent, shared between the CPU
 // cores, and the measurement of loss and accuracy on a data set.
 //
-// Each mini-batch takes the steps of network.go and backprop.go in the order of the course:
-// forward pass, loss, backward pass, SGD step. The workers (parallel.go) share them in the ways
-// that keep every number independent of how many workers there are:
+// Each mini-batch takes the steps of backprop.go's trainBatch in the order of the course:
+// forward pass, loss, backward pass, SGD step, in their fast forms (fast_passes.go). The workers
+// (parallel.go) share them in the ways that keep every number independent of how many workers
+// there are:
 //
 //   - per sample: the input, the forward pass above the first layer, the loss and δ of every
 //     layer concern one image at a time, so each worker takes a share of the batch's samples;
@@ -38,11 +39,11 @@ type trainer struct {
 	use    int
 	choice *chooser
 
-	// Two passes alternate between batch k and batch k+1: bufs[k%2], or tails[k%2], a view of
-	// it, for a last batch shorter than the others. parts[p] holds each worker's view of the
-	// samples of pass p.
-	bufs, tails [2]*Pass
-	parts       map[*Pass][]*Pass
+	// Two batches alternate between batch k and batch k+1: bufs[k%2], or tails[k%2], a view of
+	// it, for a last batch shorter than the others. parts[b.p] holds each worker's view of the
+	// samples of batch b.
+	bufs, tails [2]batch
+	parts       map[*Pass][]batch
 
 	// The epoch under way: the training set, the order of its images, mini-batch k of batches
 	// is next, and the sums so far (see begin and step).
@@ -54,14 +55,14 @@ type trainer struct {
 
 	// The current round: the batch that finishes (cur) and the one that starts (next), and the
 	// next batch's image indices.
-	cur, next *Pass
+	cur, next *batch
 	nextIdx   []int
 
 	// Evaluation: the data set, a pass per worker, the next piece to take, and the results of
 	// the current call: the loss of every image and the right predictions of every piece
 	// (apart from the epoch's fields, so that evaluating between two mini-batches is safe).
 	evalData Dataset
-	evalPass []*Pass
+	evalPass []batch
 	evalNext atomic.Int64
 	evalPred []byte
 	evalLoss []float64
@@ -70,8 +71,8 @@ type trainer struct {
 
 	samplesFn, unitsFn, scoreFn func(w int) // method values, bound once so rounds do not allocate
 
-	// stop, once set (by the Ctrl-C handler in main.go), ends the epoch after the mini-batch
-	// under way.
+	// stop, once set (by session.go's catchInterrupts, on Ctrl-C), ends the epoch after the
+	// mini-batch under way.
 	stop atomic.Bool
 }
 
@@ -89,21 +90,21 @@ const (
 // given number of workers; workers ≤ 0 lets the trainer choose, mini-batch by mini-batch,
 // between one worker and one per CPU, whichever is faster (parallel.go, chooser). Call close
 // when done.
-func newTrainer(net *Network, sgd SGD, batch, workers, n int) *trainer {
+func newTrainer(net *Network, sgd SGD, batchSize, workers, n int) *trainer {
 	var choice *chooser
 	if workers <= 0 {
 		if workers = runtime.NumCPU(); workers > 1 {
-			choice = newChooser(workers, batch)
+			choice = newChooser(workers, batchSize)
 		}
 	}
-	t := &trainer{net: net, sgd: sgd, batch: batch, team: newTeam(workers), grads: net.newGrads(),
-		parts: map[*Pass][]*Pass{}, use: workers, choice: choice}
+	t := &trainer{net: net, sgd: sgd, batch: batchSize, team: newTeam(workers), grads: net.newGrads(),
+		parts: map[*Pass][]batch{}, use: workers, choice: choice}
 	for i := range t.bufs {
-		t.bufs[i] = t.view(net.newPass(batch), batch)
-		t.tails[i] = t.view(t.bufs[i], n%batch)
+		t.bufs[i] = t.view(net.newBatch(batchSize), batchSize)
+		t.tails[i] = t.view(t.bufs[i], n%batchSize)
 	}
 	for w := 0; w < workers; w++ {
-		t.evalPass = append(t.evalPass, net.newPass(evalPiece))
+		t.evalPass = append(t.evalPass, net.newBatch(evalPiece))
 	}
 	t.evalIdx = sequence(evalPiece)
 	t.samplesFn, t.unitsFn, t.scoreFn = t.samples, t.units, t.score
@@ -121,20 +122,20 @@ func (t *trainer) run(fn func(w int)) {
 	t.team.run(fn)
 }
 
-// part returns worker w's share of the samples of pass p.
-func (t *trainer) part(p *Pass, w int) *Pass {
+// part returns worker w's share of the samples of batch b.
+func (t *trainer) part(b *batch, w int) batch {
 	if t.use == 1 {
-		return p
+		return *b
 	}
-	return t.parts[p][w]
+	return t.parts[b.p][w]
 }
 
-// view returns the first size samples of p as a pass of its own, with each worker's share of
+// view returns the first size samples of b as a batch of its own, with each worker's share of
 // them in t.parts when the whole team works.
-func (t *trainer) view(p *Pass, size int) *Pass {
-	v := p.rows(0, size)
+func (t *trainer) view(b batch, size int) batch {
+	v := b.rows(0, size)
 	for w := 0; w < t.team.n; w++ {
-		t.parts[v] = append(t.parts[v], v.rows(share(size, 1, w, t.team.n)))
+		t.parts[v.p] = append(t.parts[v.p], v.rows(share(size, 1, w, t.team.n)))
 	}
 	return v
 }
@@ -188,7 +189,7 @@ func (t *trainer) step() (done bool) {
 		t.next, t.nextIdx = t.pass(k+1), t.indices(k+1)
 	}
 	t.run(t.samplesFn)
-	l, h := lossAndHits(t.cur)
+	l, h := lossAndHits(t.cur.p)
 	t.lossSum, t.hits = t.lossSum+l, t.hits+h
 	t.run(t.unitsFn)
 	t.k++
@@ -212,29 +213,29 @@ func (t *trainer) indices(k int) []int {
 	return t.order[k*t.batch : min(len(t.order), (k+1)*t.batch)]
 }
 
-// pass returns the buffers for mini-batch k: batches alternate between two passes, and a last
-// batch shorter than the others gets a view of the right size.
-func (t *trainer) pass(k int) *Pass {
+// pass returns the buffers for mini-batch k: batches alternate between two, and a last batch
+// shorter than the others gets a view of the right size.
+func (t *trainer) pass(k int) *batch {
 	size := len(t.indices(k))
 	if size == t.batch {
-		return t.bufs[k%2]
+		return &t.bufs[k%2]
 	}
-	if t.tails[k%2].X.Rows != size { // an order of another length than newTrainer was told
+	if t.tails[k%2].p.X.Rows != size { // an order of another length than newTrainer was told
 		t.tails[k%2] = t.view(t.bufs[k%2], size)
 	}
-	return t.tails[k%2]
+	return &t.tails[k%2]
 }
 
 // samples is worker w's share of the per-sample steps: the rest of batch cur's forward pass, its
 // loss and its δ; the input of batch next.
 func (t *trainer) samples(w int) {
 	if t.cur != nil {
-		p := t.part(t.cur, w)
+		p := t.part(t.cur, w).p
 		for l := 1; l < len(t.net.Layers); l++ {
-			t.net.layerForward(p, l, 0, t.net.Sizes[l+1]) // a = W·x + b, σ(a) above the first layer
+			forwardUnits(t.net.Layers[l], p.S[l-1], nil, p.A[l], p.S[l], 0, t.net.Sizes[l+1]) // a = W·x + b, σ(a) above the first layer
 		}
-		setLosses(p)    // L of each sample
-		t.net.deltas(p) // δ of every layer, from the output down
+		setLosses(p)         // L of each sample
+		deltasFast(t.net, p) // δ of every layer, from the output down
 	}
 	if t.next != nil {
 		lo, hi := share(len(t.nextIdx), 1, w, t.use)
@@ -246,16 +247,18 @@ func (t *trainer) samples(w int) {
 // cur, summed over the batch, and their SGD step; then its first-layer units' forward pass of
 // batch next.
 func (t *trainer) units(w int) {
-	if p := t.cur; p != nil {
-		for l := range t.net.Layers {
-			lo, hi := share(t.net.Sizes[l+1], 5, w, t.use)  // units in fives, as matrix.go takes them
-			t.net.layerGradients(t.grads, p, l, lo, hi)     // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
-			t.sgd.step(t.net, t.grads, l, lo, hi, p.X.Rows) // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
+	if b := t.cur; b != nil {
+		p, x, lit := b.p, b.p.X, &b.lit
+		for l, layer := range t.net.Layers {
+			lo, hi := share(t.net.Sizes[l+1], 5, w, t.use)                        // units in fives, as fast_lit.go takes them
+			gradientUnits(t.grads.W[l], t.grads.B[l], p.Delta[l], x, lit, lo, hi) // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
+			t.sgd.stepUnits(layer, t.grads.W[l], t.grads.B[l], p.X.Rows, lo, hi)  // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
+			x, lit = p.S[l], nil
 		}
 	}
-	if p := t.next; p != nil {
+	if b := t.next; b != nil {
 		lo, hi := share(t.net.Sizes[1], 5, w, t.use)
-		t.net.layerForward(p, 0, lo, hi) // a = W·x + b, σ(a) of the first layer
+		forwardUnits(t.net.Layers[0], b.p.X, &b.lit, b.p.A[0], b.p.S[0], lo, hi) // a = W·x + b, σ(a) of the first layer
 	}
 }
 
@@ -307,9 +310,10 @@ func (t *trainer) score(w int) {
 			return
 		}
 		lo, hi := c*evalPiece, min(d.Len(), (c+1)*evalPiece)
-		p := t.evalPass[w].rows(0, hi-lo)
-		loadBatch(p, d.slice(lo, hi), t.evalIdx[:hi-lo])
-		t.net.forward(p)
+		b := t.evalPass[w].rows(0, hi-lo)
+		loadBatch(b, d.slice(lo, hi), t.evalIdx[:hi-lo])
+		forwardFast(t.net, b)
+		p := b.p
 		_, t.evalHits[c] = lossAndHits(p)
 		copy(t.evalLoss[lo:hi], p.Loss)
 		if t.evalPred != nil {

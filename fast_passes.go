@@ -1,0 +1,82 @@
+// fast_passes.go holds the passes as training runs them: the functions of network.go and
+// backprop.go over a range of a layer's units, so that workers can share a layer (train.go),
+// with the fast products of fast_matrix.go and, for the image layer, the lit-pixel products of
+// fast_lit.go. Each computes exactly the numbers of its course function, bit for bit: the same
+// sums taken in the same order, only the loops around them differ. fast_test.go proves it on
+// random networks and batches, for every range of units. Nothing here is needed to follow the
+// math: read network.go and backprop.go instead.
+package main
+
+// forwardUnits computes units lo..hi-1 of layerForward(layer, x, a, s); lit lists x's lit
+// pixels for the image layer, and is nil above it.
+func forwardUnits(layer Layer, x Matrix, lit *litIndex, a, s Matrix, lo, hi int) {
+	if lit != nil {
+		mulLitABt(a, x, *lit, layer.W, lo, hi) // W·x, the dark pixels skipped
+	} else {
+		mulABt(a, x, layer.W, lo, hi) // W·x
+	}
+	for r := 0; r < a.Rows; r++ {
+		ar, sr := a.row(r)[lo:hi], s.row(r)[lo:hi]
+		for j, b := range layer.B[lo:hi] {
+			ar[j] += b             // a = W·x + b
+			sr[j] = sigmoid(ar[j]) // σ(a)
+		}
+	}
+}
+
+// forwardFast is net.forward on the batch b: every layer, every unit, and the loss of each
+// sample. Evaluation runs it.
+func forwardFast(net *Network, b batch) {
+	p, lit := b.p, &b.lit
+	x := p.X
+	for l, layer := range net.Layers {
+		forwardUnits(layer, x, lit, p.A[l], p.S[l], 0, net.Sizes[l+1])
+		x, lit = p.S[l], nil
+	}
+	setLosses(p)
+}
+
+// setLosses sets the loss L of each sample of p, once its forward pass is done, as forward does.
+func setLosses(p *Pass) {
+	out := p.A[len(p.A)-1]
+	for r, label := range p.Labels {
+		p.Loss[r] = loss(out.row(r), int(label))
+	}
+}
+
+// deltasFast sets δ of every layer for the samples of p, as backward does before the gradients,
+// with the fast product for W_{l+1}ᵀ δ_{l+1}.
+func deltasFast(net *Network, p *Pass) {
+	out := len(net.Layers) - 1
+	outputDelta(p.Delta[out], p.S[out], p.Labels) // δ = σ(a) − y
+	for l := out - 1; l >= 0; l-- {
+		delta := p.Delta[l]
+		mulAB(delta, p.Delta[l+1], net.Layers[l+1].W) // W_{l+1}ᵀ δ_{l+1}
+		for i, s := range p.S[l].Data {
+			delta.Data[i] *= sigmoidPrime(s) // ⊙ σ(a_l)(1 − σ(a_l))
+		}
+	}
+}
+
+// gradientUnits computes units lo..hi-1 of layerGradients(gW, gb, delta, x); lit as for
+// forwardUnits.
+func gradientUnits(gW Matrix, gb []float64, delta, x Matrix, lit *litIndex, lo, hi int) {
+	if lit != nil {
+		mulLitAtB(gW, delta, x, *lit, lo, hi) // Σ_batch δ·xᵀ, the dark pixels skipped
+	} else {
+		mulAtB(gW, delta, x, lo, hi) // Σ_batch δ·xᵀ
+	}
+	gb = gb[lo:hi]
+	clear(gb)
+	for r := 0; r < delta.Rows; r++ {
+		for j, d := range delta.row(r)[lo:hi] {
+			gb[j] += d // Σ_batch δ
+		}
+	}
+}
+
+// stepUnits takes units lo..hi-1 of o.step. The step treats every weight alike, so it is the
+// course's step itself on the rows of those units.
+func (o SGD) stepUnits(layer Layer, gW Matrix, gb []float64, B, lo, hi int) {
+	o.step(Layer{W: layer.W.rows(lo, hi), B: layer.B[lo:hi]}, gW.rows(lo, hi), gb[lo:hi], B)
+}
