@@ -10,7 +10,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 	"io/fs"
 	"os"
@@ -160,17 +159,11 @@ func checkReadable(flagName, path, what string) error {
 	return f.Close()
 }
 
-// checkImage fails if the -predict file is not a PNG or JPEG, reading only its header.
+// checkImage fails if the -predict file is not a PNG or JPEG, or would take more memory to
+// decode than allowed, reading only its header (readPicture, decodecost.go).
 func checkImage(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("-predict %s: %v", path, unwrapPathError(err))
-	}
-	defer f.Close()
-	if _, _, err := image.DecodeConfig(f); err != nil {
-		return fmt.Errorf("-predict %s: not a PNG or JPEG image (%v)", path, err)
-	}
-	return nil
+	_, err := readPicture(path)
+	return err
 }
 
 // checkDataFolder fails if -data is a file, or is missing with -download=false, or lacks files

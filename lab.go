@@ -89,6 +89,8 @@ type lab struct {
 	// draws admits this many drawings to be decoded at once: each may take up to
 	// maxDrawBytes for the image and 8 bytes a pixel for its grey levels (mnistForm).
 	draws chan struct{}
+	// snap is the copy of the network that requests compute on (lab_budget.go).
+	snap readerSnap
 
 	mu sync.RWMutex // the runner holds it for writing while it changes anything below
 	// net is the network being trained, r.net when there is data; r is nil without data.

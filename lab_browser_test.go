@@ -236,6 +236,7 @@ func TestLabInBrowser(t *testing.T) {
 	}); err != nil {
 		t.Errorf("no gradient check shown after y was chosen: %v", err)
 	}
+	checkPageAfterY(ctx, t, b, s)
 
 	// LAB_SCREENSHOT=docs/lab.png makes the README's picture of the lab: this drawing, its true
 	// digit clicked and a hidden unit picked, so that every section has its numbers.
@@ -265,6 +266,77 @@ func TestLabInBrowser(t *testing.T) {
 		}
 	}
 	t.Logf("%d requests, all to the lab; %.1f s in all", len(urls), time.Since(began).Seconds())
+}
+
+// checkPageAfterY checks, once y is picked on a network trained two epochs here, what issue 24
+// asked of the page: it says what the network is (never "untrained"); L and δ_k stand beside ŷ;
+// the charts' text is drawn at its own size (the viewBox is the box); the confusion matrix is one
+// tab stop; focusing a unit opens its sum beside it, in the window, and asks the server nothing;
+// and the training's controls and progress stay in the window when the page is scrolled down.
+func checkPageAfterY(ctx context.Context, t *testing.T, b *cdpClient, s string) {
+	t.Helper()
+	var page struct {
+		Origin, NetInfo, Loss string
+		Deltas                int
+		Charts                []float64 // the scale of each chart: its box's width over its viewBox's
+		ConfStops             int
+	}
+	if err := b.eval(ctx, s, `JSON.stringify({origin: document.getElementById('origin-text').textContent,
+		netInfo: document.getElementById('net-info').textContent, loss: document.getElementById('loss-box').textContent,
+		deltas: [...document.querySelectorAll('#outputs .dv')].filter(e => /^δ /.test(e.textContent)).length,
+		charts: ['chart-batch', 'chart-loss', 'chart-acc'].map(id => { const c = document.getElementById(id); return c.clientWidth / c.viewBox.baseVal.width; }),
+		confStops: [...document.querySelectorAll('#confusion button')].filter(e => e.tabIndex === 0).length})`, &page); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.Origin, "trained here 2 epochs") || strings.Contains(page.Origin+page.NetInfo, "untrained") {
+		t.Errorf("after two epochs the page says %q and %q; want \"trained here 2 epochs\", never \"untrained\"", page.Origin, page.NetInfo)
+	}
+	if !strings.HasPrefix(page.Loss, "L = ") || page.Deltas != 10 {
+		t.Errorf("after y: beside ŷ %q and %d values of δ; want L and 10", page.Loss, page.Deltas)
+	}
+	for i, k := range page.Charts {
+		if math.Abs(k-1) > 0.01 {
+			t.Errorf("chart %d is drawn at %.3f of its size; want 1 (12-pixel text at 12 pixels)", i, k)
+		}
+	}
+	if page.ConfStops != 1 {
+		t.Errorf("the confusion matrix has %d tab stops; want 1 (the arrow keys move within it)", page.ConfStops)
+	}
+
+	b.mu.Lock()
+	before := len(b.urls)
+	b.mu.Unlock()
+	var panel struct {
+		Hidden                  bool
+		Top, Bottom, NodeBottom float64
+	}
+	if err := b.eval(ctx, s, `new Promise(r => { const n = document.querySelector('#net [data-node="0:2"]'); n.focus();
+		setTimeout(() => { const p = document.getElementById('node-panel'), q = p.getBoundingClientRect();
+		r(JSON.stringify({hidden: p.hidden, top: q.top, bottom: q.bottom, nodeBottom: n.querySelector(".fill").getBoundingClientRect().bottom})); }, 400); })`, &panel); err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	after := b.urls[before:]
+	b.mu.Unlock()
+	if len(after) != 0 {
+		t.Errorf("focusing a unit of the network requested %v; want nothing", after)
+	}
+	if panel.Hidden || panel.Top < panel.NodeBottom-1 || panel.Top > panel.NodeBottom+20 || panel.Bottom > 800 {
+		t.Errorf("the sum of the focused unit: hidden %v, from y = %.0f to %.0f, the unit's bottom at %.0f; want it just under the unit, in the window",
+			panel.Hidden, panel.Top, panel.Bottom, panel.NodeBottom)
+	}
+
+	var bar struct{ Start, Progress struct{ Top, Bottom float64 } }
+	if err := b.eval(ctx, s, `new Promise(r => { window.scrollTo(0, document.body.scrollHeight); requestAnimationFrame(() => requestAnimationFrame(() => {
+		const q = (id) => document.getElementById(id).getBoundingClientRect();
+		r(JSON.stringify({start: q('train-start'), progress: q('progress')})); window.scrollTo(0, 0); })); })`, &bar); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]struct{ Top, Bottom float64 }{"Start": bar.Start, "the progress bar": bar.Progress} {
+		if r.Top < 0 || r.Bottom > 800 || r.Bottom <= r.Top {
+			t.Errorf("scrolled to the bottom, %s is at y = %.0f to %.0f, not in the window", name, r.Top, r.Bottom)
+		}
+	}
 }
 
 // clickElement clicks the middle of the element that expr evaluates to with the mouse, once it
@@ -310,8 +382,8 @@ func checkAXNames(ctx context.Context, t *testing.T, b *cdpClient, s string) {
 }
 
 // screenshot clicks the true digit 3 and the first hidden layer's unit 5, and saves the top of
-// the page (the drawing, the network, the answer, the unit's sum, its maps and the start of the
-// backward pass) as a PNG at 0.6 of its size, to keep the file small.
+// the page (the training bar, the drawing, the network, the answer, the unit's sum, its maps and
+// the start of the backward pass) as a PNG at 0.6 of its size, to keep the file small.
 func screenshot(ctx context.Context, t *testing.T, b *cdpClient, s, path string) {
 	var ignored any
 	if err := b.eval(ctx, s, `document.querySelectorAll('#labels button')[3].click();
@@ -319,6 +391,12 @@ func screenshot(ctx context.Context, t *testing.T, b *cdpClient, s, path string)
 		t.Fatal(err)
 	}
 	time.Sleep(1500 * time.Millisecond) // the backward pass and the unit's maps arrive
+	// The unit's sum opens over the picture, beside the unit: closed for the picture of the page,
+	// so that the whole network shows (the unit stays picked, its maps below).
+	if err := b.eval(ctx, s, `closeNodePanel(); 1`, &ignored); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
 	var shot struct{ Data string }
 	if err := b.call(ctx, s, "Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true,
 		"clip": map[string]any{"x": 0, "y": 0, "width": 1280, "height": 1560, "scale": 0.6}}, &shot); err != nil {

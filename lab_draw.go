@@ -12,21 +12,22 @@ import (
 
 // drawPixels brings a PNG or JPEG drawing to MNIST's form, as -predict does, and returns its
 // 784 input values x in 0..1. What decoding will cost is worked out from the image's header
-// before it is decoded: its pixels, and the bytes they take at the image's bit depth (a 16-bit
-// RGBA pixel takes 8, a grey one 1). Past either bound the drawing is refused; within them it
+// before it is decoded: its pixels, and the bytes the decoder will allocate for them
+// (decodedBytes, decodecost.go: a 16-bit RGBA pixel takes 8, a grey one 1, a progressive CMYK
+// JPEG's 24 with its coefficients). Past either bound the drawing is refused; within them it
 // waits for one of drawsAtOnce turns, so that many drawings at once cost no more memory than a
 // few: at most maxDrawBytes for the image and 8 bytes a pixel for mnistForm's grey levels each.
 func (l *lab) drawPixels(body []byte) ([]float64, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(body))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(body))
 	if err != nil {
 		return nil, badRequest("not a PNG or JPEG image (%s)", quote(err.Error()))
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxDrawPixels || cfg.Height > maxDrawPixels || cfg.Width*cfg.Height > maxDrawPixels {
 		return nil, badRequest("the image is %d×%d pixels; at most %d pixels, please", cfg.Width, cfg.Height, maxDrawPixels)
 	}
-	if size := cfg.Width * cfg.Height * bytesPerPixel(cfg.ColorModel); size > maxDrawBytes {
-		return nil, badRequest("the image is %d×%d pixels of %d bytes each once decoded, %d bytes; at most %d, please (a smaller or 8-bit image)",
-			cfg.Width, cfg.Height, bytesPerPixel(cfg.ColorModel), size, maxDrawBytes)
+	if size := decodedBytes(body, cfg, format); size > maxDrawBytes { // decodecost.go: the decoder's real formats
+		return nil, badRequest("the %s image of %d×%d pixels would take %s to decode; at most %d bytes, please (a smaller, 8-bit or baseline image)",
+			format, cfg.Width, cfg.Height, bytesString(size), maxDrawBytes)
 	}
 	l.draws <- struct{}{} // wait for a turn
 	defer func() { <-l.draws }()

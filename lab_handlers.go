@@ -167,22 +167,30 @@ func (l *lab) getMistake(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (l *lab) getNetwork(w http.ResponseWriter, r *http.Request) (any, error) {
-	l.mu.RLock()
-	net, prog := l.net.clone(), l.progress()
-	l.mu.RUnlock()
+	if err := checkNetworkAnswer(l.net.Sizes); err != nil {
+		return nil, err
+	}
+	// The requests' copy (lab_budget.go), which the answer shares: checkNetworkAnswer keeps the
+	// network within maxSnapshot, so it is a copy, never the network being trained.
+	v, done := l.view()
+	defer done()
 	return struct {
 		savedModel
 		Epoch    int  `json:"epoch"`
 		Training bool `json:"training"`
-	}{toSaved(net, nil, nil), prog.Epoch, prog.Training}, nil
+	}{toSaved(v.net, nil, nil), v.epoch, v.training}, nil
 }
 
 func (l *lab) getWeights(w http.ResponseWriter, r *http.Request) {
-	l.mu.RLock()
-	first := l.net.Layers[0].clone() // the first layer alone: its tiles are all the picture shows
-	l.mu.RUnlock()
+	if err := checkTiles(l.net.Sizes[1]); err != nil {
+		writeError(w, err)
+		return
+	}
+	v, done := l.view()                                // the requests' copy (lab_budget.go)
+	png := pngBytes(weightTiles(v.net.Layers[0].W, 2)) // plot.go, as weights.png of the report
+	done()
 	w.Header().Set("Content-Type", "image/png")
-	w.Write(pngBytes(weightTiles(first.W, 2))) // plot.go, as weights.png of the report
+	w.Write(png)
 }
 
 // getChart answers with the loss chart (which 0) or the accuracy chart (1) of the history.

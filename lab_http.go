@@ -4,15 +4,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"reflect"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -36,6 +33,8 @@ func conflict(format string, args ...any) error {
 // on this computer, in which case requests must name it as their host.
 func (l *lab) handler(loopback bool) http.Handler {
 	mux := http.NewServeMux()
+	adm := newAdmission() // the turns of the requests that decode or compute (lab_budget.go)
+	admit := func(h http.HandlerFunc) http.HandlerFunc { return l.admitted(adm, h) }
 	page := func(name, ctype string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			b, err := labFiles.ReadFile("lab/" + name)
@@ -60,14 +59,14 @@ func (l *lab) handler(loopback bool) http.Handler {
 	mux.HandleFunc("/api/state", method(http.MethodGet, jsonHandler(l.getState)))
 	mux.HandleFunc("/api/events", method(http.MethodGet, l.events))
 	mux.HandleFunc("/api/train", method(http.MethodPost, jsonHandler(l.postTrain)))
-	mux.HandleFunc("/api/forward", method(http.MethodPost, jsonHandler(l.postPass(false))))
-	mux.HandleFunc("/api/backward", method(http.MethodPost, jsonHandler(l.postPass(true))))
-	mux.HandleFunc("/api/gradcheck", method(http.MethodPost, jsonHandler(l.postGradcheck)))
-	mux.HandleFunc("/api/draw", method(http.MethodPost, jsonHandler(l.postDraw)))
-	mux.HandleFunc("/api/mistake", method(http.MethodGet, jsonHandler(l.getMistake)))
+	mux.HandleFunc("/api/forward", method(http.MethodPost, admit(jsonHandler(l.postPass(false)))))
+	mux.HandleFunc("/api/backward", method(http.MethodPost, admit(jsonHandler(l.postPass(true)))))
+	mux.HandleFunc("/api/gradcheck", method(http.MethodPost, admit(jsonHandler(l.postGradcheck))))
+	mux.HandleFunc("/api/draw", method(http.MethodPost, admit(jsonHandler(l.postDraw))))
+	mux.HandleFunc("/api/mistake", method(http.MethodGet, admit(jsonHandler(l.getMistake))))
 	mux.HandleFunc("/api/confusion", method(http.MethodGet, jsonHandler(l.getConfusion)))
-	mux.HandleFunc("/api/network", method(http.MethodGet, jsonHandler(l.getNetwork)))
-	mux.HandleFunc("/api/weights.png", method(http.MethodGet, l.getWeights))
+	mux.HandleFunc("/api/network", method(http.MethodGet, admit(jsonHandler(l.getNetwork))))
+	mux.HandleFunc("/api/weights.png", method(http.MethodGet, admit(l.getWeights)))
 	mux.HandleFunc("/api/loss.svg", method(http.MethodGet, l.getChart(0)))
 	mux.HandleFunc("/api/accuracy.svg", method(http.MethodGet, l.getChart(1)))
 
@@ -147,7 +146,8 @@ func writeJSON(w http.ResponseWriter, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(append(b, '\n'))
+	w.Write(b) // and the newline apart: appending it could copy an answer of megabytes
+	w.Write([]byte{'\n'})
 }
 
 // writeError answers with the error's status (400 unless it says) and {"error": "one line"}.
@@ -182,35 +182,16 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 }
 
 // readJSON reads a request body holding one JSON object into v, a pointer to a struct, refusing
-// unknown fields and field names that differ from v's only in case ("Test" for "test"), which
-// the standard decoder would take.
+// anything after it, unknown fields and field names that differ from v's only in case ("Test"
+// for "test", at any depth), which the standard decoder would take, and arrays longer than a
+// drawing's 784 pixels, counted as they are read (strictjson.go): what a body decodes to is
+// bounded before it is decoded.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	b, err := readBody(w, r)
 	if err != nil {
 		return err
 	}
-	var fields map[string]json.RawMessage
-	first := json.NewDecoder(bytes.NewReader(b))
-	if err := first.Decode(&fields); err != nil {
-		return badRequest("malformed JSON: %s", quote(err.Error()))
-	}
-	if first.More() {
-		return badRequest("malformed JSON: more than one value in the body")
-	}
-	known := map[string]bool{}
-	t := reflect.TypeOf(v).Elem()
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		known[name] = true
-	}
-	for name := range fields {
-		if !known[name] {
-			return badRequest("malformed JSON: unknown field %q", quote(name))
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictUnmarshal(b, v, jsonRules{maxItems: imageSize}); err != nil {
 		return badRequest("malformed JSON: %s", quote(err.Error()))
 	}
 	return nil

@@ -110,9 +110,9 @@ type passDerivation struct {
 
 // checkPass checks a pass request against the network and the data set, and returns its input
 // as a Pass, with label (0 when none is known), and whether a label is known.
-func (l *lab) checkPass(q *passRequest, backward bool) (*Pass, bool, error) {
-	if q.Unit != nil && (*q.Unit < 0 || *q.Unit >= l.net.Sizes[1]) {
-		return nil, false, badRequest("\"unit\" %d: the first hidden layer has units 0 to %d", *q.Unit, l.net.Sizes[1]-1)
+func (l *lab) checkPass(net *Network, q *passRequest, backward bool) (*Pass, bool, error) {
+	if q.Unit != nil && (*q.Unit < 0 || *q.Unit >= net.Sizes[1]) {
+		return nil, false, badRequest("\"unit\" %d: the first hidden layer has units 0 to %d", *q.Unit, net.Sizes[1]-1)
 	}
 	if q.Label != nil && (*q.Label < 0 || *q.Label >= numDigits) {
 		return nil, false, badRequest("\"label\" %d: want a digit 0 to 9", *q.Label)
@@ -141,7 +141,7 @@ func (l *lab) checkPass(q *passRequest, backward bool) (*Pass, bool, error) {
 		if q.Label != nil {
 			label = byte(*q.Label) // what if this image were another digit? δ says
 		}
-		return l.net.imagePass(d.image(*n), label), true, nil
+		return net.imagePass(d.image(*n), label), true, nil
 	case q.Pixels != nil:
 		if len(q.Pixels) != imageSize {
 			return nil, false, badRequest("\"pixels\" has %d numbers, want %d (28×28, row by row)", len(q.Pixels), imageSize)
@@ -158,36 +158,39 @@ func (l *lab) checkPass(q *passRequest, backward bool) (*Pass, bool, error) {
 		if q.Label != nil {
 			label = *q.Label
 		}
-		return l.net.inputPass(q.Pixels, byte(label)), q.Label != nil, nil
+		return net.inputPass(q.Pixels, byte(label)), q.Label != nil, nil
 	}
 	return nil, false, badRequest("give \"pixels\" (784 numbers in 0..1), \"test\" (the number of a test image) or \"eval\" (of an evaluation image)")
 }
 
 // passes runs the forward pass, and the backward pass and step too if asked, on the network as
-// it is between two mini-batches.
+// it is between two mini-batches: the requests' copy of it (lab_budget.go), so that training
+// goes on meanwhile.
 func (l *lab) passes(q *passRequest, backward bool) (*passResponse, error) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.diverged {
-		return nil, conflict("training diverged (%s); reset to start again", l.message)
+	v, done := l.view()
+	defer done()
+	if v.diverged {
+		return nil, conflict("training diverged (%s); reset to start again", v.message)
 	}
 	if q.Checks != nil {
 		return nil, badRequest("\"checks\" belongs to POST /api/gradcheck")
 	}
-	p, known, err := l.checkPass(q, backward)
+	if err := checkAnswer(v.net.Sizes, backward); err != nil {
+		return nil, err
+	}
+	p, known, err := l.checkPass(v.net, q, backward)
 	if err != nil {
 		return nil, err
 	}
-	net := l.net
+	net := v.net
 	var ex *example
 	if backward {
-		ex = runExample(net, l.sgd(), p) // forward, backward, and a step on a copy (explain.go)
+		ex = runExample(net, v.sgd, p) // forward, backward, and a step on a copy (explain.go)
 	} else {
 		net.forward(p) // network.go
 	}
-	prog := l.progress()
 	out := len(net.Layers) - 1
-	res := &passResponse{Test: q.Test, Eval: q.Eval, Pixels: p.X.row(0), Epoch: prog.Epoch, BatchDone: prog.BatchDone,
+	res := &passResponse{Test: q.Test, Eval: q.Eval, Pixels: p.X.row(0), Epoch: v.epoch, BatchDone: v.batchDone,
 		Yhat: p.S[out].row(0), Prediction: predict(p.A[out].row(0))}
 	if known {
 		label := int(p.Labels[0])
@@ -284,23 +287,23 @@ type gradcheckResponse struct {
 // the output layer's weight from unit j (from the unit of the last hidden layer with the
 // largest gradient, in a deeper network) to the true digit's unit, and that unit's bias.
 func (l *lab) gradcheck(q *passRequest) (*gradcheckResponse, error) {
-	l.mu.RLock()
-	if l.diverged {
-		defer l.mu.RUnlock()
-		return nil, conflict("training diverged (%s); reset to start again", l.message)
+	v, done := l.view()
+	if v.diverged {
+		done()
+		return nil, conflict("training diverged (%s); reset to start again", v.message)
 	}
 	checks := q.Checks
 	q.Checks = nil
-	p, _, err := l.checkPass(q, true)
-	if err != nil {
-		l.mu.RUnlock()
+	p, _, err := l.checkPass(v.net, q, true)
+	if err != nil || len(checks) > maxChecks {
+		done()
+		if err == nil {
+			err = badRequest("\"checks\" has %d entries; at most %d, please", len(checks), maxChecks)
+		}
 		return nil, err
 	}
-	net := l.net.clone()
-	l.mu.RUnlock()
-	if len(checks) > maxChecks {
-		return nil, badRequest("\"checks\" has %d entries; at most %d, please", len(checks), maxChecks)
-	}
+	net := v.net.clone() // the check moves weights: its own copy, made once the request is known good
+	done()
 	L := len(net.Layers)
 	for i, c := range checks {
 		switch {
@@ -387,9 +390,9 @@ func unitLook(net *Network, p *Pass, j int) *passUnit {
 // nextMistake returns the first test image after the one numbered after, going round, that the
 // network gets wrong, or −1 if it gets them all right.
 func (l *lab) nextMistake(after int) int {
-	l.mu.RLock()
-	net := l.net.clone() // the search takes milliseconds: not under the lock
-	l.mu.RUnlock()
+	v, done := l.view() // the search takes milliseconds: on the requests' copy
+	defer done()
+	net := v.net
 	d := l.data.Test
 	p := net.newPass(1)
 	for n := 1; n <= d.Len(); n++ {

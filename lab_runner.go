@@ -130,6 +130,7 @@ func (l *lab) trainBatch() {
 		l.epochSecs = 0
 	}
 	done, loss := r.step()
+	l.snap.gen++ // the requests' copy is out of date (lab_budget.go)
 	l.epochSecs += time.Since(t0).Seconds()
 	l.recordBatch(loss)
 	if l.mode == "" {
@@ -177,6 +178,7 @@ func (l *lab) endEpoch() {
 func (l *lab) reset() {
 	l.mu.Lock()
 	l.r.reset(l.start)
+	l.snap.gen++
 	l.mode, l.message, l.diverged = "", "", false
 	l.batchLoss, l.batchCount = nil, 0
 	l.version++

@@ -172,6 +172,10 @@ func readIDX(r io.Reader, name string, rank int, limit int64) (sizes []int, payl
 	if total > math.MaxInt {
 		return nil, nil, fail("header announces %v items, more bytes than a program on this computer can hold", announced)
 	}
+	if need := dataFileMemory(rank, total, announced[0]); need > maxMemory/2 {
+		return nil, nil, fail("header announces %d items, which would take %s of memory, more than the %d GiB a data file may take (half of what this program allows)",
+			announced[0], bytesString(need), maxMemory>>31)
+	}
 	for _, n := range announced {
 		sizes = append(sizes, int(n)) // each at most total ≤ limit, which an int holds
 	}
@@ -188,6 +192,17 @@ func readIDX(r io.Reader, name string, rank int, limit int64) (sizes []int, payl
 		return nil, nil, fail("%s", readProblem(err))
 	}
 	return sizes, payload, nil
+}
+
+// dataFileMemory is what a data file of this rank, whose payload is total bytes of n items,
+// takes in memory once read: its payload and, for images, the index of their lit pixels at
+// worst (every pixel lit: 3 bytes each, and 8 for each image's offset; see Dataset). Worked out
+// from the header, before the payload is read.
+func dataFileMemory(rank int, total, n int64) float64 {
+	if rank != 3 {
+		return float64(total)
+	}
+	return float64(4*float64(total)) + float64(8*float64(n))
 }
 
 // readProblem says in words what a read error means for a data file.

@@ -85,7 +85,7 @@ func loadModel(path string) (*Network, error) {
 		return fmt.Errorf("-load %s: %s", path, fmt.Sprintf(format, args...))
 	}
 	var m savedModel
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := strictUnmarshal(data, &m, jsonRules{skipUnknown: true}); err != nil {
 		return nil, fail("not a saved network, or a damaged one: %v", err)
 	}
 	if m.Format != modelFormat {

@@ -6,27 +6,23 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	_ "image/jpeg" // registers JPEG with image.Decode
 	_ "image/png"  // registers PNG with image.Decode
 	"io"
 	"math"
-	"os"
 	"strings"
 )
 
 // readDigit reads an image file and returns it as 784 MNIST-style pixels.
 func readDigit(path string) ([]byte, error) {
-	if special(path) { // looked at before opening, which would wait forever on a named pipe
-		return nil, fmt.Errorf("-predict %s: is a directory or special file, not an image", path)
-	}
-	f, err := os.Open(path)
+	b, err := readPicture(path) // measured before it is decoded (decodecost.go)
 	if err != nil {
-		return nil, fmt.Errorf("-predict %s: %v", path, unwrapPathError(err))
+		return nil, err
 	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("-predict %s: not a PNG or JPEG image (%v)", path, err)
 	}

@@ -186,7 +186,8 @@ const draw = $("draw");
 const pen = draw.getContext("2d");
 let inked = false;        // a blank canvas is never sent: the server answers 400
 let padShows = "";        // "" empty, "draw" the learner's drawing, "image" a test image painted in
-let drawBusy = false, drawAgain = false, lastSend = 0, sendTimer = null;
+let drawBusy = 0, drawAgain = false, lastSend = 0, sendTimer = null;
+let drawSent = 0, drawShown = 0; // numbers of the last drawing sent and of the last one shown
 let padCSS = 0;
 
 // setupPad gives the canvas a backing store of its CSS size times the device's pixel ratio
@@ -279,7 +280,7 @@ const penUp = () => {
   drawing = false;
   clearTimeout(sendTimer);
   sendTimer = null;
-  sendDrawing();
+  sendDrawing(true);
 };
 draw.addEventListener("pointerup", penUp);
 draw.addEventListener("pointercancel", penUp);
@@ -309,7 +310,7 @@ draw.addEventListener("keydown", (e) => {
       pen.stroke();
       inked = true;
       throttledSend();
-    } else sendDrawing();
+    } else sendDrawing(true);
     showPenCursor();
   } else if (moves[e.key]) {
     e.preventDefault();
@@ -330,7 +331,7 @@ draw.addEventListener("keydown", (e) => {
   }
 });
 draw.addEventListener("focus", () => { if (draw.matches(":focus-visible")) showPenCursor(); });
-draw.addEventListener("blur", () => { $("pen-cursor").hidden = true; if (kb.down) { kb.down = false; sendDrawing(); } });
+draw.addEventListener("blur", () => { $("pen-cursor").hidden = true; if (kb.down) { kb.down = false; sendDrawing(true); } });
 
 $("clear").addEventListener("click", () => {
   clearCanvas();
@@ -351,11 +352,15 @@ function throttledSend() {
 }
 
 // sendDrawing posts the canvas's grey levels; the server brings them to MNIST's form (mnistForm).
-// One request at a time: strokes made meanwhile are sent when it returns.
-function sendDrawing() {
+// While the pen moves, one request at a time: strokes made meanwhile are sent when it returns.
+// When the pen lifts (final), the drawing goes at once, beside any request still on its way,
+// whose answer, older, is then dropped.
+function sendDrawing(final) {
   if (!inked || padShows !== "draw") return;
-  if (drawBusy) { drawAgain = true; return; }
-  drawBusy = true;
+  if (drawBusy && !final) { drawAgain = true; return; }
+  if (final) drawAgain = false;
+  drawBusy++;
+  const seq = ++drawSent;
   lastSend = Date.now();
   const input = lab.input, label = lab.label, gen = lab.gen;
   // The canvas is grey ink on white (R = G = B, opaque): its red channel is its grey level.
@@ -368,7 +373,8 @@ function sendDrawing() {
   (async () => {
     try {
       const r = await api("POST", "/api/draw?" + q, grey, "application/octet-stream");
-      if (lab.input === input && input && input.kind === "draw" && gen === lab.gen) {
+      if (lab.input === input && input && input.kind === "draw" && gen === lab.gen && seq > drawShown) {
+        drawShown = seq;
         input.pixels = r.pixels;
         clearErrorStatus();
         if (lab.label !== label) refresh(); // y changed meanwhile: ask again with it
@@ -377,8 +383,8 @@ function sendDrawing() {
     } catch (err) {
       showError(err);
     } finally {
-      drawBusy = false;
-      if (drawAgain) { drawAgain = false; sendDrawing(); }
+      drawBusy--;
+      if (drawAgain && !drawBusy) { drawAgain = false; sendDrawing(); }
     }
   })();
 }
@@ -775,13 +781,15 @@ function updateNet(r, back) {
     netView.pixels = r.pixels;
     netView.input.setAttribute("href", pixelsURL(r.pixels));
   }
-  // δ on one scale for the whole network: a confident right answer is pale everywhere.
+  // δ on one fixed scale for the whole network and every example, so that a confident right
+  // answer is pale and a wrong one is not: the colour goes with √|δ| (δ of one unit in ten
+  // thousand still shows), full at |δ| = 1, the most an output's δ = ŷ − y can be.
   const dmax = hasBack(r) ? Math.max(...r.delta.map(maxAbs)) : 0;
   for (let l = 0; l < L; l++) {
     const delta = hasBack(r) ? r.delta[l] : null, out = l === L - 1;
     netView.nodes[l].forEach((nd, j) => {
       const s = r.layers[l].s[j];
-      const fill = back && delta ? diverging(delta[j], dmax) : greyRGB(s);
+      const fill = back && delta ? diverging(Math.sign(delta[j]) * Math.sqrt(Math.abs(delta[j])), 1) : greyRGB(s);
       nd.fill.setAttribute("fill", rgb(fill));
       if (nd.tile && lab.weightsURL && nd.tileURL !== lab.weightsURL) { nd.tile.setAttribute("href", lab.weightsURL); nd.tileURL = lab.weightsURL; }
       if (nd.label) nd.label.style.fill = textOn(fill);
@@ -835,7 +843,7 @@ function updateNet(r, back) {
   for (let i = used; i < netView.edges.length; i++) netView.edges[i].setAttribute("display", "none");
 
   const nodeNote = back
-    ? `Nodes: δ, blue − and red +, on one scale for the whole network (largest |δ| = ${exp(dmax, 2)}).`
+    ? `Nodes: δ, blue − and red +, on one scale for every unit and every example, the colour growing with √|δ| up to |δ| = 1 (here the largest |δ| is ${exp(dmax, 2)}).`
     : "Nodes: σ(a), white 0 to dark 1.";
   const edgeNote = back
     ? "Edges: the signal each carries back, wₖⱼ·δₖ, red + and blue −, as wide as its size, arrows toward the input."
@@ -903,7 +911,8 @@ function netLegend(back, dmax) {
   const bar = (bg) => el("span", { className: "key-bar", style: `background: ${bg}` });
   $("net-legend").replaceChildren(
     back
-      ? el("span", {}, "δ: ", el("span", { className: "num" }, "−" + exp(dmax, 2)), " ", bar("linear-gradient(to right, #2166ac, #fff, #b2182b)"), " ", el("span", { className: "num" }, "+" + exp(dmax, 2)))
+      ? el("span", {}, "δ: ", el("span", { className: "num" }, "−1"), " ", bar("linear-gradient(to right, #2166ac, #fff, #b2182b)"), " ", el("span", { className: "num" }, "+1"),
+        el("span", { className: "ticks" }, " (±0.01 at a tenth, ±0.25 at half)"))
       : el("span", {}, "σ(a): ", el("span", { className: "num" }, "0"), " ", bar("linear-gradient(to right, #fff, #1d2a44)"), " ", el("span", { className: "num" }, "1")),
     el("span", {}, el("span", { className: "key-line pos" }), back ? " w·δ > 0 " : " w > 0 ", el("span", { className: "key-line neg" }), back ? " w·δ < 0" : " w < 0"),
     el("span", {}, back ? "width ∝ |w·δ| · arrows toward the input" : "width ∝ |w| · arrows toward the output"));
