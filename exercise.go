@@ -60,7 +60,7 @@ const stepsTestFile = "steps_test.go"
 // the data reader (mnist.go), the plain training loop (plain_train.go) and the list of steps.
 // No lab, report, downloader, parallel trainer or fast product: go test there compiles little,
 // and nothing in it computes a step's answer.
-var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "plain_train.go", "exercise_steps.go"}
+var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "limits.go", "plain_train.go", "exercise_steps.go"}
 
 // exerciseDropped are the functions of matrix.go left out of the exercise.
 var exerciseDropped = []string{"productABt", "productAtB", "productAB"}
