@@ -23,6 +23,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,6 +44,23 @@ func plainAnswers() map[string]string {
 		}
 	}
 	return m
+}
+
+// TestFusionProbes: the probes that tell a fused multiply-add (steps_test.go) find none in the
+// program's own functions, and do find one where a sum is fused (math.FMA, exact everywhere).
+func TestFusionProbes(t *testing.T) {
+	for name, fused := range map[string]func() bool{"step 2": fusedForward, "step 5": fusedHidden, "step 6": fusedGradients, "step 8": fusedStep} {
+		if fused() {
+			t.Errorf("%s: the probe says the program's own function fuses its multiply-adds", name)
+		}
+	}
+	p, u, v := probeP()
+	if !probe(func() float64 { return math.FMA(u, v, -p) }) {
+		t.Error("the probe does not see a fused multiply-add: −p + 0.1·0.3 fused is 0")
+	}
+	if probe(func() float64 { return float64(u*v) - p }) {
+		t.Error("the probe sees a fused multiply-add in a product rounded on its own")
+	}
 }
 
 // TestStepInputsCatchReorderings: on the inputs of steps 8 and 9, the orders a learner may take
@@ -173,6 +191,12 @@ func TestExercise(t *testing.T) {
 		}
 		if !regexp.MustCompile(`(?m)^step 7  waiting for step 1  `).MatchString(out) || !strings.Contains(out, fmt.Sprintf("0 of %d steps done", len(exerciseSteps()))) {
 			t.Errorf("go test does not show the gradient check waiting for step 1 and 0 steps done:\n%s", out)
+		}
+		// One step, with its hints: the subtest alone, then hints 1 to 3, the last a body.
+		out = runIn(t, dir, false, "go", "test", "-count=1", "-run", "TestSteps/5", "-args", "-hint", "3")
+		if n := len(regexp.MustCompile(`(?m)^step \d+  `).FindAllString(out, -1)); n != 1 || !strings.Contains(out, "hint 2: ") ||
+			!strings.Contains(out, "hint 3, a body for hiddenDelta") || !strings.Contains(out, "sigmoidPrime(s.at(r, k))") {
+			t.Errorf("go test -run TestSteps/5 -args -hint 3 does not give step 5 alone with its three hints:\n%s", out)
 		}
 	})
 	if testing.Short() {
