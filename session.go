@@ -441,7 +441,9 @@ func (r *session) save(test *Score) error {
 	for _, kv := range r.settings {
 		saved[kv[0]] = kv[1]
 	}
-	results := map[string]any{"epochs_trained": len(r.hist), "interrupted": r.interrupted > 0 || test == nil}
+	// Interrupted: during an epoch, or in the test set's evaluation (cut short, or not quite).
+	interrupted := r.interrupted > 0 || test == nil || (r.sig != nil && r.sig.interrupted())
+	results := map[string]any{"epochs_trained": len(r.hist), "interrupted": interrupted}
 	if test != nil {
 		results["test_accuracy"], results["test_loss"] = test.Acc(), test.Loss
 	}
