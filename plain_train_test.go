@@ -64,3 +64,13 @@ func TestPlainTrainingIsTheProgram(t *testing.T) {
 		t.Errorf("test score plainly %d/%d, the program's 100/100", test.Hits, test.N)
 	}
 }
+
+// TestPlainEpochEstimate: the time plain loops should take, against which trainPlain warns, is
+// a positive number that grows with the network and the training set.
+func TestPlainEpochEstimate(t *testing.T) {
+	small := plainEpochSeconds([]int{imageSize, 20, numDigits}, 50000, 10)
+	wide := plainEpochSeconds([]int{imageSize, 100, numDigits}, 50000, 10)
+	if !(small > 0) || math.IsInf(small, 0) || !(wide > 2*small) {
+		t.Errorf("estimated plain epochs: %v s for 784-20-10 and %v s for 784-100-10; want a positive time, growing with the layer", small, wide)
+	}
+}
