@@ -119,28 +119,44 @@ type SGD struct {
 	N      int     // n, the number of training images, which scales λ as in network2.py
 }
 
-// step updates one layer from its gradients summed over a mini-batch of B samples:
+// step updates one layer from its gradients summed over a mini-batch of B samples, against
+// their mean:
 //
-//	W ← (1 − ηλ/n)·W − (η/B)·Σ_batch ∂L/∂W
+//	W ← W − (η/B)·Σ_batch ∂L/∂W
 //	b ← b − (η/B)·Σ_batch ∂L/∂b
 //
 // (Each product is rounded on its own, float64(…), so that no compiler fuses it with the
 // subtraction: matrix.go says why.)
 func (o SGD) step(layer Layer, gW Matrix, gb []float64, B int) {
-	shrink := 1 - o.Eta*o.Lambda/float64(o.N) // 1 − ηλ/n; exactly 1 when λ = 0
-	rate := o.Eta / float64(B)                // η/B: the step follows the mean gradient
-	for i, w := range layer.W.Data {
-		layer.W.Data[i] = float64(shrink*w) - float64(rate*gW.Data[i]) // W ← (1 − ηλ/n)·W − (η/B)·∂L/∂W
+	rate := o.Eta / float64(B) // η/B: the step follows the mean gradient
+	for i := range layer.W.Data {
+		layer.W.Data[i] -= float64(rate * gW.Data[i]) // W ← W − (η/B)·∂L/∂W
 	}
 	for j := range layer.B {
 		layer.B[j] -= float64(rate * gb[j]) // b ← b − (η/B)·∂L/∂b
 	}
 }
 
+// decay shrinks a layer's weights, not its biases, before the step: the L2 weight decay of
+// Nielsen's network2.py, which the course notes do not have. It is the gradient step of the
+// penalty (λ/2n)·Σw² added to the loss, n the size of the training set:
+//
+//	W ← (1 − ηλ/n)·W
+//
+// With λ = 0 the factor is exactly 1 and nothing changes. Decay, then step, is the
+// W ← (1 − ηλ/n)·W − (η/B)·Σ∂L/∂W of network2.py.
+func (o SGD) decay(layer Layer) {
+	shrink := 1 - o.Eta*o.Lambda/float64(o.N) // 1 − ηλ/n
+	for i, w := range layer.W.Data {
+		layer.W.Data[i] = shrink * w // W ← (1 − ηλ/n)·W
+	}
+}
+
 // update takes the SGD step on every layer, after backward has filled g from a mini-batch of B
-// samples.
+// samples: the weight decay, then the step.
 func (o SGD) update(net *Network, g *Grads, B int) {
 	for l, layer := range net.Layers {
+		o.decay(layer)
 		o.step(layer, g.W[l], g.B[l], B)
 	}
 }

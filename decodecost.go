@@ -36,7 +36,7 @@ func decodedBytes(b []byte, cfg image.Config, format string) float64 {
 		if !ok {
 			return math.Inf(1)
 		}
-		n := float64(w*h) * float64(bpp)
+		n := float64(float64(w*h) * float64(bpp))
 		if interlaced {
 			n *= 2
 		}
@@ -51,9 +51,9 @@ func decodedBytes(b []byte, cfg image.Config, format string) float64 {
 		if progressive {
 			perPixel += 4
 		}
-		n := float64(padded*float64(comps)) * perPixel
+		n := float64(float64(padded*float64(comps)) * perPixel)
 		if comps >= 3 {
-			n += float64(w*h) * 4
+			n += float64(float64(w*h) * 4)
 		}
 		return n
 	}

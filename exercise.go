@@ -39,6 +39,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,145 +48,106 @@ import (
 
 // programSource is the program's source as it was built: the exercise is made from it.
 //
-//go:embed *.go go.mod lab exercise.md.tmpl
+//go:embed *.go go.mod exercise.md.tmpl
 var programSource embed.FS
 
 // stepsTestFile is the test file of the step checks: the project runs it against the real
 // code, the exercise against the learner's (it is copied with learnerMode set to true).
 const stepsTestFile = "steps_test.go"
 
-// exerciseStep is one step of the assignment: a function whose body the learner writes, or,
-// with no function, a check of the steps before it (the gradient check).
-type exerciseStep struct {
-	Recv  string // the receiver's type, "" for a plain function
-	Name  string // the function; "" for a check with nothing to write
-	Title string // what the step computes
-	Eq    string // its equation, as the course writes it
-	Stub  string // the stub's body: what to compute, as comments, and the zero results
-	Task  string // what EXERCISE.md says about it (Markdown)
-}
+// exerciseModule is what the exercise's module holds of the program: the course (network.go,
+// backprop.go, matrix.go without its products, which steps 2, 5 and 6 write; exp.go, pass.go),
+// the data reader (mnist.go), the plain training loop (plain_train.go) and the list of steps.
+// No lab, report, downloader, parallel trainer or fast product: go test there compiles little,
+// and nothing in it computes a step's answer.
+var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "limits.go", "plain_train.go", "exercise_steps.go"}
 
-// Func is the function's name as Go code calls it: sigmoid, layerForward, SGD.step.
-func (s exerciseStep) Func() string {
-	if s.Recv != "" {
-		return s.Recv + "." + s.Name
+// exerciseDropped are the functions of matrix.go left out of the exercise.
+var exerciseDropped = []string{"productABt", "productAtB", "productAB"}
+
+// exerciseMain is the exercise's main.go: it trains with the learner's functions, the course's
+// way (plain_train.go), with the program's defaults, and prints what the program prints.
+const exerciseMain = `// main.go trains the network with your functions, the course's way (plain_train.go): the
+// program's defaults, its numbers. go run . -data DIR, where DIR holds the four MNIST files
+// (MNIST_DIR, when set, is the default).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	data := flag.String("data", os.Getenv("MNIST_DIR"), "folder of the four MNIST files")
+	epochs := flag.Int("epochs", 100, "epochs to train")
+	hidden := flag.String("hidden", "20", "sizes of the hidden layers, comma-separated")
+	batch := flag.Int("batch", 10, "mini-batch size B")
+	lr := flag.Float64("lr", 0.5, "learning rate η of the first epoch")
+	decay := flag.Float64("decay", 0.03, "η shrinks by this fraction after each epoch")
+	lambda := flag.Float64("lambda", 5, "L2 weight decay λ (step 9)")
+	seed := flag.Uint64("seed", 1, "random seed of the weights and the shuffling")
+	flag.Parse()
+	if *data == "" {
+		fmt.Fprintln(os.Stderr, "-data: name the folder of the four MNIST files (or set MNIST_DIR)")
+		os.Exit(2)
 	}
-	return s.Name
+	sizes := []int{imageSize}
+	for _, f := range strings.Split(*hidden, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 4096 {
+			fmt.Fprintf(os.Stderr, "-hidden %s: want sizes from 1 to 4096, comma-separated\n", *hidden)
+			os.Exit(2)
+		}
+		sizes = append(sizes, n)
+	}
+	if *epochs < 0 || *batch < 1 {
+		fmt.Fprintln(os.Stderr, "-epochs must be at least 0 and -batch at least 1")
+		os.Exit(2)
+	}
+	paths, missing := findFiles(*data)
+	if len(missing) > 0 {
+		fmt.Fprintf(os.Stderr, "-data %s: missing %s\n", *data, strings.Join(missing, ", "))
+		os.Exit(1)
+	}
+	m, err := loadMNIST(paths)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	net := newNetwork(append(sizes, numDigits), *seed)
+	fmt.Printf("training %v with your functions, the course's way: %d epochs, batch %d, η %g, λ %g\n", sizes[1:], *epochs, *batch, *lr, *lambda)
+	trainPlain(net, m, plainSettings{Epochs: *epochs, Batch: *batch, LR: *lr, Decay: *decay, Lambda: *lambda, Seed: *seed}, os.Stdout, os.Stderr)
 }
+`
 
-// exerciseSteps lists the steps in the order of the course: the forward pass, the derivative
-// of σ, the output layer's δ (the derivation), the hidden layers' δ, the gradients, the check of
-// the backward pass against finite differences, and the SGD step. EXERCISE.md says why these.
-func exerciseSteps() []exerciseStep {
-	return []exerciseStep{{
-		Name:  "sigmoid",
-		Title: "the sigmoid σ(a)",
-		Eq:    "σ(a) = 1/(1 + e^(−a))",
-		Stub: `
-	// Step 1 of EXERCISE.md: return σ(a) = 1/(1 + e^(−a)). e^x is exp(x) (exp.go): the
-	// program's own, with the same last bits on every computer, which math.Exp is not.
-	return 0
-`,
-		Task: "Return σ(a) for one number a. It must stay a number for any a: at a = −1000, e^(−a)\n" +
-			"is +Inf and σ(a) must be exactly 0, not NaN; at a = 1000 exactly 1.",
-	}, {
-		Name:  "layerForward",
-		Title: "the forward pass of a layer",
-		Eq:    "a = W·x + b, then σ(a)",
-		Stub: `
-	// Step 2 of EXERCISE.md: for a mini-batch x, one sample per row (B×n), and a layer of m
-	// units (layer.W is m×n, row j the weights into unit j; layer.B has m biases):
-	//
-	//	a = W·x + b    into a (B×m)
-	//	σ(a)           into s (B×m)
-`,
-		Task: "Fill a with a = W·x + b and s with σ(a), for every sample r of the mini-batch (row r\n" +
-			"of x) and every unit j of the layer. Start each sum at 0, add the terms W[j][k]·x[k] in\n" +
-			"order of k, then add b[j]: the order of the notes, and the program's, so that your\n" +
-			"numbers are its numbers to the last bit. `productABt` at the top of matrix.go is the\n" +
-			"product W·x for a whole batch, as a plain loop: read it, then write your own.",
-	}, {
-		Name:  "sigmoidPrime",
-		Title: "the derivative of σ",
-		Eq:    "∂σ(a)/∂a = σ(a)(1 − σ(a))",
-		Stub: `
-	// Step 3 of EXERCISE.md: return ∂σ(a)/∂a = σ(a)(1 − σ(a)), given s = σ(a) (not a).
-	return 0
-`,
-		Task: "Return the derivative of σ at a, given s = σ(a), which the forward pass has kept:\n" +
-			"σ'(a) written in σ(a) needs no second e^(−a). Show, on paper, that\n" +
-			"d/da 1/(1 + e^(−a)) = σ(a)(1 − σ(a)).",
-	}, {
-		Name:  "outputDelta",
-		Title: "δ of the output layer",
-		Eq:    "δ = ∂L/∂a = σ(a) − y",
-		Stub: `
-	// Step 4 of EXERCISE.md. For every sample r (labels[r] is its digit) and output unit k,
-	// with ŷ = σ(a) in yhat and y the one-hot target (y_k = 1 for k == labels[r], else 0):
-	//
-	//	δ = ∂L/∂a = ∂L/∂σ(a)·∂σ(a)/∂a = σ(a) − y    into delta at (r, k)
-`,
-		Task: "Derive it first: with L(y, ŷ) = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k] and ŷ = σ(a),\n" +
-			"∂L/∂σ(a) = (σ(a) − y)/(σ(a)(1 − σ(a))), and times ∂σ(a)/∂a = σ(a)(1 − σ(a)) from step 3\n" +
-			"the factor cancels: ∂L/∂a = σ(a) − y. Then write it: for every sample r and output k,\n" +
-			"δ = ŷ_k − y_k, with y one-hot (1 at the unit of the true digit `labels[r]`). Computing\n" +
-			"σ(a) − y directly, not the product of the two derivatives, avoids 0/0 where σ(a) has\n" +
-			"rounded to exactly 0 or 1.",
-	}, {
-		Name:  "hiddenDelta",
-		Title: "δ of a hidden layer",
-		Eq:    "δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ(a_l)(1 − σ(a_l))",
-		Stub: `
-	// Step 5 of EXERCISE.md: for a mini-batch of B samples, a hidden layer of m units and the
-	// layer above it with m' units (wAbove = W_{l+1} is m'×m, deltaAbove = δ_{l+1} is B×m',
-	// s = σ(a_l) is B×m):
-	//
-	//	δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ(a_l)(1 − σ(a_l))    into delta (B×m)
-`,
-		Task: "Send δ of the layer above down through its weights, (W_{l+1}ᵀ δ_{l+1})_k =\n" +
-			"Σ_j δ_{l+1,j}·W_{l+1}[j][k], summed in order of j, and multiply by the local derivative\n" +
-			"σ'(a_l) = `sigmoidPrime(s)` with s = σ(a_l). For every sample r of the batch and every\n" +
-			"unit k of the layer. `productAB` in matrix.go is the first factor, δ·W, for a whole batch.",
-	}, {
-		Name:  "layerGradients",
-		Title: "the gradients of a layer, summed over the mini-batch",
-		Eq:    "∂L/∂W_l = Σ_batch δ_l·xᵀ, ∂L/∂b_l = Σ_batch δ_l",
-		Stub: `
-	// Step 6 of EXERCISE.md: for a mini-batch of B samples, a layer of m units with n inputs,
-	// its δ (delta, B×m) and its input x (B×n: the images, or σ(a) of the layer below):
-	//
-	//	∂L/∂W = Σ_batch δ·xᵀ    into gW (m×n)
-	//	∂L/∂b = Σ_batch δ       into gb (m)
-`,
-		Task: "Set gW[j][k] = Σ_r δ[r][j]·x[r][k] and gb[j] = Σ_r δ[r][j], sums over the samples r of\n" +
-			"the mini-batch, each started at 0 and taken in order of r. Set them, do not add to\n" +
-			"them: gW and gb hold the sums of the previous mini-batch. Sums, not means: the step\n" +
-			"divides by B. `productAtB` in matrix.go is the weight gradient as a plain loop.",
-	}, {
-		Title: "the gradient check",
-		Eq:    "∂L/∂θ ≈ (L(θ + h) − L(θ − h))/2h",
-		Task: "`go test` runs your steps 2 to 6 together, the forward and the\n" +
-			"backward pass of a network with two hidden layers, and compares every ∂L/∂W and ∂L/∂b\n" +
-			"with the slope of the loss measured by central differences, as CS231n does. It prints\n" +
-			"the largest relative error |analytic − numeric| / max(|analytic|, |numeric|) and its\n" +
-			"reading: above 1e−2 the gradient is probably wrong, 1e−7 or less it is right.",
-	}, {
-		Recv:  "SGD",
-		Name:  "step",
-		Title: "the SGD step",
-		Eq:    "W ← (1 − ηλ/n)·W − (η/B)·Σ_batch ∂L/∂W,  b ← b − (η/B)·Σ_batch ∂L/∂b",
-		Stub: `
-	// Step 8 of EXERCISE.md: for a layer (layer.W is m×n, layer.B has m biases), its gradients
-	// summed over a mini-batch of B samples (gW, m×n; gb, m), and η = o.Eta, λ = o.Lambda,
-	// n = o.N:
-	//
-	//	W ← (1 − ηλ/n)·W − (η/B)·Σ_batch ∂L/∂W
-	//	b ← b − (η/B)·Σ_batch ∂L/∂b    (biases are not decayed)
-`,
-		Task: "Move the layer against the mean gradient of the mini-batch, (η/B)·Σ,\n" +
-			"after shrinking the weights, not the biases, by the L2 weight decay 1 − ηλ/n of\n" +
-			"Nielsen's network2.py (n is the size of the training set, `o.N`).",
-	}}
+// dropFuncs removes the named functions, with their comments, from a Go file.
+func dropFuncs(name string, text []byte, drop []string) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, text, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var edits []sourceEdit
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || !slices.Contains(drop, fd.Name.Name) {
+			continue
+		}
+		from := fd.Pos()
+		if fd.Doc != nil {
+			from = fd.Doc.Pos()
+		}
+		edits = append(edits, sourceEdit{fset.Position(from).Offset, fset.Position(fd.End()).Offset, ""})
+	}
+	if len(edits) != len(drop) {
+		return nil, fmt.Errorf("want the functions %v, found %d of them", drop, len(edits))
+	}
+	text = applySourceEdits(text, edits)
+	text = append(text, "\n// In the exercise the three products are left out: writing them is part of steps 2, 5 and 6.\n"...)
+	return format.Source(text)
 }
 
 // exerciseFiles makes the exercise from the program's source in src: path → content of every
@@ -193,22 +155,19 @@ func exerciseSteps() []exerciseStep {
 // EXERCISE.md.
 func exerciseFiles(src fs.FS) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	names, err := fs.Glob(src, "*.go")
-	if err != nil {
-		return nil, err
-	}
 	found := map[string]string{} // step function → its file
 	steps := exerciseSteps()
-	for _, name := range names {
+	for _, name := range append(exerciseModule, stepsTestFile, "go.mod") {
 		text, err := fs.ReadFile(src, name)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case name == stepsTestFile:
+		switch name {
+		case "go.mod":
+		case stepsTestFile:
 			text, err = setLearnerMode(text)
-		case strings.HasSuffix(name, "_test.go"):
-			continue // the project's own tests test the real bodies; the exercise has its steps'
+		case "matrix.go":
+			text, err = dropFuncs(name, text, exerciseDropped)
 		default:
 			text, err = stubFile(name, text, steps, found)
 		}
@@ -217,26 +176,12 @@ func exerciseFiles(src fs.FS) (map[string][]byte, error) {
 		}
 		files[name] = text
 	}
-	if _, ok := files[stepsTestFile]; !ok {
-		return nil, fmt.Errorf("%s is missing from the program's source", stepsTestFile)
-	}
 	for _, s := range steps {
 		if s.Name != "" && found[s.Func()] == "" {
 			return nil, fmt.Errorf("the step function %s is not in the program's source", s.Func())
 		}
 	}
-	// Everything else the program is built from, as it is: go.mod, the lab's page, the template.
-	err = fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
-			return err
-		}
-		b, err := fs.ReadFile(src, p)
-		files[p] = b
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
+	files["main.go"] = []byte(exerciseMain)
 	md, err := exerciseGuide(src, files, steps)
 	if err != nil {
 		return nil, err
@@ -277,48 +222,9 @@ func stubFile(name string, text []byte, steps []exerciseStep, found map[string]s
 	return out, nil
 }
 
-// stepFunc is the declaration, with its body, of a step's function.
-type stepFunc struct {
-	step exerciseStep
-	decl *ast.FuncDecl
-}
-
-// stepFuncs returns the functions that f declares, with a body, for any of steps: the same
-// name and receiver type. The generator, its tests and the step checks all find them here.
-func stepFuncs(f *ast.File, steps []exerciseStep) []stepFunc {
-	var found []stepFunc
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil {
-			continue
-		}
-		for _, s := range steps {
-			if s.Name != "" && fd.Name.Name == s.Name && stepRecv(fd) == s.Recv {
-				found = append(found, stepFunc{s, fd})
-			}
-		}
-	}
-	return found
-}
-
 // bodyEdit is the edit that replaces the body of fd, between its braces, by with.
 func bodyEdit(fset *token.FileSet, fd *ast.FuncDecl, with string) sourceEdit {
 	return sourceEdit{fset.Position(fd.Body.Lbrace).Offset + 1, fset.Position(fd.Body.Rbrace).Offset, with}
-}
-
-// stepRecv is the name of a method's receiver type (without *), "" for a plain function.
-func stepRecv(fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return ""
-	}
-	t := fd.Recv.List[0].Type
-	if st, ok := t.(*ast.StarExpr); ok {
-		t = st.X
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name
-	}
-	return ""
 }
 
 // sourceEdit replaces the bytes lo..hi-1 of a text by with.
@@ -422,15 +328,6 @@ func setLearnerMode(text []byte) ([]byte, error) {
 	}
 	return nil, errors.New("no const learnerMode to set")
 }
-
-// stepLocation is where a step function is declared: its file and the line of its func.
-type stepLocation struct {
-	File string
-	Line int
-}
-
-// String is file:line.
-func (l stepLocation) String() string { return l.File + ":" + strconv.Itoa(l.Line) }
 
 // findSteps returns where each step function is declared among the Go files (not tests) of
 // files, path → content.

@@ -75,8 +75,10 @@ func gradientUnits(gW Matrix, gb []float64, delta, x Matrix, lit *litIndex, lo, 
 	}
 }
 
-// stepUnits takes units lo..hi-1 of o.step. The step treats every weight alike, so it is the
-// course's step itself on the rows of those units.
+// stepUnits takes units lo..hi-1 of the update: o.decay, then o.step. Both treat every weight
+// alike, so they are the course's functions themselves on the rows of those units.
 func (o SGD) stepUnits(layer Layer, gW Matrix, gb []float64, B, lo, hi int) {
-	o.step(Layer{W: layer.W.rows(lo, hi), B: layer.B[lo:hi]}, gW.rows(lo, hi), gb[lo:hi], B)
+	units := Layer{W: layer.W.rows(lo, hi), B: layer.B[lo:hi]}
+	o.decay(units)
+	o.step(units, gW.rows(lo, hi), gb[lo:hi], B)
 }

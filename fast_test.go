@@ -153,6 +153,7 @@ func TestFastPassesEqualCourse(t *testing.T) {
 
 				sgd := SGD{Eta: 0.3, Lambda: 3, N: 700}
 				want, got := layer.clone(), layer.clone()
+				sgd.decay(want)
 				sgd.step(want, g.W[l], g.B[l], B)
 				for i := 1; i < len(split); i++ {
 					sgd.stepUnits(got, g.W[l], g.B[l], B, split[i-1], split[i])

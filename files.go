@@ -84,15 +84,6 @@ func checkSavable(path string) error {
 	return nil
 }
 
-// special says whether path is there but is not a regular file: a folder, a device, or a named
-// pipe (FIFO). Opening a named pipe waits until something writes to it, which may be never, so
-// a program that only checked after opening would hang there; os.Stat does not open the file
-// and returns at once. A path that is not there is not special: opening it says so.
-func special(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && !st.Mode().IsRegular()
-}
-
 // removeTempFiles removes what writeFileAtomic leaves in dir when the program is killed in the
 // middle of a write (kill -9, a power cut): called when a run starts.
 func removeTempFiles(dir string) {

@@ -21,10 +21,6 @@ import (
 	"runtime"
 )
 
-// maxMemory is the most a run may need by the count above: 4 GiB, a sixth of this machine and
-// half of a small laptop. Past it the program refuses to start.
-const maxMemory = 4 << 30
-
 // bookkeeping is what the count leaves out and adds up to less than this: slice headers, the
 // workers' views of each pass, goroutine stacks.
 const bookkeeping = 1 << 20
@@ -53,15 +49,4 @@ func checkMemory(what string, sizes []int, batch, workers int) error {
 			what, joinInts(sizes, "-"), batch, bytesString(need), maxMemory>>30)
 	}
 	return nil
-}
-
-// bytesString writes a size in bytes the way people read it: 1.6 GB, 34 GB, 820 MB.
-func bytesString(b float64) string {
-	switch {
-	case b >= 1e9:
-		return fmt.Sprintf("%.3g GB", b/1e9)
-	case b >= 1e6:
-		return fmt.Sprintf("%.3g MB", b/1e6)
-	}
-	return fmt.Sprintf("%.3g kB", b/1e3)
 }

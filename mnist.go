@@ -218,6 +218,15 @@ func readProblem(err error) string {
 	return strings.TrimPrefix(err.Error(), "flate: ")
 }
 
+// special says whether path is there but is not a regular file: a folder, a device, or a named
+// pipe (FIFO). Opening a named pipe waits until something writes to it, which may be never, so
+// a program that only checked after opening would hang there; os.Stat does not open the file
+// and returns at once. A path that is not there is not special: opening it says so.
+func special(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.Mode().IsRegular()
+}
+
 // openIDX opens an IDX file for reading, decompressing it if it is gzip data, and returns the
 // most payload bytes it can hold. A file whose name ends in .gz must be gzip data; any other
 // file may be either.

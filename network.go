@@ -165,6 +165,16 @@ func lossAndHits(p *Pass) (lossSum float64, hits int) {
 	return lossSum, hits
 }
 
+// Score is the loss and accuracy of the network on a data set.
+type Score struct {
+	Loss float64 // mean over the images of L
+	Hits int     // images predicted right
+	N    int     // images
+}
+
+// Acc is the fraction of images predicted right.
+func (s Score) Acc() float64 { return float64(s.Hits) / float64(s.N) }
+
 // Pass holds what the passes of one mini-batch of B samples compute: the input x and its labels,
 // then for every layer a and σ(a) (the forward pass) and δ (the backward pass), and the loss of
 // each sample. Layers are counted from 0 here, so A[0] is the first hidden layer's a; the

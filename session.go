@@ -233,7 +233,7 @@ func (r *session) trainEpochs() error {
 // from the seed. The stream is the shuffling's own, so that it does not depend on the
 // network's size, and the same seed shuffles the same way whatever the layers.
 func (r *session) newShuffle() {
-	r.rng = rand.New(rand.NewPCG(r.c.seed, 0x73687566666c65)) // stream id: "shuffle"
+	r.rng = rand.New(rand.NewPCG(r.c.seed, shuffleStream))
 	r.order = sequence(r.data.Train.Len())
 }
 

@@ -76,15 +76,10 @@ type trainer struct {
 	stop atomic.Bool
 }
 
-// The loss over a data set is summed in chunks of evalChunk images, each in order, and then
-// chunk by chunk in order: a fixed order, so the sum does not depend on the number of workers.
-// (Changing evalChunk would change the last bits of every evaluation loss a run has printed.)
-// The workers take the images evalPiece at a time, a fifth of a chunk: the smaller the piece,
+// The loss over a data set is summed in chunks of evalChunk images (plain_train.go), whatever
+// the number of workers. The workers take the images evalPiece at a time, a fifth of a chunk: the smaller the piece,
 // the less there is to wait for at the end when a worker's core is taken by another program.
-const (
-	evalChunk = 500
-	evalPiece = 100
-)
+const evalPiece = 100
 
 // newTrainer prepares training of net on n images in mini-batches of the given size, with the
 // given number of workers; workers ≤ 0 lets the trainer choose, mini-batch by mini-batch,
@@ -262,16 +257,6 @@ func (t *trainer) units(w int) {
 	}
 }
 
-// Score is the loss and accuracy of the network on a data set.
-type Score struct {
-	Loss float64 // mean over the images of L
-	Hits int     // images predicted right
-	N    int     // images
-}
-
-// Acc is the fraction of images predicted right.
-func (s Score) Acc() float64 { return float64(s.Hits) / float64(s.N) }
-
 // evaluate runs the forward pass on every image of d and returns the mean loss and the
 // accuracy. If pred is not nil it receives the predicted digit of every image.
 //
@@ -322,13 +307,4 @@ func (t *trainer) score(w int) {
 			}
 		}
 	}
-}
-
-// sequence returns 0, 1, ..., n−1: the images of a data set in their file order.
-func sequence(n int) []int {
-	s := make([]int, n)
-	for i := range s {
-		s[i] = i
-	}
-	return s
 }

@@ -1,0 +1,147 @@
+// plain_train.go trains the course's way, with nothing but network.go and backprop.go: in each
+// epoch the training images shuffled, then trainBatch on one mini-batch after the other, then
+// the loss and accuracy on the evaluation set; the test set once, at the end. The exercise
+// trains the learner's functions with it (-exercise). The program trains the same way, only
+// faster (fast_passes.go, train.go, session.go): TestPlainTrainingIsTheProgram proves that the
+// two give the same numbers, bit for bit.
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// plainSettings are the settings of a plain run, as the program's flags set them.
+type plainSettings struct {
+	Epochs int
+	Batch  int     // B
+	LR     float64 // η of the first epoch
+	Decay  float64 // η shrinks by this fraction after each epoch
+	Lambda float64 // λ of the weight decay
+	Seed   uint64  // of the shuffling (the weights are drawn by newNetwork)
+}
+
+// plainEpoch is what one epoch of a plain run measured.
+type plainEpoch struct {
+	TrainLoss, TrainAcc float64 // running means over the epoch, each image counted before its step
+	Eval                Score
+	Seconds             float64 // the training pass alone
+}
+
+// The loss over a data set is summed in chunks of evalChunk images, each in order, and then
+// chunk by chunk in order: a fixed order, so the sum does not depend on how the work is shared
+// (train.go's evaluate takes the same chunks). Changing it would change the last bits of every
+// evaluation loss a run has printed.
+const evalChunk = 500
+
+// shuffleStream is the second word of the shuffling's generator: a fixed stream id, "shuffle".
+const shuffleStream = 0x73687566666c65
+
+// trainPlain trains net on m.Train for s.Epochs epochs, printing one line an epoch to w, and a
+// progress line to progress every few seconds inside an epoch (with a word if the epoch runs far
+// slower than plain loops should). It returns every epoch's figures and the test set's score.
+func trainPlain(net *Network, m *MNIST, s plainSettings, w, progress io.Writer) ([]plainEpoch, Score) {
+	rng := rand.New(rand.NewPCG(s.Seed, shuffleStream))
+	order := sequence(m.Train.Len())
+	g := net.newGrads()
+	p := net.newPass(s.Batch)
+	expected := plainEpochSeconds(net.Sizes, m.Train.Len(), s.Batch)
+	var hist []plainEpoch
+	for e := 1; e <= s.Epochs; e++ {
+		sgd := SGD{Eta: s.LR * math.Pow(1-s.Decay, float64(e-1)), Lambda: s.Lambda, N: m.Train.Len()} // η_e = η·(1 − decay)^(e−1)
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		start, shown, warned := time.Now(), time.Now(), false
+		var lossSum float64
+		hits := 0
+		for lo := 0; lo < len(order); lo += s.Batch {
+			idx := order[lo:min(len(order), lo+s.Batch)]
+			q := p.rows(0, len(idx)) // the last mini-batch may be shorter
+			for r, i := range idx {
+				q.setImage(r, m.Train.image(i), m.Train.Labels[i])
+			}
+			net.trainBatch(q, g, sgd) // forward, backward, update (backprop.go)
+			l, h := lossAndHits(q)    // of the forward pass, before the step
+			lossSum, hits = lossSum+l, hits+h
+			if time.Since(shown) >= 5*time.Second {
+				shown = time.Now()
+				done, secs := lo+len(idx), time.Since(start).Seconds()
+				line := fmt.Sprintf("  epoch %d: %d of %d images, %.0fs", e, done, len(order), secs)
+				if guess := secs / float64(done) * float64(len(order)); !warned && guess > 4*expected {
+					warned = true
+					line += fmt.Sprintf(" (this epoch will take about %.0fs, %.0f times what plain loops take on this computer, "+
+						"about %.1fs: does a loop do more work than its formula needs?)", guess, guess/expected, expected)
+				}
+				fmt.Fprintln(progress, line)
+			}
+		}
+		secs := time.Since(start).Seconds()
+		n := float64(len(order))
+		ep := plainEpoch{TrainLoss: lossSum / n, TrainAcc: float64(hits) / n, Eval: plainScore(net, m.Eval), Seconds: secs}
+		hist = append(hist, ep)
+		fmt.Fprintf(w, "epoch %*d/%d  train loss %.4f acc %.4f  eval loss %.4f acc %.4f  %.3fs\n",
+			len(strconv.Itoa(s.Epochs)), e, s.Epochs, ep.TrainLoss, ep.TrainAcc, ep.Eval.Loss, ep.Eval.Acc(), secs)
+	}
+	test := plainScore(net, m.Test)
+	fmt.Fprintf(w, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
+	return hist, test
+}
+
+// plainScore is the mean loss and the accuracy of net on d, the losses summed as the program
+// sums them (train.go, evaluate): in chunks of evalChunk images, each from 0 in order, then
+// chunk by chunk.
+func plainScore(net *Network, d Dataset) Score {
+	s := Score{N: d.Len()}
+	p := net.newPass(evalChunk)
+	for lo := 0; lo < d.Len(); lo += evalChunk {
+		q := p.rows(0, min(d.Len(), lo+evalChunk)-lo)
+		for r := range q.Labels {
+			q.setImage(r, d.image(lo+r), d.Labels[lo+r])
+		}
+		net.forward(q)
+		chunk, hits := lossAndHits(q)
+		s.Loss, s.Hits = s.Loss+chunk, s.Hits+hits
+	}
+	s.Loss /= float64(s.N)
+	return s
+}
+
+// plainEpochSeconds estimates how long an epoch of plain loops takes on this computer: the
+// multiply-adds of the forward pass, three times over (forward, δ sent down, gradients), and
+// the step's, at the rate this computer runs a plain loop of them, measured here.
+func plainEpochSeconds(sizes []int, n, batch int) float64 {
+	var macs, weights float64
+	for l := 1; l < len(sizes); l++ {
+		macs += float64(float64(sizes[l-1]) * float64(sizes[l]))
+		weights += float64(float64(sizes[l-1])*float64(sizes[l])) + float64(sizes[l])
+	}
+	x, y := make([]float64, 1<<14), make([]float64, 1<<14)
+	for i := range x {
+		x[i], y[i] = float64(i%7)/7, float64(i%5)/5
+	}
+	start, count := time.Now(), 0.0
+	var sum float64
+	for time.Since(start) < 20*time.Millisecond {
+		for i := range x {
+			sum += float64(x[i] * y[i])
+		}
+		count += float64(len(x))
+	}
+	if math.IsNaN(sum) { // never: a use of sum, so that the loop is not left out
+		return 0
+	}
+	rate := count / time.Since(start).Seconds() // multiply-adds a second
+	return (float64(3*macs*float64(n)) + float64(weights*float64(n/batch))) / rate
+}
+
+// sequence returns 0, 1, ..., n−1: the images of a data set in their file order.
+func sequence(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
