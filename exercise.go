@@ -43,6 +43,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -383,7 +384,7 @@ func exerciseGuide(src fs.FS, files map[string][]byte, steps []exerciseStep) ([]
 
 // writeExercise writes the exercise into dir, which must be new or empty, and says what to do
 // next.
-func writeExercise(dir string, stdout io.Writer) error {
+func writeExercise(dir string, stdout io.Writer, writing *sync.Mutex) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return &usageError{fmt.Sprintf("-exercise %s: the folder is not empty; give a new or an empty one", dir)}
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -396,7 +397,7 @@ func writeExercise(dir string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-exercise: cannot make the exercise from the program's source: %v", err)
 	}
-	if err := writeTree(dir, files); err != nil {
+	if err := writeTreeAtomic(dir, files, writing); err != nil {
 		return fmt.Errorf("-exercise %s: %v", dir, err)
 	}
 	fmt.Fprintf(stdout, "wrote the exercise, %d files, to %s: the program with %d functions to write.\n", len(files), dir, countFuncs(exerciseSteps()))
@@ -421,6 +422,43 @@ func writeTree(dir string, files map[string][]byte) error {
 		if err := writeFileAtomic(p, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
 			return err // "cannot write PATH: …"
 		}
+	}
+	return nil
+}
+
+// writeTreeAtomic writes the exercise's folder as writeFileAtomic writes a file: into a new
+// folder beside dir (exerciseTemp, signals.go), renamed dir once every file is in it, so that an
+// interrupted or failed write (a full disk) leaves nothing, and a folder named dir is whole. It
+// holds writing meanwhile (some 50 ms): a Ctrl-C then quits once the folder is whole or gone.
+func writeTreeAtomic(dir string, files map[string][]byte, writing *sync.Mutex) (err error) {
+	writing.Lock()
+	defer writing.Unlock()
+	dir = filepath.Clean(dir)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("cannot create the folder %s: %v", filepath.Dir(dir), unwrapPathError(err))
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), strings.TrimSuffix(filepath.Base(exerciseTemp(dir)), "*"))
+	if err != nil {
+		return fmt.Errorf("cannot create a folder beside it: %v", unwrapPathError(err))
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := writeTree(tmp, files); err != nil {
+		return errors.New(strings.ReplaceAll(err.Error(), tmp, dir)) // name the folder asked for
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("cannot write the folder: %v", unwrapPathError(err))
+	}
+	// An empty folder dir is replaced (os.Rename does not rename over a folder); os.Remove
+	// removes only an empty one.
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot write the folder: %v", unwrapPathError(err))
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("cannot write the folder: %v", unwrapPathError(err))
 	}
 	return nil
 }

@@ -122,7 +122,7 @@ func exerciseSlips() []exerciseSlip {
 		{"delta-times-sigma-prime", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) * sigmoidPrime(yhat.at(r, k))", 4, "it cancels", nil},
 		{"delta-label-off-by-one", "outputDelta", "k == int(label)", "k == int(label)+1", 4, "whose label is", nil},
 		{"hidden-no-sigma-prime", "hiddenDelta", "sum * sigmoidPrime(s.at(r, k))", "sum", 5, "σ(a)(1 − σ(a)) is missing", nil},
-		{"hidden-transposed", "hiddenDelta", "wAbove.at(j, k)", "wAbove.at(k, j)", 5, "slice of length 8, which is", nil},
+		{"hidden-transposed", "hiddenDelta", "wAbove.at(j, k)", "wAbove.at(k, j)", 5, "slice of length 12, which is wAbove", nil},
 		{"gradient-bias-not-cleared", "layerGradients", "\t\tvar sum float64\n\t\tfor r := 0; r < delta.Rows; r++ {\n\t\t\tsum += delta.at(r, j)\n\t\t}\n\t\tgb[j] = sum",
 			"\t\tfor r := 0; r < delta.Rows; r++ {\n\t\t\tgb[j] += delta.at(r, j)\n\t\t}", 6, "sums not cleared", nil},
 		{"gradient-mean", "layerGradients", "gW.row(j)[k] = sum", "gW.row(j)[k] = sum / float64(delta.Rows)", 6, "factor of B", nil},

@@ -173,13 +173,7 @@ func TestPixelScale(t *testing.T) {
 // for bit, so these change only if the arithmetic of training, evaluation or reporting
 // changes: any slip anywhere in them fails this test, with or without MNIST_DIR.
 func TestStoredRun(t *testing.T) {
-	dir := blocksDataDir(t)
-	out, save := t.TempDir(), filepath.Join(t.TempDir(), "net.json")
-	status, stdout, stderr := runProgram("-data", dir, "-download=false", "-out", out, "-save", save,
-		"-epochs", "3", "-batch", "7", "-lr", "0.3", "-decay", "0.1", "-lambda", "4", "-seed", "5", "-hidden", "9")
-	if status != 0 {
-		t.Fatalf("status %d: %s", status, stderr)
-	}
+	_, stdout, out, save := storedRun(t)
 	hist, err := os.ReadFile(filepath.Join(out, "history.csv"))
 	if err != nil {
 		t.Fatal(err)

@@ -19,10 +19,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -397,4 +399,161 @@ func (m *runtimeMem) read() {
 	var s runtime.MemStats
 	runtime.ReadMemStats(&s)
 	m.total = s.TotalAlloc
+}
+
+// TestSignalsAtAnyMoment: Ctrl-C at moments the first round missed. Each ends with status 130
+// and one line on standard error (or 0 with nothing said, once the work has ended), promptly,
+// and leaves no temporary file: during a slow download, during -exercise (also at random moments
+// in its 50 ms), after the last epoch, and in a long evaluation.
+func TestSignalsAtAnyMoment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the program")
+	}
+	bin := buildProgram(t)
+	start := func(args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+		cmd := exec.Command(bin, args...)
+		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, stdout, stderr
+	}
+	lines := func(s string) int { return strings.Count(s, "\n") }
+
+	t.Run("download", func(t *testing.T) {
+		// A mirror on loopback that sends a few bytes, then nothing: the download is under way.
+		mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "9912422")
+			w.Write([]byte{0x1f, 0x8b})
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(30 * time.Second):
+			}
+		}))
+		defer mirror.Close()
+		data := t.TempDir()
+		cmd, _, stderr := start("-data", data, "-mirror", mirror.URL, "-out", t.TempDir())
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if names, _ := filepath.Glob(filepath.Join(data, ".*.tmp*")); len(names) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no download under way; stderr %q", stderr.String())
+			}
+		}
+		cmd.Process.Signal(syscall.SIGINT)
+		if status := waitExit(t, cmd, 5*time.Second); status != 130 || lines(stderr.String()) != 1 || !strings.Contains(stderr.String(), "interrupted") {
+			t.Errorf("status %d, stderr %q; want 130 and one line", status, stderr.String())
+		}
+		noTempFiles(t, data)
+	})
+
+	t.Run("exercise", func(t *testing.T) {
+		for i := range 12 {
+			dir := filepath.Join(t.TempDir(), "ex")
+			cmd, _, stderr := start("-exercise", dir)
+			time.Sleep(time.Duration(i*7) * time.Millisecond) // 0 to 77 ms: before, during and after the writing
+			cmd.Process.Signal(syscall.SIGINT)
+			status := waitExit(t, cmd, 5*time.Second)
+			entries, _ := os.ReadDir(dir)
+			switch {
+			case status != 0 && status != 130:
+				t.Errorf("after %d ms: status %d, stderr %q", i*7, status, stderr.String())
+			case status == 130 && lines(stderr.String()) != 1 && !(stderr.String() == "" && len(entries) == 0):
+				// (nothing said and nothing written: the signal came before the program caught any)
+				t.Errorf("after %d ms: status 130 with stderr %q, want one line", i*7, stderr.String())
+			case len(entries) != 0 && len(entries) < 4:
+				t.Errorf("after %d ms: status %d and a partial exercise of %d entries", i*7, status, len(entries))
+			case status == 0 && len(entries) == 0:
+				t.Errorf("after %d ms: status 0 and no exercise", i*7)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "EXERCISE.md")); len(entries) > 0 && err != nil {
+				t.Errorf("after %d ms: a folder without EXERCISE.md: %v", i*7, err)
+			}
+			if names, _ := filepath.Glob(exerciseTemp(dir)); len(names) > 0 {
+				t.Errorf("after %d ms: left %v", i*7, names)
+			}
+		}
+	})
+
+	t.Run("after the last epoch", func(t *testing.T) {
+		// Signals at moments around the end of a short run: 130 with one line, or 0 with none, and
+		// never the notice of finishing a mini-batch that will not come.
+		data := labData(t, 300, 100)
+		for _, delay := range []time.Duration{50, 150, 250, 400, 600} {
+			out := t.TempDir()
+			saved := filepath.Join(t.TempDir(), "net.json")
+			cmd, _, stderr := start("-data", data, "-download=false", "-out", out, "-epochs", "2", "-save", saved)
+			time.Sleep(delay * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGINT)
+			status := waitExit(t, cmd, 20*time.Second)
+			e := stderr.String()
+			switch {
+			case status == 0 && e != "":
+				t.Errorf("after %v: status 0 but stderr %q", delay*time.Millisecond, e)
+			case status == 130 && lines(e) != 1:
+				t.Errorf("after %v: status 130 with stderr %q, want one line", delay*time.Millisecond, e)
+			case status != 0 && status != 130:
+				t.Errorf("after %v: status %d, stderr %q", delay*time.Millisecond, status, e)
+			}
+			if b, err := os.ReadFile(saved); err == nil {
+				var m savedModel
+				if json.Unmarshal(b, &m) != nil || (status == 130) != (m.Results["interrupted"] == true) {
+					t.Errorf("after %v: status %d, -save says interrupted %v", delay*time.Millisecond, status, m.Results["interrupted"])
+				}
+			}
+			noTempFiles(t, out)
+		}
+	})
+
+	t.Run("long evaluation", func(t *testing.T) {
+		// 3,000 test images through 784-2048-2048-10: seconds of evaluation, which the signal
+		// stops between two pieces of 100 images.
+		data := labData(t, 60, 3000)
+		cmd, _, stderr := start("-data", data, "-download=false", "-out", t.TempDir(), "-hidden", "2048,2048", "-epochs", "0")
+		time.Sleep(500 * time.Millisecond)
+		t0 := time.Now()
+		cmd.Process.Signal(syscall.SIGINT)
+		status := waitExit(t, cmd, 30*time.Second)
+		if status != 130 && status != 0 {
+			t.Errorf("status %d, stderr %q", status, stderr.String())
+		}
+		if status == 130 && lines(stderr.String()) != 1 {
+			t.Errorf("stderr %q, want one line", stderr.String())
+		}
+		t.Logf("exited %v after the signal, status %d", time.Since(t0), status)
+	})
+}
+
+// TestSaveRescued: a -save that cannot be written (its folder gone since the run began, as a
+// full disk would) names the -save file, not a temporary one, and keeps the network in -out,
+// where it loads.
+func TestSaveRescued(t *testing.T) {
+	out := t.TempDir()
+	path := filepath.Join(t.TempDir(), "gone", "net.json")
+	net := newNetwork([]int{imageSize, 4, numDigits}, 1)
+	err := saveOrRescue(path, out, net, nil, nil)
+	rescued := filepath.Join(out, "net.json.rescued")
+	if err == nil || !strings.Contains(err.Error(), "-save "+path+": ") || strings.Contains(err.Error(), ".tmp") || !strings.Contains(err.Error(), rescued) {
+		t.Errorf("error %v, want one naming -save %s and %s", err, path, rescued)
+	}
+	if back, err := loadModel(rescued); err != nil || !sameBits(back.Layers[0].W.Data, net.Layers[0].W.Data) {
+		t.Errorf("the rescued network: %v", err)
+	}
+}
+
+// TestDivergenceNamesLambda: a λ whose decay factor 1 − ηλ/n is below −1 diverges, and the line
+// says λ is the cause, not η; a large η is still blamed on -lr.
+func TestDivergenceNamesLambda(t *testing.T) {
+	data := tinyDataDir(t) // 50 training images: n = 50, so λ = 1000 at η = 0.5 gives 1 − 10 = −9
+	status, _, stderr := runProgram("-data", data, "-download=false", "-out", t.TempDir(), "-lambda", "1000", "-batch", "1", "-epochs", "10")
+	if status != 1 || !strings.Contains(stderr, "-lambda 1000") || !strings.Contains(stderr, "below 2n/η = 200") || strings.Contains(stderr, "learning rate") {
+		t.Errorf("-lambda 1000: status %d, stderr %q", status, stderr)
+	}
+	status, _, stderr = runProgram("-data", data, "-download=false", "-out", t.TempDir(), "-lr", "1e308", "-epochs", "1")
+	if status != 1 || !strings.Contains(stderr, "smaller learning rate than -lr 1e+308") {
+		t.Errorf("-lr 1e308: status %d, stderr %q", status, stderr)
+	}
 }

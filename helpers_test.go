@@ -64,6 +64,39 @@ func blocksDataDir(t testing.TB) string {
 	return dir
 }
 
+// readData reads the four files of the data set in dir, or fails the test.
+func readData(tb testing.TB, dir string) *MNIST {
+	tb.Helper()
+	paths, missing := findFiles(dir)
+	if len(missing) > 0 {
+		tb.Fatalf("%s lacks %v", dir, missing)
+	}
+	m, err := loadMNIST(paths)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// storedRun trains the program for three epochs of a 784-9-10 network on blocksDataDir's data,
+// at settings that take every path of the arithmetic (a last mini-batch shorter than the
+// others, η shrinking, weight decay), and returns its standard output, its -out folder and its
+// -save file. TestStoredRun pins its numbers; TestPlainTrainingIsTheProgram trains the same.
+func storedRun(t *testing.T) (dataDir, stdout, out, save string) {
+	t.Helper()
+	dataDir = blocksDataDir(t)
+	out, save = t.TempDir(), filepath.Join(t.TempDir(), "net.json")
+	status, stdout, stderr := runProgram("-data", dataDir, "-download=false", "-out", out, "-save", save,
+		"-epochs", "3", "-batch", "7", "-lr", "0.3", "-decay", "0.1", "-lambda", "4", "-seed", "5", "-hidden", "9")
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, stderr)
+	}
+	return dataDir, stdout, out, save
+}
+
+// storedSettings are storedRun's flags as trainPlain takes them.
+var storedSettings = plainSettings{Epochs: 3, Batch: 7, LR: 0.3, Decay: 0.1, Lambda: 4, Seed: 5}
+
 // sameBits reports whether two slices hold the same float64 values bit for bit.
 func sameBits(a, b []float64) bool {
 	if len(a) != len(b) {

@@ -119,7 +119,7 @@ type lab struct {
 // serve runs the lab until Ctrl-C or SIGTERM: it prints `lab: http://HOST:PORT/` once it takes
 // requests, and on the signal finishes the mini-batch under way, stops the server and writes
 // -save. A second signal quits at once.
-func serve(c *config, stdout, stderr io.Writer) error {
+func serve(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	l, err := openLab(c, stdout, stderr)
 	if err != nil {
 		return err
@@ -152,9 +152,8 @@ func serve(c *config, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "lab: http://%s/\n", net.JoinHostPort(host, strconv.Itoa(addr.Port)))
 
 	stopping := make(chan struct{})
-	var once sync.Once
-	defer catchInterrupts(stderr, &l.writing, func(bool) { once.Do(func() { close(stopping) }) },
-		"mnist: stopping the lab: finishing the mini-batch under way (interrupt again to quit at once)")()
+	sig.graceful(&l.writing, func() { close(stopping) }, // signals.go: called once
+		"mnist: stopping the lab: finishing the mini-batch under way (interrupt again to quit at once)")
 	select {
 	case <-stopping:
 	case err := <-served:

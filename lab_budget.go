@@ -29,7 +29,7 @@ import (
 )
 
 const (
-	queueLen   = 64              // requests that may wait for a turn; more are refused at once
+	queueLen   = 256             // requests that may wait for a turn; more are refused at once
 	queueWait  = 3 * time.Second // the longest one waits; then it is refused, well within the server's timeouts
 	retryAfter = "1"             // seconds, in a refusal's Retry-After
 	// maxAnswerNumbers bounds the numbers of one answer: a million, some 25 MB of JSON. The

@@ -329,15 +329,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mnist: note: -workers %d on %d CPUs: using %d, one per CPU (the results do not depend on it)\n", c.workers, n, n)
 		c.workers = n
 	}
+	// Ctrl-C and SIGTERM from here to the exit (signals.go): until training starts, a signal
+	// quits at once, removing the temporary files of a download, a report or -save, or the
+	// exercise's folder under way.
+	sig := catchInterrupts(stderr)
+	defer sig.end()
+	sig.quitting(nil, runTemps(c)...)
 	switch {
 	case c.exercise != "":
-		err = writeExercise(c.exercise, stdout) // needs no data set
+		err = writeExercise(c.exercise, stdout, sig.writing) // needs no data set
 	case c.serve != "":
-		err = serve(c, stdout, stderr)
+		err = serve(c, stdout, stderr, sig)
 	case c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0:
 		err = predictOnly(c, stdout) // needs no data set
 	default:
-		err = train(c, stdout, stderr)
+		err = train(c, stdout, stderr, sig)
 	}
 	if err == nil {
 		return 0

@@ -238,15 +238,7 @@ func realMNIST(tb testing.TB, what string) *MNIST {
 	if dir == "" {
 		tb.Skipf("MNIST_DIR is not set: skipping %s (set it to a folder with the four MNIST files)", what)
 	}
-	paths, missing := findFiles(dir)
-	if len(missing) > 0 {
-		tb.Fatalf("MNIST_DIR=%s lacks %v", dir, missing)
-	}
-	m, err := loadMNIST(paths)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
+	return readData(tb, dir)
 }
 
 // TestRealMNIST trains one epoch on the real data set and requires ≥ 0.90 test accuracy.

@@ -48,7 +48,7 @@ func saveModel(path string, net *Network, settings map[string]string, results ma
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", " ")
 		if err := enc.Encode(m); err != nil {
-			return fmt.Errorf("-save %s: %v", path, err)
+			return fmt.Errorf("-save %s: %w", path, unwrapPathError(err)) // the error, not the temporary file's name
 		}
 		return nil
 	})

@@ -16,27 +16,14 @@ import (
 // with the program (workers, fast passes, the session) and with trainPlain (trainBatch alone).
 // Every figure of every epoch, the test accuracy and every weight must be the same bits.
 func TestPlainTrainingIsTheProgram(t *testing.T) {
-	dir := blocksDataDir(t)
-	out, save := t.TempDir(), filepath.Join(t.TempDir(), "net.json")
-	status, _, stderr := runProgram("-data", dir, "-download=false", "-out", out, "-save", save,
-		"-epochs", "3", "-batch", "7", "-lr", "0.3", "-decay", "0.1", "-lambda", "4", "-seed", "5", "-hidden", "9")
-	if status != 0 {
-		t.Fatalf("status %d: %s", status, stderr)
-	}
+	dir, _, out, save := storedRun(t)
 	program, err := loadModel(save)
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, missing := findFiles(dir)
-	if len(missing) > 0 {
-		t.Fatalf("missing %v", missing)
-	}
-	m, err := loadMNIST(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := readData(t, dir)
 	net := newNetwork([]int{imageSize, 9, numDigits}, 5)
-	hist, test := trainPlain(net, m, plainSettings{Epochs: 3, Batch: 7, LR: 0.3, Decay: 0.1, Lambda: 4, Seed: 5}, io.Discard, io.Discard)
+	hist, test := trainPlain(net, m, storedSettings, io.Discard, io.Discard)
 	for l := range net.Layers {
 		if !sameBits(net.Layers[l].W.Data, program.Layers[l].W.Data) || !sameBits(net.Layers[l].B, program.Layers[l].B) {
 			t.Errorf("layer %d: trained plainly, the weights differ from the program's", l+1)
@@ -62,5 +49,15 @@ func TestPlainTrainingIsTheProgram(t *testing.T) {
 	}
 	if test.Hits != 100 || test.N != 100 { // the program's: test accuracy 1.0000 (100/100), TestStoredRun
 		t.Errorf("test score plainly %d/%d, the program's 100/100", test.Hits, test.N)
+	}
+}
+
+// TestPlainEpochEstimate: the time plain loops should take, against which trainPlain warns, is
+// a positive number that grows with the network and the training set.
+func TestPlainEpochEstimate(t *testing.T) {
+	small := plainEpochSeconds([]int{imageSize, 20, numDigits}, 50000, 10)
+	wide := plainEpochSeconds([]int{imageSize, 100, numDigits}, 50000, 10)
+	if !(small > 0) || math.IsInf(small, 0) || !(wide > 2*small) {
+		t.Errorf("estimated plain epochs: %v s for 784-20-10 and %v s for 784-100-10; want a positive time, growing with the layer", small, wide)
 	}
 }

@@ -12,14 +12,11 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -30,7 +27,7 @@ var errInterrupted = errors.New("interrupted")
 // -load network is read before the data set, which may have to be downloaded, so that a
 // damaged file is found at once; the -out folder is made only once there is something to
 // train, and not at all by a run that does not train (-epochs 0).
-func train(c *config, stdout, stderr io.Writer) error {
+func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	start := time.Now()
 	net, err := startingNetwork(c)
 	if err != nil {
@@ -64,8 +61,8 @@ func train(c *config, stdout, stderr io.Writer) error {
 	var writing sync.Mutex
 	r := newSession(c, data, net, stdout, &writing)
 	defer r.close()
-	defer catchInterrupts(stderr, &writing, r.tr.stop.Store,
-		"mnist: interrupted: finishing the current mini-batch and writing the report (interrupt again to quit at once)")()
+	r.sig = sig
+	sig.graceful(&writing, r.interrupt, "mnist: interrupted: finishing the current mini-batch and writing the report (interrupt again to quit at once)")
 
 	r.began = time.Now()
 	if err := r.trainEpochs(); err != nil {
@@ -121,50 +118,6 @@ func sgdOf(c *config, n int) SGD {
 	return SGD{Eta: c.lr, Lambda: c.lambda, N: n}
 }
 
-// catchInterrupts makes Ctrl-C or SIGTERM call stop, which ends training after the mini-batch
-// under way so that the run can write and report what there is; notice says so on stderr. A
-// second one quits at once with status 130, but first takes the writing lock: a file being
-// written (a few milliseconds) is finished and renamed into place, and no other is begun, so no
-// temporary file is left behind. The command line and the lab both come through here.
-//
-// It returns the function that ends the catching. A second signal that has arrived by then still
-// wins, so two signals always end in status 130, even when the run was finishing anyway.
-func catchInterrupts(stderr io.Writer, writing *sync.Mutex, stop func(bool), notice string) (done func()) {
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	finished, decided := make(chan struct{}), make(chan struct{})
-	quit := func() {
-		fmt.Fprintln(stderr, "mnist: interrupted twice: quitting")
-		writing.Lock() // held until the exit: no write starts after this
-		os.Exit(130)
-	}
-	go func() {
-		defer close(decided)
-		select {
-		case <-signals:
-			stop(true)
-			fmt.Fprintln(stderr, notice)
-		case <-finished:
-			return
-		}
-		select {
-		case <-signals:
-			quit()
-		case <-finished:
-			select {
-			case <-signals: // came before done stopped the catching: it counts
-				quit()
-			default:
-			}
-		}
-	}()
-	return func() {
-		signal.Stop(signals) // from now on a signal ends the process as it would any program
-		close(finished)
-		<-decided
-	}
-}
-
 // session is one training run under way: what it trains on and what it has done so far.
 type session struct {
 	c        *config
@@ -175,8 +128,9 @@ type session struct {
 	settings [][2]string
 
 	// writing is held while files are written to -out or -save, so that quitting at a second
-	// Ctrl-C waits for the file under way (see catchInterrupts).
+	// Ctrl-C waits for the file under way (signals.go).
 	writing *sync.Mutex
+	sig     *interrupts // the command line's signals, which finish moves through their phases; nil in the lab
 
 	// The shuffling of the training images: its random stream, and the order of the epoch
 	// under way (see newShuffle).
@@ -222,11 +176,24 @@ func (r *session) trainEpochs() error {
 			r.interrupted = e // the part of an epoch is left out of the history
 			return nil
 		}
-		if _, err := r.endEpoch(secs, nil); err != nil {
+		if _, err := r.endEpoch(secs, nil); errors.Is(err, errCut) {
+			r.interrupted = e // Ctrl-C came during the epoch's evaluation, which stopped short
+			return nil
+		} else if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// errCut ends an epoch whose evaluation a Ctrl-C cut short (interrupt): it counts as interrupted.
+var errCut = errors.New("the evaluation was cut short")
+
+// interrupt is what a first Ctrl-C does while the command line trains (signals.go): the epoch
+// ends after the mini-batch under way, and an evaluation under way after its piece (train.go).
+func (r *session) interrupt() {
+	r.tr.stop.Store(true)
+	r.tr.cut.Store(true)
 }
 
 // newShuffle starts the shuffling anew: the images in their file order and a random stream
@@ -315,15 +282,18 @@ func (r *session) endEpoch(secs float64, evalPred []byte) (epochStats, error) {
 			kept = "no epoch finished, so no files were written"
 		} else {
 			note := r.note()
-			note.Diverged = fmt.Sprintf("training diverged in epoch %d, %s; try a smaller learning rate than -lr %g", e, bad, c.lr)
+			note.Diverged = fmt.Sprintf("training diverged in epoch %d, %s; %s", e, bad, r.advice())
 			if err := r.write(func() error { return writeStoppedReport(c.out, r.settings, r.hist, r.net.Sizes[1], note) }); err != nil {
 				return epochStats{}, err
 			}
 		}
-		return epochStats{}, fmt.Errorf("training diverged in epoch %d: %s; try a smaller learning rate than -lr %g (%s)", e, bad, c.lr, kept)
+		return epochStats{}, fmt.Errorf("training diverged in epoch %d: %s; %s (%s)", e, bad, r.advice(), kept)
 	}
 	t1 := time.Now()
 	ev := r.tr.evaluate(r.data.Eval, evalPred)
+	if !r.tr.evaluated() {
+		return epochStats{}, errCut
+	}
 	r.trainSecs, r.evalSecs = r.trainSecs+secs, r.evalSecs+time.Since(t1).Seconds()
 	n := float64(len(r.order))
 	s := epochStats{Epoch: e, TrainLoss: r.tr.lossSum / n, TrainAcc: float64(r.tr.hits) / n,
@@ -363,7 +333,23 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 	c, stdout, data, net, hist := r.c, r.stdout, r.data, r.net, r.hist
 	pred := make([]byte, data.Test.Len())
 	t1 := time.Now()
+	// The test set's evaluation: a first Ctrl-C during it cuts it short (signals.go); after one
+	// that interrupted training, it is cut short once it has taken finishEval.
+	r.tr.cut.Store(false)
+	if r.interrupted > 0 {
+		timer := time.AfterFunc(finishEval, func() { r.tr.cut.Store(true) })
+		defer timer.Stop()
+	} else if r.sig != nil {
+		r.sig.graceful(r.writing, func() { r.tr.cut.Store(true) },
+			"mnist: interrupted: stopping the test set's evaluation (interrupt again to quit at once)")
+	}
 	test := r.tr.evaluate(data.Test, pred)
+	if !r.tr.evaluated() {
+		return r.unscored()
+	}
+	if r.sig != nil && r.interrupted == 0 {
+		r.sig.ending(r.writing) // the work has ended: a signal now changes nothing but a second quits
+	}
 	testSecs := time.Since(t1).Seconds()
 	if n := float64(len(hist)); n > 0 {
 		fmt.Fprintf(stdout, "time: data %.2fs; training %.1fs, %.3fs an epoch; evaluation %.4fs an epoch (%d images); "+
@@ -379,7 +365,7 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 		fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
 	}
 	if c.save != "" {
-		if err := r.save(test); err != nil {
+		if err := r.save(&test); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "saved the network to %s\n", c.save)
@@ -398,6 +384,10 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 		fmt.Fprintln(stdout)
 	}
 	result.Confusion.print(stdout)
+	if r.sig != nil && r.sig.interrupted() && r.interrupted == 0 { // a Ctrl-C just as the evaluation ended
+		fmt.Fprintf(stdout, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
+		return errInterrupted
+	}
 	if r.interrupted > 0 {
 		fmt.Fprintf(stdout, "interrupted in epoch %d of %d: the test accuracy is that of the network after %d full epochs and part of one\n",
 			r.interrupted, c.epochs, r.interrupted-1)
@@ -408,27 +398,59 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 	return nil
 }
 
+// finishEval is the longest the test set's evaluation may take after a Ctrl-C has interrupted
+// training: the course's network takes 0.03 s; a network of 4000-unit layers, minutes.
+const finishEval = 2 * time.Second
+
+// unscored ends a run whose test set's evaluation a Ctrl-C cut short: the report files are those
+// of the last epoch, and -save, if asked, keeps the network trained, without a test score.
+func (r *session) unscored() error {
+	c, stdout := r.c, r.stdout
+	if c.save != "" && (len(r.hist) > 0 || r.interrupted > 0) {
+		if err := r.save(nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "saved the network to %s, not scored on the test set\n", c.save)
+	}
+	fmt.Fprintf(stdout, "interrupted: the test set's evaluation was cut short, so the run has no test accuracy; %s\n", r.kept())
+	return errInterrupted
+}
+
+// kept says what the -out folder holds after the epochs so far.
+func (r *session) kept() string {
+	if len(r.hist) == 0 || r.c.epochs == 0 {
+		return "no report was written"
+	}
+	return fmt.Sprintf("the report in %s is that of epoch %d", r.c.out, len(r.hist))
+}
+
 // saveNow writes -save as the network stands, scored on the test set: the lab's end. An epoch
 // under way is recorded as an interruption.
 func (r *session) saveNow() error {
 	if r.underway {
 		r.interrupted = len(r.hist) + 1 // saved partway through an epoch
 	}
-	return r.save(r.tr.evaluate(r.data.Test, nil))
+	test := r.tr.evaluate(r.data.Test, nil)
+	return r.save(&test)
 }
 
 // save writes the network to -save with the run's settings and results: the epochs trained,
-// the last evaluation and the test score.
-func (r *session) save(test Score) error {
+// the last evaluation and the test score (none if test is nil: not scored).
+func (r *session) save(test *Score) error {
 	saved := map[string]string{}
 	for _, kv := range r.settings {
 		saved[kv[0]] = kv[1]
 	}
-	results := map[string]any{"epochs_trained": len(r.hist), "test_accuracy": test.Acc(), "test_loss": test.Loss, "interrupted": r.interrupted > 0}
+	// Interrupted: during an epoch, or in the test set's evaluation (cut short, or not quite).
+	interrupted := r.interrupted > 0 || test == nil || (r.sig != nil && r.sig.interrupted())
+	results := map[string]any{"epochs_trained": len(r.hist), "interrupted": interrupted}
+	if test != nil {
+		results["test_accuracy"], results["test_loss"] = test.Acc(), test.Loss
+	}
 	if len(r.hist) > 0 {
 		results["eval_accuracy"], results["eval_loss"] = r.hist[len(r.hist)-1].EvalAcc, r.hist[len(r.hist)-1].EvalLoss
 	}
-	return r.write(func() error { return saveModel(r.c.save, r.net, saved, results) })
+	return r.write(func() error { return saveOrRescue(r.c.save, r.c.out, r.net, saved, results) }) // rescue.go
 }
 
 // note is what report.html says about the run as it now stands.
@@ -459,6 +481,21 @@ func lossString(v float64) string {
 		return fmt.Sprintf("%.4f", v)
 	}
 	return fmt.Sprintf("%.3e", v)
+}
+
+// advice says which setting to change after a divergence. The step multiplies every weight by
+// 1 − ηλ/n before it subtracts η times its gradient (backprop.go); at −1 or below, that factor
+// no longer shrinks a weight but flips its sign and keeps or grows its size, step after step,
+// whatever the gradient: then λ is the cause, if it is at least n (the course's is 5, n
+// 50,000), and it must stay below 2n/η; with the first epoch's η, the largest. Otherwise η is
+// (-lr 1e308 makes that factor −∞ too, with λ = 5).
+func (r *session) advice() string {
+	eta, lambda, n := r.c.lr, r.c.lambda, float64(r.tr.sgd.N)
+	if f := 1 - eta*lambda/n; f <= -1 && lambda >= n {
+		return fmt.Sprintf("the weight decay of -lambda %g made each step multiply every weight by 1 − ηλ/n = %.3g, which grows it; try a -lambda below 2n/η = %.4g",
+			lambda, f, 2*n/eta)
+	}
+	return fmt.Sprintf("try a smaller learning rate than -lr %g", r.c.lr)
 }
 
 // divergence says what went wrong if training has diverged: a loss or a weight that is no longer

@@ -912,19 +912,21 @@ func checkOutputDelta() stepOutcome {
 	return c.out
 }
 
-// Step 5: δ of the two hidden layers of a 2-3-4-2 network for two samples: first layer 1 from
+// Step 5: δ of the two hidden layers of a 2-3-4-3 network for two samples: first layer 1 from
 // the output's δ, then layer 0 from a δ of layer 1 given by the check.
 func checkHiddenDelta() stepOutcome {
-	net := stepNetwork([]int{2, 3, 4, 2},
+	// The output layer has 3 units and the batch 2 samples, so that every matrix handed to
+	// hiddenDelta has a size of its own and an index past the end names it.
+	net := stepNetwork([]int{2, 3, 4, 3},
 		[]float64{1, -1, 0.5, 0.5, -0.5, 2}, []float64{0, 0, 0}, // layer 0: 3×2
 		[]float64{0.5, -1, 1.5, 2, 0.25, -0.75, -1, 0.5, 1, 1.25, -0.5, 0.1}, []float64{0, 0, 0, 0}, // layer 1: 4×3
-		[]float64{1, -2, 0.5, 0.25, -0.5, 1.5, 2, -1}, []float64{0, 0}) // layer 2: 2×4
+		[]float64{1, -2, 0.5, 0.25, -0.5, 1.5, 2, -1, 0.75, -0.25, 1.25, 0.5}, []float64{0, 0, 0}) // layer 2: 3×4
 	p := stepPass(net, 2, []float64{0.5, 0.5, 0.5, 0.5}, []byte{0, 1})
 	s1 := []float64{0.2, 0.5, 0.9, 0.6, 0.3, 0.7, 0.1, 0.4} // σ(a) of layer 1, 2×4
-	d2 := []float64{0.3, -0.6, -0.2, 0.8}                   // δ of layer 2, 2×2
+	d2 := []float64{0.3, -0.6, 0.45, -0.2, 0.8, -0.35}      // δ of layer 2, 2×3
 	s0 := []float64{0.5, 0.25, 0.8, 0.4, 0.9, 0.15}         // σ(a) of layer 0, 2×3
 	d1 := []float64{0.1, -0.2, 0.05, 0.3, -0.4, 0.2, 0.1, -0.1}
-	want1 := []float64{0.09600000000000002, -0.375, -0.09449999999999999, 0.16199999999999998, -0.126, 0.3360000000000001, 0.135, -0.20400000000000001}
+	want1 := []float64{0.15000000000000002, -0.403125, -0.043875, 0.21599999999999997, -0.181125, 0.35437500000000005, 0.09562500000000002, -0.24600000000000002}
 	want0 := []float64{-0.0062500000000000056, -0.051562500000000004, 0.06079999999999999, -0.005999999999999998, 0.049499999999999995, -0.08415000000000002}
 	copy(p.S[1].Data, s1)
 	copy(p.Delta[2].Data, d2)
@@ -951,9 +953,9 @@ func checkHiddenDelta() stepOutcome {
 			return ""
 		}
 	}
-	c.inputs = []string{givenLine("wAbove (W of layer 3)", net.Layers[2].W.Data, 2, 4), givenLine("deltaAbove (δ of layer 3)", d2, 2, 2),
+	c.inputs = []string{givenLine("wAbove (W of layer 3)", net.Layers[2].W.Data, 3, 4), givenLine("deltaAbove (δ of layer 3)", d2, 2, 3),
 		givenLine("s (σ(a) of layer 2)", s1, 2, 4)}
-	c.shapes = map[string][2]int{"wAbove": {2, 4}, "deltaAbove": {2, 2}, "s": {2, 4}, "delta": {2, 4}}
+	c.shapes = map[string][2]int{"wAbove": {3, 4}, "deltaAbove": {2, 3}, "s": {2, 4}, "delta": {2, 4}}
 	c.call(func() { hiddenDelta(p.Delta[1], net.Layers[2].W, p.Delta[2], p.S[1]) })
 	c.compare(stepComparison{what: "delta (δ of layer 2)", rows: 2, cols: 4, got: p.Delta[1].Data, want: want1, sentinel: true, diagnose: sigma(want1, s1)})
 

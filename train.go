@@ -71,9 +71,9 @@ type trainer struct {
 
 	samplesFn, unitsFn, scoreFn func(w int) // method values, bound once so rounds do not allocate
 
-	// stop, once set (by session.go's catchInterrupts, on Ctrl-C), ends the epoch after the
-	// mini-batch under way.
-	stop atomic.Bool
+	// stop, once set (by session.go's interrupt, on Ctrl-C), ends the epoch after the
+	// mini-batch under way; cut ends an evaluation under way after the pieces begun (evaluated).
+	stop, cut atomic.Bool
 }
 
 // The loss over a data set is summed in chunks of evalChunk images (plain_train.go), whatever
@@ -285,11 +285,14 @@ func (t *trainer) evaluate(d Dataset, pred []byte) Score {
 	return s
 }
 
+// evaluated says whether the last evaluation scored every image, or was cut short.
+func (t *trainer) evaluated() bool { return t.evalNext.Load() >= int64(len(t.evalHits)) }
+
 // score is worker w's share of evaluate: the pieces it takes.
 func (t *trainer) score(w int) {
 	d, out := t.evalData, len(t.net.Layers)-1
 	pieces := len(t.evalHits)
-	for {
+	for !t.cut.Load() {
 		c := int(t.evalNext.Add(1) - 1)
 		if c >= pieces {
 			return

@@ -1,0 +1,168 @@
+// signals.go is what Ctrl-C (SIGINT) and SIGTERM do, from the moment the flags are read to the
+// exit, whatever the program is doing then. The run goes through phases, and each says what a
+// first signal does in it:
+//
+//	before any training      (reading or downloading the data, writing the exercise, a
+//	                         prediction): quit at once with status 130 and one line, once the
+//	                         file being written is done and the temporary files and folders
+//	                         that the phase names are removed
+//	training, the lab        stop gracefully: training ends after the mini-batch under way, the
+//	                         run writes what there is and reports it, with status 130 (the lab
+//	                         stops, saves, and ends with 0); the phase's notice says so
+//	the final evaluation     the evaluation stops between two pieces of 100 images (cut), and the
+//	                         run saves what there is, with status 130
+//	the last writes          nothing to stop: the work has ended, the run ends with 0, and no
+//	                         message says otherwise
+//
+// A second signal, in any phase, quits at once with status 130 — once the file being written
+// (milliseconds) is done, so that none is left half-written. The catching ends with the run; a
+// second signal that has arrived by then still wins.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+)
+
+// interrupts catches the signals of one run (see the file's comment).
+type interrupts struct {
+	stderr   io.Writer
+	signals  chan os.Signal
+	finished chan struct{} // closed by end
+	decided  chan struct{} // closed by the catching goroutine once it has returned
+
+	mu      sync.Mutex
+	stop    func()      // the phase's graceful stop; nil: a first signal quits
+	notice  string      // printed when stop is called ("" prints nothing)
+	writing *sync.Mutex // held while a file is written: quitting takes it and never lets go
+	temps   []string    // removed when quitting: temporary files' folders and patterns
+	stopped bool        // a first signal has come and stopped something
+	noticed bool        // and its stop was one with a notice: the run ends with 130
+	own     sync.Mutex  // the writing lock of the phases that bring none
+}
+
+// catchInterrupts starts catching the signals, in the first phase: quit at once.
+func catchInterrupts(stderr io.Writer) *interrupts {
+	s := &interrupts{stderr: stderr, signals: make(chan os.Signal, 2), finished: make(chan struct{}), decided: make(chan struct{})}
+	s.writing = &s.own
+	signal.Notify(s.signals, os.Interrupt, syscall.SIGTERM)
+	go s.catch()
+	return s
+}
+
+func (s *interrupts) catch() {
+	defer close(s.decided)
+	for {
+		select {
+		case <-s.signals:
+			s.mu.Lock()
+			stop, notice := s.stop, s.notice
+			if stop == nil || s.stopped {
+				s.mu.Unlock()
+				s.quit()
+			}
+			s.stopped, s.noticed = true, s.noticed || notice != ""
+			s.mu.Unlock()
+			stop()
+			if notice != "" {
+				fmt.Fprintln(s.stderr, notice)
+			}
+		case <-s.finished:
+			select {
+			case <-s.signals: // came before end stopped the catching: it counts
+				s.mu.Lock()
+				stopped := s.stopped
+				s.mu.Unlock()
+				if stopped {
+					s.quit()
+				}
+			default:
+			}
+			return
+		}
+	}
+}
+
+// quit ends the program with status 130: it waits for the file being written, removes the
+// phase's temporary files, and exits.
+func (s *interrupts) quit() {
+	s.mu.Lock()
+	writing, temps, stopped := s.writing, s.temps, s.stopped
+	s.mu.Unlock()
+	if stopped {
+		fmt.Fprintln(s.stderr, "mnist: interrupted twice: quitting")
+	} else {
+		fmt.Fprintln(s.stderr, "mnist: interrupted: quitting")
+	}
+	writing.Lock() // held until the exit: no write starts after this
+	for _, pattern := range temps {
+		names, _ := filepath.Glob(pattern)
+		for _, name := range names {
+			os.RemoveAll(name)
+		}
+	}
+	os.Exit(130)
+}
+
+// quitting enters a phase in which a first signal quits, removing what matches the patterns
+// (filepath.Glob) first; writing is the phase's writing lock, nil for the catcher's own.
+func (s *interrupts) quitting(writing *sync.Mutex, temps ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if writing == nil {
+		writing = &s.own
+	}
+	s.stop, s.notice, s.writing, s.temps = nil, "", writing, temps
+}
+
+// graceful enters a phase in which a first signal calls stop and prints notice; writing is the
+// lock held while the phase writes files.
+func (s *interrupts) graceful(writing *sync.Mutex, stop func(), notice string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stop, s.notice, s.writing, s.temps = stop, notice, writing, nil
+}
+
+// ending enters the last phase, when the work has ended and only files are written: a first
+// signal changes nothing (and says nothing), a second quits.
+func (s *interrupts) ending(writing *sync.Mutex) { s.graceful(writing, func() {}, "") }
+
+// interrupted says whether a first signal has come and stopped something, saying so.
+func (s *interrupts) interrupted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.noticed
+}
+
+// end stops the catching: from now on a signal ends the process as it would any program.
+func (s *interrupts) end() {
+	signal.Stop(s.signals)
+	close(s.finished)
+	<-s.decided
+}
+
+// runTemps are the patterns of the temporary files and folders a run of c may be writing before
+// it trains: writeFileAtomic's in -data (a download), -out and beside -save, and the exercise's
+// folder beside -exercise (exerciseTemp).
+func runTemps(c *config) []string {
+	temps := []string{filepath.Join(c.data, ".*.tmp*"), filepath.Join(c.out, ".*.tmp*")}
+	if c.save != "" {
+		temps = append(temps, filepath.Join(filepath.Dir(c.save), "."+filepath.Base(c.save)+".tmp*"))
+	}
+	if c.exercise != "" {
+		temps = append(temps, exerciseTemp(c.exercise))
+	}
+	return temps
+}
+
+// exerciseTemp is the pattern of the folder that -exercise DIR is written into before it is
+// renamed DIR: beside it, hidden.
+func exerciseTemp(dir string) string {
+	dir = filepath.Clean(dir)
+	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp*")
+}
