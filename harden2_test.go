@@ -161,7 +161,7 @@ func TestAdmission(t *testing.T) {
 
 // TestLabStormAnswersEveryRequest: many clients posting what costs the most to decode (a
 // megabyte of gradient checks, 1024² drawings) are each answered, 400 or 503 with a line and
-// never dropped, and the state answers meanwhile. Bounded: 60 clients (200 without -short), a
+// never dropped, and the state answers meanwhile. Bounded: 30 clients (200 without -short), a
 // few requests each.
 func TestLabStormAnswersEveryRequest(t *testing.T) {
 	_, srv := startLab(t, "-data", labData(t, 600, 50), "-download=false", "-out", t.TempDir(), "-epochs", "1000")
@@ -171,7 +171,7 @@ func TestLabStormAnswersEveryRequest(t *testing.T) {
 	drawing := pngOf(t, 1024, 1024, func(x, y int) bool { return x > 400 && x < 600 })
 	clients := 200
 	if testing.Short() {
-		clients = 60
+		clients = 30 // the -short suite runs under qemu too
 	}
 	var wg sync.WaitGroup
 	problems := make(chan string, 4*clients)

@@ -147,17 +147,17 @@ func (l *lab) viewOf(net *Network) readerView {
 // answerNumbers is about how many numbers a pass's answer holds for a network of these sizes:
 // a, σ(a) and, backward, δ, Wᵀδ and σ' of every unit; the edges above the first layer, each
 // with its weight and term and, backward, its back term; the 784 pixels and the close look at
-// a unit (w, contributions, gradient).
-func answerNumbers(sizes []int, backward bool) int {
-	perUnit, perEdge := 2, 2
+// a unit (w, contributions, gradient). An int64: 3·65536² overflows a 32-bit int (386).
+func answerNumbers(sizes []int, backward bool) int64 {
+	perUnit, perEdge := int64(2), int64(2)
 	if backward {
 		perUnit, perEdge = 5, 3
 	}
-	n := 5 * imageSize
+	n := int64(5 * imageSize)
 	for l := 1; l < len(sizes); l++ {
-		n += perUnit * sizes[l]
+		n += perUnit * int64(sizes[l])
 		if l >= 2 {
-			n += perEdge*sizes[l-1]*sizes[l] + sizes[l]
+			n += perEdge*int64(sizes[l-1])*int64(sizes[l]) + int64(sizes[l])
 		}
 	}
 	return n
@@ -176,9 +176,9 @@ func checkAnswer(sizes []int, backward bool) error {
 // checkNetworkAnswer refuses GET /api/network for a network of more than maxAnswerNumbers
 // weights and biases, whose JSON would take more than some 25 MB; -save writes any.
 func checkNetworkAnswer(sizes []int) error {
-	n := 0
+	n := int64(0)
 	for l := 1; l < len(sizes); l++ {
-		n += sizes[l-1]*sizes[l] + sizes[l]
+		n += int64(sizes[l-1])*int64(sizes[l]) + int64(sizes[l])
 	}
 	if n > maxAnswerNumbers {
 		return &labError{http.StatusUnprocessableEntity, fmt.Sprintf(
