@@ -24,6 +24,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 )
 
 // decodedBytes is what decoding the image in b (whose header cfg and format image.DecodeConfig
@@ -159,6 +160,9 @@ func readPicture(path string) ([]byte, error) {
 		return nil, fmt.Errorf("-predict %s: more than %d bytes; want a picture of one digit", path, maxPredictFile)
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil && strings.Contains(err.Error(), "dimension overflow") { // a 32-bit int (386) cannot count its bytes
+		return nil, fmt.Errorf("-predict %s: an image too large to decode on this computer: its bytes overflow an int; want a picture of one digit", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("-predict %s: not a PNG or JPEG image (%v)", path, err)
 	}

@@ -169,12 +169,12 @@ func readIDX(r io.Reader, name string, rank int, limit int64) (sizes []int, payl
 		}
 		total *= n
 	}
-	if total > math.MaxInt {
-		return nil, nil, fail("header announces %v items, more bytes than a program on this computer can hold", announced)
-	}
 	if need := dataFileMemory(rank, total, announced[0]); need > maxMemory/2 {
 		return nil, nil, fail("header announces %d items, which would take %s of memory, more than the %d GiB a data file may take (half of what this program allows)",
 			announced[0], bytesString(need), maxMemory>>31)
+	}
+	if total > math.MaxInt {
+		return nil, nil, fail("header announces %v items, more bytes than a program on this computer can hold", announced)
 	}
 	for _, n := range announced {
 		sizes = append(sizes, int(n)) // each at most total ≤ limit, which an int holds
