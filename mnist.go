@@ -170,7 +170,7 @@ func readIDX(r io.Reader, name string, rank int, limit int64) (sizes []int, payl
 		total *= n
 	}
 	if need := dataFileMemory(rank, total, announced[0]); need > maxMemory/2 {
-		return nil, nil, fail("header announces %d items, which would take %s of memory, more than the %d GiB a data file may take (half of what this program allows)",
+		return nil, nil, fail("header announces %d items, which could take up to %s of memory with the index of their lit pixels, more than the %d GiB a data file may take (half of what this program allows)",
 			announced[0], bytesString(need), maxMemory>>31)
 	}
 	if total > math.MaxInt {
