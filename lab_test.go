@@ -423,7 +423,8 @@ func TestLabRefusesOtherOrigins(t *testing.T) {
 // TestLabEndpoints: the page, the pictures, the network, the next mistake.
 func TestLabEndpoints(t *testing.T) {
 	l, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir())
-	for path, ctype := range map[string]string{"/": "text/html", "/lab.js": "text/javascript", "/lab.css": "text/css",
+	for path, ctype := range map[string]string{"/": "text/html", "/lab.js": "text/javascript", "/lab-answer.js": "text/javascript",
+		"/lab-net.js": "text/javascript", "/lab-train.js": "text/javascript", "/lab.css": "text/css",
 		"/api/weights.png": "image/png", "/api/loss.svg": "image/svg+xml", "/api/accuracy.svg": "image/svg+xml"} {
 		res, err := http.Get(srv.URL + path)
 		if err != nil {
