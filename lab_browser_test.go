@@ -252,6 +252,36 @@ func TestLabInBrowser(t *testing.T) {
 		t.Errorf("after a click on Clear, #prediction still shows %q; want it empty", shown)
 	}
 
+	// Start, clicked in the training bar, moves nothing on the page (the space is reserved), and
+	// Pause, there too, stops it.
+	const placesJS = `JSON.stringify(['test-n', 'labels', 'net', 'origin', 'progress'].map(id => Math.round(document.getElementById(id).getBoundingClientRect().top)))`
+	var placesBefore, placesTraining string
+	if err := b.eval(ctx, s, placesJS, &placesBefore); err != nil {
+		t.Fatal(err)
+	}
+	clickElement(ctx, t, b, s, `document.getElementById('train-start')`)
+	var training bool
+	if err := pollFor(ctx, 5*time.Second, func() (bool, error) {
+		err := b.eval(ctx, s, `document.body.classList.contains('training') && !document.getElementById('train-pause').disabled`, &training)
+		return training, err
+	}); err != nil {
+		t.Errorf("after a click on Start the page does not show training under way: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := b.eval(ctx, s, placesJS, &placesTraining); err != nil {
+		t.Fatal(err)
+	}
+	if placesTraining != placesBefore {
+		t.Errorf("starting to train moved the page: the tops of #test-n, #labels, #net, #origin and #progress went from %s to %s", placesBefore, placesTraining)
+	}
+	clickElement(ctx, t, b, s, `document.getElementById('train-pause')`)
+	if err := pollFor(ctx, 5*time.Second, func() (bool, error) {
+		err := b.eval(ctx, s, `document.body.classList.contains('training')`, &training)
+		return !training, err
+	}); err != nil {
+		t.Errorf("after a click on Pause the page still shows training under way: %v", err)
+	}
+
 	// Nothing went wrong in the page, and it asked no other host for anything.
 	b.mu.Lock()
 	problems, urls := b.problems, b.urls

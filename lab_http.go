@@ -54,7 +54,9 @@ func (l *lab) handler(loopback bool) http.Handler {
 		}
 		method(http.MethodGet, page("index.html", "text/html; charset=utf-8"))(w, r)
 	})
-	mux.HandleFunc("/lab.js", method(http.MethodGet, page("lab.js", "text/javascript; charset=utf-8")))
+	for _, js := range []string{"lab.js", "lab-answer.js", "lab-net.js", "lab-train.js"} {
+		mux.HandleFunc("/"+js, method(http.MethodGet, page(js, "text/javascript; charset=utf-8")))
+	}
 	mux.HandleFunc("/lab.css", method(http.MethodGet, page("lab.css", "text/css; charset=utf-8")))
 	mux.HandleFunc("/api/state", method(http.MethodGet, jsonHandler(l.getState)))
 	mux.HandleFunc("/api/events", method(http.MethodGet, l.events))
