@@ -176,6 +176,11 @@ func (r *session) trainEpochs() error {
 			r.interrupted = e // the part of an epoch is left out of the history
 			return nil
 		}
+		if e == r.c.epochs && r.sig != nil {
+			// The last mini-batch is done: no "finishing the mini-batch" from here on; a first
+			// Ctrl-C stops the evaluations that remain (signals.go).
+			r.sig.graceful(r.writing, func() { r.tr.cut.Store(true) }, evalNotice)
+		}
 		if _, err := r.endEpoch(secs, nil); errors.Is(err, errCut) {
 			r.interrupted = e // Ctrl-C came during the epoch's evaluation, which stopped short
 			return nil
@@ -185,6 +190,9 @@ func (r *session) trainEpochs() error {
 	}
 	return nil
 }
+
+// evalNotice is what a first Ctrl-C says once training has ended, while the evaluations run.
+const evalNotice = "mnist: interrupted: stopping the evaluation under way (interrupt again to quit at once)"
 
 // errCut ends an epoch whose evaluation a Ctrl-C cut short (interrupt): it counts as interrupted.
 var errCut = errors.New("the evaluation was cut short")
@@ -334,14 +342,14 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 	pred := make([]byte, data.Test.Len())
 	t1 := time.Now()
 	// The test set's evaluation: a first Ctrl-C during it cuts it short (signals.go); after one
-	// that interrupted training, it is cut short once it has taken finishEval.
+	// that came before (interrupting training, or in the last epoch's report), it is cut short
+	// once it has taken finishEval.
 	r.tr.cut.Store(false)
-	if r.interrupted > 0 {
+	if r.interrupted > 0 || (r.sig != nil && r.sig.interrupted()) {
 		timer := time.AfterFunc(finishEval, func() { r.tr.cut.Store(true) })
 		defer timer.Stop()
 	} else if r.sig != nil {
-		r.sig.graceful(r.writing, func() { r.tr.cut.Store(true) },
-			"mnist: interrupted: stopping the test set's evaluation (interrupt again to quit at once)")
+		r.sig.graceful(r.writing, func() { r.tr.cut.Store(true) }, evalNotice)
 	}
 	test := r.tr.evaluate(data.Test, pred)
 	if !r.tr.evaluated() {
