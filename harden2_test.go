@@ -404,7 +404,8 @@ func (m *runtimeMem) read() {
 // TestSignalsAtAnyMoment: Ctrl-C at moments the first round missed. Each ends with status 130
 // and one line on standard error (or 0 with nothing said, once the work has ended), promptly,
 // and leaves no temporary file: during a slow download, during -exercise (also at random moments
-// in its 50 ms), after the last epoch, and in a long evaluation.
+// in its 50 ms), after the last epoch, twice in the lab under a storm of 40 clients, and in a
+// long evaluation.
 func TestSignalsAtAnyMoment(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the program")
@@ -505,6 +506,49 @@ func TestSignalsAtAnyMoment(t *testing.T) {
 				}
 			}
 			noTempFiles(t, out)
+		}
+	})
+
+	t.Run("lab under a storm", func(t *testing.T) {
+		// 40 clients posting /api/backward in a loop while the lab trains: the first signal's
+		// notice comes, and a second quits with 130, each within the bound.
+		cmd, url, stderr := startBinaryLab(t, bin, "127.0.0.1:0", "-data", labData(t, 600, 50), "-download=false", "-out", t.TempDir(), "-epochs", "1000")
+		if res, err := http.Post(url+"api/train", "application/json", strings.NewReader(`{"action": "start"}`)); err != nil || res.StatusCode != 200 {
+			t.Fatalf("start: %v", err)
+		}
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				client := &http.Client{Timeout: 5 * time.Second}
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if res, err := client.Post(url+"api/backward", "application/json", strings.NewReader(`{"test": 1}`)); err == nil {
+						io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+					}
+				}
+			}()
+		}
+		defer func() { close(stop); wg.Wait() }()
+		time.Sleep(time.Second)
+		cmd.Process.Signal(syscall.SIGINT)
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stderr.String(), "stopping the lab"); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no notice 5 s after the signal; stderr %q", stderr.String())
+			}
+		}
+		cmd.Process.Signal(syscall.SIGINT)
+		if status := waitExit(t, cmd, 5*time.Second); status != 130 && status != 0 {
+			t.Errorf("two signals under a storm: status %d, stderr %q", status, stderr.String())
+		} else if status == 0 && strings.Contains(stderr.String(), "twice") {
+			t.Errorf("status 0 after saying it quits: %q", stderr.String())
 		}
 	})
 
