@@ -91,7 +91,7 @@ func TestStrictJSON(t *testing.T) {
 // the state answers meanwhile; once the turns are free the request goes through.
 func TestAdmission(t *testing.T) {
 	l, _ := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir())
-	a := newAdmission()
+	a := newAdmission(2, 8) // the lab's are readersAtOnce() and queueLen
 	release := make(chan struct{})
 	var started sync.WaitGroup
 	blocked := l.admitted(a, func(w http.ResponseWriter, r *http.Request) { started.Done(); <-release })

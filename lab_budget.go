@@ -29,7 +29,11 @@ import (
 )
 
 const (
-	queueLen   = 256             // requests that may wait for a turn; more are refused at once
+	// queueLen is the requests that may wait for a turn; more are refused at once. A waiting
+	// request has not been read: it costs its connection and a goroutine, some 20 kB, and so a
+	// queue that takes a storm of 400 clients whole costs less than 400 clients retrying at once
+	// (measured: 42% of the idle training pace against 21%, with 256).
+	queueLen   = 1024
 	queueWait  = 3 * time.Second // the longest one waits; then it is refused, well within the server's timeouts
 	retryAfter = "1"             // seconds, in a refusal's Retry-After
 	// maxAnswerNumbers bounds the numbers of one answer: a million, some 25 MB of JSON. The
@@ -52,8 +56,8 @@ type admission struct {
 	slots, queue chan struct{}
 }
 
-func newAdmission() *admission {
-	return &admission{slots: make(chan struct{}, readersAtOnce()), queue: make(chan struct{}, queueLen)}
+func newAdmission(slots, queue int) *admission {
+	return &admission{slots: make(chan struct{}, slots), queue: make(chan struct{}, queue)}
 }
 
 // admitted runs h once it has a turn (see the file's comment), or refuses the request.

@@ -33,7 +33,7 @@ func conflict(format string, args ...any) error {
 // on this computer, in which case requests must name it as their host.
 func (l *lab) handler(loopback bool) http.Handler {
 	mux := http.NewServeMux()
-	adm := newAdmission() // the turns of the requests that decode or compute (lab_budget.go)
+	adm := newAdmission(readersAtOnce(), queueLen) // the turns of the requests that decode or compute (lab_budget.go)
 	admit := func(h http.HandlerFunc) http.HandlerFunc { return l.admitted(adm, h) }
 	page := func(name, ctype string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
