@@ -434,7 +434,7 @@ func TestSignalsAtAnyMoment(t *testing.T) {
 			}
 		}))
 		defer mirror.Close()
-		data := t.TempDir()
+		data := filepath.Join(t.TempDir(), "data") // made by the download, and removed with it
 		cmd, _, stderr := start("-data", data, "-mirror", mirror.URL, "-out", t.TempDir())
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			if names, _ := filepath.Glob(filepath.Join(data, ".*.tmp*")); len(names) > 0 {
@@ -448,7 +448,10 @@ func TestSignalsAtAnyMoment(t *testing.T) {
 		if status := waitExit(t, cmd, 5*time.Second); status != 130 || lines(stderr.String()) != 1 || !strings.Contains(stderr.String(), "interrupted") {
 			t.Errorf("status %d, stderr %q; want 130 and one line", status, stderr.String())
 		}
-		noTempFiles(t, data)
+		noTempFiles(t, filepath.Dir(data))
+		if _, err := os.Stat(data); err == nil {
+			t.Errorf("-data %s, made by the download, is left", data)
+		}
 	})
 
 	t.Run("exercise", func(t *testing.T) {

@@ -335,6 +335,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	sig := catchInterrupts(stderr)
 	defer sig.end()
 	sig.quitting(nil, runTemps(c)...)
+	sig.removeIfEmpty(c.data)
 	switch {
 	case c.exercise != "":
 		err = writeExercise(c.exercise, stdout, sig.writing) // needs no data set

@@ -41,6 +41,7 @@ type interrupts struct {
 	notice  string      // printed when stop is called ("" prints nothing)
 	writing *sync.Mutex // held while a file is written: quitting takes it and never lets go
 	temps   []string    // removed when quitting: temporary files' folders and patterns
+	made    []string    // folders the run may make before training: removed when quitting if empty
 	stopped bool        // a first signal has come and stopped something
 	noticed bool        // and its stop was one with a notice: the run ends with 130
 	own     sync.Mutex  // the writing lock of the phases that bring none
@@ -92,7 +93,7 @@ func (s *interrupts) catch() {
 // phase's temporary files, and exits.
 func (s *interrupts) quit() {
 	s.mu.Lock()
-	writing, temps, stopped := s.writing, s.temps, s.stopped
+	writing, temps, made, stopped := s.writing, s.temps, s.made, s.stopped
 	s.mu.Unlock()
 	if stopped {
 		fmt.Fprintln(s.stderr, "mnist: interrupted twice: quitting")
@@ -105,6 +106,9 @@ func (s *interrupts) quit() {
 		for _, name := range names {
 			os.RemoveAll(name)
 		}
+	}
+	for _, dir := range made {
+		os.Remove(dir) // only if empty: a download's folder before its first file
 	}
 	os.Exit(130)
 }
@@ -120,12 +124,24 @@ func (s *interrupts) quitting(writing *sync.Mutex, temps ...string) {
 	s.stop, s.notice, s.writing, s.temps = nil, "", writing, temps
 }
 
+// removeIfEmpty names folders that do not exist yet and that the phase may make (the data
+// folder a download makes): quitting removes those of them that are empty.
+func (s *interrupts) removeIfEmpty(dirs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, dir := range dirs {
+		if _, err := os.Stat(dir); err != nil {
+			s.made = append(s.made, dir)
+		}
+	}
+}
+
 // graceful enters a phase in which a first signal calls stop and prints notice; writing is the
 // lock held while the phase writes files.
 func (s *interrupts) graceful(writing *sync.Mutex, stop func(), notice string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stop, s.notice, s.writing, s.temps = stop, notice, writing, nil
+	s.stop, s.notice, s.writing, s.temps, s.made = stop, notice, writing, nil, nil
 }
 
 // ending enters the last phase, when the work has ended and only files are written: a first
