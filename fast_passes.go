@@ -75,10 +75,23 @@ func gradientUnits(gW Matrix, gb []float64, delta, x Matrix, lit *litIndex, lo, 
 	}
 }
 
-// stepUnits takes units lo..hi-1 of the update: o.decay, then o.step. Both treat every weight
-// alike, so they are the course's functions themselves on the rows of those units.
+// stepUnits takes units lo..hi-1 of the update, o.decay then o.step, in one pass over the
+// weights instead of two: at B = 10 the update runs 5,000 times an epoch over every weight,
+// and a second pass cost a third of the epoch. Each weight gets the course's two roundings in
+// the course's order, w ← float64((1 − ηλ/n)·w) − float64((η/B)·∂L/∂w), so the bits are the
+// same (fast_test.go).
 func (o SGD) stepUnits(layer Layer, gW Matrix, gb []float64, B, lo, hi int) {
-	units := Layer{W: layer.W.rows(lo, hi), B: layer.B[lo:hi]}
-	o.decay(units)
-	o.step(units, gW.rows(lo, hi), gb[lo:hi], B)
+	shrink := 1 - o.Eta*o.Lambda/float64(o.N) // as decay has it
+	rate := o.Eta / float64(B)                // as step has it
+	n := layer.W.Cols
+	w, g := layer.W.Data[lo*n:hi*n], gW.Data[lo*n:hi*n]
+	g = g[:len(w)] // equal lengths: no bounds check in the loop
+	for i, wi := range w {
+		w[i] = float64(shrink*wi) - float64(rate*g[i])
+	}
+	b, gbu := layer.B[lo:hi], gb[lo:hi]
+	gbu = gbu[:len(b)]
+	for j := range b {
+		b[j] -= float64(rate * gbu[j])
+	}
 }
