@@ -29,6 +29,7 @@
 // plain loops in the order of the notes; trainBatch, at the end, trains one mini-batch: forward,
 // backward, update. Training runs the same arithmetic faster and shared between cores
 // (fast_passes.go, train.go), proved equal to these functions bit for bit (fast_test.go).
+
 package main
 
 // Grads holds ∂L/∂W and ∂L/∂b of every layer, each summed over a mini-batch.

@@ -3,6 +3,7 @@
 // arithmetic against saturation. It also checks that training learns, that the trainer takes
 // the course's steps, and that the number of workers changes no bit (fast_test.go proves the
 // fast functions equal to the course's).
+
 package main
 
 import (

@@ -4,6 +4,7 @@
 //
 //	go test -run ^$ -bench . -benchmem
 //	go test -run ^$ -bench Epoch -cpuprofile cpu.prof && go tool pprof -top cpu.prof
+
 package main
 
 import (

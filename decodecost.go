@@ -14,6 +14,7 @@
 //	      or 4 components the RGBA or CMYK image they become (4 bytes a pixel)
 //
 // Anything this file cannot read counts as unbounded.
+
 package main
 
 import (

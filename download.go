@@ -7,6 +7,7 @@
 // short line per missing file, in words rather than the resolver's own (no addresses), and one
 // line with the two ways out: -data with a folder that holds the files, or the folder to put
 // them in. A failed download leaves nothing behind, not even the folder it made for the files.
+
 package main
 
 import (

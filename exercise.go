@@ -23,6 +23,7 @@
 // The tests (exercise_test.go) write the exercise into a temporary folder and run go vet and
 // go test there, on the skeleton, on the real bodies put back, on a learner's plain loops and
 // on a list of a learner's likely slips.
+
 package main
 
 import (

@@ -3,6 +3,7 @@
 // EXERCISE.md says, and the hints `go test -args -hint N` gives, the last of them a plain body
 // that computes the step. The exercise's module holds this file, so the step checks
 // (steps_test.go) know the steps there as here; the hints are text, not code the module runs.
+
 package main
 
 import (

@@ -13,6 +13,7 @@
 //
 //	MNIST_EXERCISE_OUT=/tmp/solved go test -run TestExercise .
 //	cd /tmp/solved && go run . -data ../path/to/mnist     # ends test accuracy: 0.9627 (9627/10000)
+
 package main
 
 import (

@@ -23,6 +23,7 @@
 //
 // exp_test.go checks them against math.Exp, math.Log1p and math.Log within 1 ulp over every
 // input the program can meet, and the saturated ends exactly (σ(±1000) = 1 and 0).
+
 package main
 
 import (

@@ -1,6 +1,7 @@
 // exp_test.go proves the program's own e^x, ln(1 + x) and ln x (exp.go) against the standard
 // library's within 1 ulp over every input the program can meet, checks the ends where σ and
 // softplus saturate, and pins the normal sampler's first draws.
+
 package main
 
 import (

@@ -4,6 +4,7 @@
 // does to this example's loss. It trains a copy of the network on a mini-batch of one with the
 // course's trainBatch (forward, backward, update: network.go, backprop.go), and only prints what
 // that leaves in the Pass and Grads.
+
 package main
 
 import (

@@ -3,6 +3,7 @@
 // which fills a mini-batch and its index from the data set. The same numbers as the dense
 // products of matrix.go, bit for bit (fast_test.go, lit_test.go). Nothing here is needed to
 // follow the math.
+
 package main
 
 // Products with the images, skipping their dark pixels.

@@ -2,6 +2,7 @@
 // for bit (fast_test.go compares them with the definitions), in loop orders that keep a core's
 // arithmetic units busy. Training calls these (fast_passes.go); the course's functions call the
 // plain definitions. Nothing here is needed to follow the math.
+
 package main
 
 // The same products, written for speed.

@@ -5,6 +5,7 @@
 // sums taken in the same order, only the loops around them differ. fast_test.go proves it on
 // random networks and batches, for every range of units. Nothing here is needed to follow the
 // math: read network.go and backprop.go instead.
+
 package main
 
 // forwardUnits computes units lo..hi-1 of layerForward(layer, x, a, s); lit lists x's lit

@@ -3,6 +3,7 @@
 // fast_lit.go) against the definitions of matrix.go, and the passes as training runs them
 // (fast_passes.go) against network.go's and backprop.go's functions, on random networks and
 // mini-batches, for every way the workers can share a layer's units.
+
 package main
 
 import (

@@ -2,6 +2,7 @@
 
 // fifo_test.go checks that a named pipe in place of a data file is refused at once. It is a file
 // of its own because syscall.Mkfifo exists only on Unix systems.
+
 package main
 
 import (

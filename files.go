@@ -4,6 +4,7 @@
 // interrupted or failed write leaves nothing behind. It also checks, before any work, every flag
 // that names a file or a folder (checkPaths), so that a run does not train for minutes and then
 // find that it cannot read the image to classify or write the network it trained.
+
 package main
 
 import (

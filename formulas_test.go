@@ -4,6 +4,7 @@
 // the targeted tests miss (a dropped factor, a lost term, a wrong constant, an off-by-one
 // anywhere in training, evaluation or the report's numbers), a short run of the whole program on
 // a made-up data set whose every number is stored. All run without MNIST_DIR.
+
 package main
 
 import (

@@ -3,6 +3,7 @@
 // more than the input could hold. .ci/run fuzzes it for 20 s on every run:
 //
 //	go test -run '^$' -fuzz FuzzReadIDX -fuzztime 20s
+
 package main
 
 import (

@@ -14,6 +14,7 @@
 // than the rounding of the loss (about 1e-16 of its terms, over 2ε) is not resolved by finite
 // differences: there the relative error says little, and the absolute difference must be small
 // instead (TestGradientCheck allows 1e-9, and so does the page).
+
 package main
 
 import "math"

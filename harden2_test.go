@@ -3,6 +3,7 @@
 // does not wait for; answers bounded before they are computed), what a picture or a data file
 // costs worked out before it is decoded, and JSON read strictly: one value, exact field names at
 // every depth, arrays bounded while they are read. Storms are small and bounded, on loopback.
+
 package main
 
 import (

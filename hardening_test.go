@@ -4,6 +4,7 @@
 // written, and the requests net/http would answer in plain text. Each case must end in one
 // clear line or the right status, without allocating what it refuses (the memory cases check
 // the program's own estimate, never by allocating gigabytes).
+
 package main
 
 import (

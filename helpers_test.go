@@ -1,6 +1,7 @@
 // helpers_test.go holds the small tools that tests in several files use: made-up data sets,
 // in memory and as IDX files, bit-for-bit comparison of float64 slices, and running the built
 // program's lab and waiting for its exit.
+
 package main
 
 import (

@@ -20,6 +20,7 @@
 // check), lab_draw.go (drawings brought to MNIST's form), lab_http.go (the routes, their guards
 // and JSON), lab_handlers.go (the handlers of the JSON interface), lab_events.go (the event
 // stream); the page itself is lab/ (index.html, lab.css, lab*.js), embedded in the program.
+
 package main
 
 import (

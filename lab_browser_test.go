@@ -13,6 +13,7 @@
 //
 // The test is skipped without Chromium or without MNIST_DIR (a network that reads digits needs
 // the real data), and every wait is bounded, so it never hangs.
+
 package main
 
 import (

@@ -18,6 +18,7 @@
 //     sizes before anything is computed (answerNumbers); a larger one is refused with a line.
 //
 // So the lab's memory is its network and data, plus readersAtOnce requests of bounded size.
+
 package main
 
 import (

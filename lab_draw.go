@@ -1,6 +1,7 @@
 // lab_draw.go brings a drawing (POST /api/draw, a PNG or JPEG) to MNIST's form, as -predict
 // does, after working out from its header what decoding it would cost, so that no drawing, nor
 // many at once, can take more memory than the stated bounds.
+
 package main
 
 import (

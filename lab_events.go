@@ -1,5 +1,6 @@
 // lab_events.go is the lab's event stream, GET /api/events: Server-Sent Events that keep the page
 // up to date while it is open, without it asking.
+
 package main
 
 import (

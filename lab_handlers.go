@@ -1,5 +1,6 @@
 // lab_handlers.go holds the handlers of the lab's JSON interface (docs/lab-api.md): each reads
 // its request, hands it to the runner or to the passes, and answers with what they return.
+
 package main
 
 import (

@@ -1,6 +1,7 @@
 // lab_http.go is the lab's HTTP plumbing: its routes behind their guards (cross-origin requests,
 // host names, header size), the errors it answers with their status, and reading and writing
 // JSON within the stated bounds. The handlers themselves are in lab_handlers.go.
+
 package main
 
 import (

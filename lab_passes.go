@@ -3,6 +3,7 @@
 // the edges with what flows along them, a close look at one unit, the gradient check of
 // /api/gradcheck (checkGradient, gradcheck.go) and the search for the next mistake. Each runs on
 // the network as it is between two mini-batches, and copies what the runner may change.
+
 package main
 
 import (

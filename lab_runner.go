@@ -2,6 +2,7 @@
 // takes the page's actions (POST /api/train) one at a time and, between them, trains a mini-batch
 // at a time through the command line's own session (session.go), so that the lab's epochs are the
 // command line's, bit for bit.
+
 package main
 
 import (

@@ -1,6 +1,7 @@
 // lab_state.go is what the page is shown of the lab's state: the settings, where training
 // stands, the history and the confusion matrix (GET /api/state and the event stream), read under
 // the lab's lock as copies, since the runner changes its own as soon as the lock is released.
+
 package main
 
 import (

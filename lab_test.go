@@ -5,6 +5,7 @@
 // many clients at once while training runs (run it with -race); an event stream that a client
 // drops; the lab without data; and the program itself serving, then stopping on Ctrl-C.
 // The page in a real browser is tested in lab_browser_test.go.
+
 package main
 
 import (

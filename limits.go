@@ -1,5 +1,6 @@
 // limits.go holds the bound on the memory a run may take, which memory.go checks the network
 // against and mnist.go a data file, and how such sizes are printed.
+
 package main
 
 import "fmt"

@@ -1,5 +1,6 @@
 // lit_test.go checks the index of lit pixels that a data set read from files carries
 // (mnist.go, Dataset.indexed) and loadBatch's two ways in, with and without it.
+
 package main
 
 import (

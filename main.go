@@ -20,6 +20,7 @@
 // output is its accuracy. Every flag is checked before any work, those that name a file or a
 // folder too (files.go, checkPaths). Errors go to standard error as one line: exit status 2 for
 // a bad flag, 1 for a data or file problem.
+
 package main
 
 import (

@@ -2,6 +2,7 @@
 // must end with one line on standard error that names the file or flag and the problem, the
 // right exit status (2 for a bad flag, 1 for a data or file problem), and no half-written file.
 // It also runs the built program to interrupt it with SIGINT.
+
 package main
 
 import (

@@ -14,6 +14,7 @@
 // faster versions of the same products (fast_matrix.go, and fast_lit.go for the first layer),
 // which compute exactly the same numbers, bit for bit, in other loop orders: fast_test.go
 // proves it.
+
 package main
 
 // Matrix is a rows×cols matrix stored row by row: element (i, j) is Data[i*Cols+j].

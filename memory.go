@@ -14,6 +14,7 @@
 //
 // The data set itself (55 MB of bytes, and the index of its lit pixels, about 25 MB) is not
 // counted: its size is fixed, and its files are checked as they are read (mnist.go).
+
 package main
 
 import (

@@ -14,6 +14,7 @@
 // that differ, bytes after the gzip data. A folder is checked
 // by this structure, not by checksum, so any data set in the same format, Fashion-MNIST say,
 // works unchanged. Checksums are for downloads (download.go).
+
 package main
 
 import (

@@ -1,6 +1,7 @@
 // mnist_test.go checks the IDX reader on small files it writes itself, broken in each way the
 // reader must catch; the downloader against a local HTTP server; and, when MNIST_DIR names a
 // folder with the real files, one epoch of training on real MNIST.
+
 package main
 
 import (

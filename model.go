@@ -7,6 +7,7 @@
 // saved one did. Loading checks the shapes and values and names the problem in one line.
 //
 // It also holds the choice of the network a run starts from: the -load one, or a new one.
+
 package main
 
 import (

@@ -1,5 +1,6 @@
 // model_test.go checks saving and loading a network, classifying a digit from an image file, and
 // the -explain printout (as a golden Example).
+
 package main
 
 import (

@@ -16,6 +16,7 @@
 // These functions are the course's math and nothing else: plain loops, in the order of the
 // notes. Training runs the same arithmetic faster (fast_passes.go: the dark pixels skipped,
 // blocked products, the work shared between cores), proved equal to these bit for bit.
+
 package main
 
 import (

@@ -3,6 +3,7 @@
 // suite ends with one line saying how many were skipped and how to run them (TestMain). It also
 // holds the tests of the first hour's command line: flags checked before any work, runs that do
 // not train leaving -out alone, the download's messages, -help.
+
 package main
 
 import (
@@ -498,4 +499,32 @@ func TestReportNote(t *testing.T) {
 		t.Errorf("history.csv after divergence in epoch 2:\n%s", b)
 	}
 	noTempFiles(t, out)
+}
+
+// TestPackageComment: doc.go holds the one package comment, which starts with the command's
+// name as Go's convention for commands has it, so that go doc prints a page of its own; every
+// other file opens with a comment on what it holds, detached from the package clause.
+func TestPackageComment(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments|parser.PackageClauseOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case name == "doc.go" && (f.Doc == nil || !strings.HasPrefix(f.Doc.Text(), "Mnist-backprop ")):
+			t.Errorf("doc.go: the package comment must start with \"Mnist-backprop \"")
+		case name != "doc.go" && f.Doc != nil:
+			t.Errorf("%s: its opening comment is a package comment; leave a blank line before package main", name)
+		case len(f.Comments) == 0 || f.Comments[0].Pos() > f.Package:
+			t.Errorf("%s: does not open with a comment on what it holds", name)
+		}
+	}
 }

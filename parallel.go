@@ -17,6 +17,7 @@
 // The team decides nothing about the numbers: share w is the same work whichever worker runs
 // it, and the callers (train.go) choose shares whose arithmetic does not depend on how many
 // workers there are.
+
 package main
 
 import (

@@ -2,6 +2,7 @@
 // one image from its bytes, or one input x the lab received as numbers. A Pass is allocated once
 // for the largest mini-batch; a shorter batch, or one worker's share of the samples, is a view
 // of it (rows), so that training allocates nothing per batch.
+
 package main
 
 // newPass allocates a Pass for mini-batches of up to batch samples, every number 0.

@@ -4,6 +4,7 @@
 // trains the learner's functions with it (-exercise). The program trains the same way, only
 // faster (fast_passes.go, train.go, session.go): TestPlainTrainingIsTheProgram proves that the
 // two give the same numbers, bit for bit.
+
 package main
 
 import (

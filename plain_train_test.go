@@ -1,5 +1,6 @@
 // plain_train_test.go proves that training the course's plain way (plain_train.go, as the
 // exercise trains) gives the program's numbers, bit for bit.
+
 package main
 
 import (

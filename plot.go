@@ -1,5 +1,6 @@
 // plot.go draws what training did, with the standard library only: the loss and accuracy
 // curves as SVG line charts, and the first layer's weights as a PNG of 28×28 tiles.
+
 package main
 
 import (

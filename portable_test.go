@@ -3,6 +3,7 @@
 // The other half, e^x and ln of the program's own, is exp_test.go; the proof that it all works
 // is CI, which runs the suite on arm64 (under qemu), on amd64 built for GOAMD64=v3 and on 386,
 // and compares the network a short run saves on each (.ci/run).
+
 package main
 
 import (

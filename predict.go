@@ -3,6 +3,7 @@
 // the data set was made: grey levels, the digit bright on a black ground, fitted into a 20×20
 // box keeping its aspect ratio, and placed in the 28×28 frame so that its centre of mass is at
 // the centre. Then it shows that 28×28 input as text, and the ten outputs ŷ_k as a bar chart.
+
 package main
 
 import (

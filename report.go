@@ -14,6 +14,7 @@
 // and weights of the last good epoch).
 //
 // It also prints the confusion matrix to the terminal.
+
 package main
 
 import (

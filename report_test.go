@@ -2,6 +2,7 @@
 // path per series and one point per epoch, history.csv reads back exactly, weights.png decodes
 // at the expected size, report.html holds what it was given, and the confusion matrix of a
 // known set of predictions is exact.
+
 package main
 
 import (

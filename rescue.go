@@ -3,6 +3,7 @@
 // network is written, by the same saveModel, to the first of the -out folder and the system's
 // temporary folder that takes it, and the error names -save, what went wrong, and where the
 // network is now.
+
 package main
 
 import (

@@ -4,6 +4,7 @@
 // command line drives a session from start to end (train, below); the lab (lab.go) drives the
 // same session one mini-batch at a time through its methods, so that training N epochs in the
 // lab gives the same weights, bit for bit, as `go run . -epochs N`.
+
 package main
 
 import (

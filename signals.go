@@ -17,6 +17,7 @@
 // A second signal, in any phase, quits at once with status 130 — once the file being written
 // (milliseconds) is done, so that none is left half-written. The catching ends with the run; a
 // second signal that has arrived by then still wins.
+
 package main
 
 import (

@@ -18,6 +18,7 @@
 // the learner the answers' code. Where a step has a formula simple enough to work out by hand
 // (the SGD step), the comment beside the numbers does so. To store the numbers of new inputs,
 // STEPS_RECORD=1 go test -run TestSteps -v prints what the real code gives for every check.
+
 package main
 
 import (

@@ -8,6 +8,7 @@
 // from bytes already known to be well-formed and within the bounds.
 //
 // The lab's requests (lab_http.go, readJSON) and -load files (model.go) come through here.
+
 package main
 
 import (

@@ -16,6 +16,7 @@
 //
 // Either way each number is computed by one worker, with the same arithmetic in the same order
 // as on one worker, so a run gives the same results, bit for bit, on 1 worker or 8.
+
 package main
 
 import (
