@@ -1,3 +1,7 @@
+// parallel_test.go checks the team of workers (parallel.go): every share of a round runs once,
+// whatever the number of workers and however they take the shares, and the chooser keeps the
+// worker count that is faster.
+
 package main
 
 import (
