@@ -401,7 +401,7 @@ func writeExercise(dir string, stdout io.Writer, writing *sync.Mutex) error {
 	if err := writeTreeAtomic(dir, files, writing); err != nil {
 		return fmt.Errorf("-exercise %s: %v", dir, err)
 	}
-	fmt.Fprintf(stdout, "wrote the exercise, %d files, to %s: the program with %d functions to write.\n", len(files), dir, countFuncs(exerciseSteps()))
+	fmt.Fprintf(stdout, "wrote the exercise, %d files, to %s: the course's part of the program, with %d functions to write.\n", len(files), dir, countFuncs(exerciseSteps()))
 	fmt.Fprintf(stdout, "next: cd %s && go test    (EXERCISE.md says what each step is)\n", dir)
 	return nil
 }

@@ -37,14 +37,6 @@ func forwardFast(net *Network, b batch) {
 	setLosses(p)
 }
 
-// setLosses sets the loss L of each sample of p, once its forward pass is done, as forward does.
-func setLosses(p *Pass) {
-	out := p.A[len(p.A)-1]
-	for r, label := range p.Labels {
-		p.Loss[r] = loss(out.row(r), int(label))
-	}
-}
-
 // deltasFast sets δ of every layer for the samples of p, as backward does before the gradients,
 // with the fast product for W_{l+1}ᵀ δ_{l+1}.
 func deltasFast(net *Network, p *Pass) {

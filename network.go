@@ -103,9 +103,14 @@ func (net *Network) forward(p *Pass) {
 		layerForward(layer, x, p.A[l], p.S[l])
 		x = p.S[l]
 	}
+	setLosses(p) // L of each sample
+}
+
+// setLosses sets the loss L of each sample of p, once its forward pass is done.
+func setLosses(p *Pass) {
 	out := p.A[len(p.A)-1]
 	for r, label := range p.Labels {
-		p.Loss[r] = loss(out.row(r), int(label)) // L of each sample
+		p.Loss[r] = loss(out.row(r), int(label))
 	}
 }
 
