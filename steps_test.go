@@ -57,7 +57,11 @@ func TestSteps(t *testing.T) {
 		if out.state == stepOK || out.state == stepInexact {
 			done++
 		}
-		t.Run(fmt.Sprintf("%d_%s", n, strings.ReplaceAll(s.Func(), ".", "_")+map[bool]string{true: "gradcheck"}[s.Name == ""]), func(t *testing.T) {
+		name := strings.ReplaceAll(s.Func(), ".", "_") // TestSteps/8_SGD_step
+		if name == "" {
+			name = "gradcheck"
+		}
+		t.Run(fmt.Sprintf("%d_%s", n, name), func(t *testing.T) {
 			var b bytes.Buffer
 			writeStep(&b, n, s, out)
 			if *stepHint > 0 {
