@@ -22,6 +22,13 @@ import (
 	"runtime"
 )
 
+// The loss over a data set is summed in chunks of evalChunk images (plain_train.go), whatever
+// the number of workers. The workers take the images evalPiece at a time, a fifth of a chunk:
+// the smaller the piece, the less there is to wait for at the end when a worker's core is taken
+// by another program. It is the trainer's (train.go), declared here because the count of memory
+// needs it, in the exercise's module too, which has no trainer.
+const evalPiece = 100
+
 // bookkeeping is what the count leaves out and adds up to less than this: slice headers, the
 // workers' views of each pass, goroutine stacks.
 const bookkeeping = 1 << 20

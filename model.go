@@ -16,8 +16,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
-	"strings"
 )
 
 // modelFormat identifies a file written by saveModel.
@@ -204,14 +202,4 @@ func (net *Network) copyInto(dst *Network) {
 		copy(dst.Layers[l].W.Data, layer.W.Data)
 		copy(dst.Layers[l].B, layer.B)
 	}
-}
-
-// joinInts writes 784, 20, 10 as "784-20-10": the way a network's Sizes are shown, in the first
-// lines of a run, in report.html's settings and by -explain.
-func joinInts(v []int, sep string) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, sep)
 }
