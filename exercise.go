@@ -387,7 +387,7 @@ func writeTree(dir string, files map[string][]byte) error {
 }
 
 // writeTreeAtomic writes the exercise's folder as writeFileAtomic writes a file: into a new
-// folder beside dir (exerciseTemp, signals.go), renamed dir once every file is in it, so that an
+// folder beside dir, ".DIR.tmp" and digits (isTempOf, files.go), renamed dir once every file is in it, so that an
 // interrupted or failed write (a full disk) leaves nothing, and a folder named dir is whole. It
 // holds writing meanwhile (some 50 ms): a Ctrl-C then quits once the folder is whole or gone.
 func writeTreeAtomic(dir string, files map[string][]byte, writing *sync.Mutex) (err error) {
@@ -397,7 +397,7 @@ func writeTreeAtomic(dir string, files map[string][]byte, writing *sync.Mutex) (
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return fmt.Errorf("cannot create the folder %s: %v", filepath.Dir(dir), unwrapPathError(err))
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), strings.TrimSuffix(filepath.Base(exerciseTemp(dir)), "*"))
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp")
 	if err != nil {
 		return fmt.Errorf("cannot create a folder beside it: %v", unwrapPathError(err))
 	}

@@ -15,6 +15,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -54,13 +56,21 @@ func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	return nil
 }
 
+// saveProbe is the file checkSavable writes and removes beside -save path.
+func saveProbe(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+writeProbe)
+}
+
+// writeProbe is the file checkWritable writes and removes in -out to find whether it takes files.
+const writeProbe = ".write-test"
+
 // checkWritable fails early, before any training, if files cannot be written in dir: it makes
 // the folder and writes (and removes) an empty file there the way writeFileAtomic writes all.
 func checkWritable(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("-out %s: cannot create the folder: %v", dir, unwrapPathError(err))
 	}
-	probe := filepath.Join(dir, ".write-test")
+	probe := filepath.Join(dir, writeProbe)
 	if err := writeFileAtomic(probe, func(io.Writer) error { return nil }); err != nil {
 		return fmt.Errorf("-out %s: cannot write files there: %v", dir, errors.Unwrap(err)) // "permission denied"
 	}
@@ -77,7 +87,7 @@ func checkSavable(path string) error {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		return fmt.Errorf("-save %s: is a folder or special file; name a file to save the network in", path)
 	}
-	probe := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".write-test")
+	probe := saveProbe(path)
 	if err := writeFileAtomic(probe, func(io.Writer) error { return nil }); err != nil {
 		return fmt.Errorf("-save %s: cannot write there: %v", path, errors.Unwrap(err)) // "permission denied"
 	}
@@ -85,13 +95,78 @@ func checkSavable(path string) error {
 	return nil
 }
 
-// removeTempFiles removes what writeFileAtomic leaves in dir when the program is killed in the
-// middle of a write (kill -9, a power cut): called when a run starts.
-func removeTempFiles(dir string) {
-	names, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
-	for _, name := range names {
-		os.Remove(name)
+// A temporary file of writeFileAtomic is named for the file it will become: ".NAME.tmp" and the
+// decimal digits os.CreateTemp puts for the "*" of its pattern (".report.html.tmp2614093325"),
+// beside NAME; writeTreeAtomic's folder for -exercise DIR is ".DIR.tmp" and digits, beside DIR
+// (TestTempNamesExact pins both forms). When a run is killed in the middle of a write (kill -9, a
+// power cut) that file stays; the next run removes it, and the signal catcher (signals.go)
+// removes those of the phase it quits. Both remove a name of exactly that form for a file the run
+// writes, nothing else: a user's ".notes.tmp", ".db.tmp.bak" or ".x.tmpl" in the same folder is
+// theirs.
+
+// isTempOf says whether name (a file name without its folder) is exactly a temporary file or
+// folder made for base: "." + base + ".tmp" followed by one to ten decimal digits (a uint32).
+func isTempOf(name, base string) bool {
+	digits, ok := strings.CutPrefix(name, "."+base+".tmp")
+	if !ok || len(digits) < 1 || len(digits) > 10 {
+		return false
 	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// removeTemps removes, for each path, the temporary files and folders of exactly the form
+// isTempOf names that are beside it, and returns what it removed. Files that cannot be listed
+// or removed are left alone: they are only a leftover.
+func removeTemps(paths ...string) []string {
+	var removed []string
+	listed := map[string][]os.DirEntry{}
+	for _, path := range paths {
+		dir, base := filepath.Dir(filepath.Clean(path)), filepath.Base(filepath.Clean(path))
+		entries, ok := listed[dir]
+		if !ok {
+			entries, _ = os.ReadDir(dir)
+			listed[dir] = entries
+		}
+		for _, e := range entries {
+			if isTempOf(e.Name(), base) {
+				name := filepath.Join(dir, e.Name())
+				if os.RemoveAll(name) == nil && !slices.Contains(removed, name) {
+					removed = append(removed, name)
+				}
+			}
+		}
+	}
+	return removed
+}
+
+// outFiles are the paths, in the -out folder dir, of the files a run writes there: the report's
+// files (reportFiles, report.go) and checkWritable's probe.
+func outFiles(dir string) []string {
+	var paths []string
+	for _, name := range append(reportFiles(), writeProbe) {
+		paths = append(paths, filepath.Join(dir, name))
+	}
+	return paths
+}
+
+// removeLeftovers removes the temporary files that a run killed while writing its reports left
+// in the -out folder dir, and says so on w, naming them: called when a run that writes reports
+// starts.
+func removeLeftovers(dir string, w io.Writer) {
+	removed := removeTemps(outFiles(dir)...)
+	if len(removed) == 0 {
+		return
+	}
+	what := "a temporary file"
+	if len(removed) > 1 {
+		what = fmt.Sprintf("%d temporary files", len(removed))
+	}
+	fmt.Fprintf(w, "mnist: removed %s that a run killed while writing left in %s: %s\n", what, dir, strings.Join(removed, ", "))
 }
 
 // unwrapPathError drops the operation and temporary path from an *os.PathError or *os.LinkError, so that a

@@ -477,7 +477,7 @@ func TestSignalsAtAnyMoment(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, "EXERCISE.md")); len(entries) > 0 && err != nil {
 				t.Errorf("after %d ms: a folder without EXERCISE.md: %v", i*7, err)
 			}
-			if names, _ := filepath.Glob(exerciseTemp(dir)); len(names) > 0 {
+			if names, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp*")); len(names) > 0 {
 				t.Errorf("after %d ms: left %v", i*7, names)
 			}
 		}

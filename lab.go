@@ -184,7 +184,7 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	if errors.As(err, &ue) {
 		return nil, err
 	}
-	net, nerr := makeNetwork(c)
+	net, nerr := makeNetwork(c, stderr)
 	if nerr != nil {
 		return nil, nerr
 	}

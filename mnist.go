@@ -125,6 +125,11 @@ const (
 	testLabelsName  = "t10k-labels-idx1-ubyte"
 )
 
+// mnistNames are the four files' names, in the order findFiles looks for them.
+func mnistNames() []string {
+	return []string{trainImagesName, trainLabelsName, testImagesName, testLabelsName}
+}
+
 // idxMagic is the magic number of an IDX file of unsigned bytes of the given rank.
 func idxMagic(rank int) uint32 { return 0x00000800 | uint32(rank) }
 
@@ -418,7 +423,7 @@ func images(n int) string {
 // as found, so that reading it gives an error that says what it is.
 func findFiles(dir string) (paths map[string]string, missing []string) {
 	paths = map[string]string{}
-	for _, name := range []string{trainImagesName, trainLabelsName, testImagesName, testLabelsName} {
+	for _, name := range mnistNames() {
 		for _, p := range []string{filepath.Join(dir, name+".gz"), filepath.Join(dir, name)} {
 			if _, err := os.Stat(p); err == nil {
 				paths[name] = p

@@ -131,8 +131,9 @@ func loadModel(path string) (*Network, error) {
 
 // makeNetwork returns the -load network, or a new one from -hidden and -seed, once it has checked
 // that the memory it needs is within bounds (memory.go) and that -out and -save can be written:
-// the lab's start.
-func makeNetwork(c *config) (*Network, error) {
+// the lab's start. It removes what a run killed while writing its reports left in -out, saying
+// so on stderr.
+func makeNetwork(c *config, stderr io.Writer) (*Network, error) {
 	net, err := startingNetwork(c)
 	if err != nil {
 		return nil, err
@@ -140,7 +141,7 @@ func makeNetwork(c *config) (*Network, error) {
 	if err := checkWritable(c.out); err != nil {
 		return nil, err
 	}
-	removeTempFiles(c.out) // left by an earlier run that was killed while writing
+	removeLeftovers(c.out, stderr)
 	if c.save != "" {
 		if err := checkSavable(c.save); err != nil {
 			return nil, err

@@ -229,27 +229,31 @@ func charts(hist []epochStats) (lossSVG, accSVG []byte) {
 	return lb.Bytes(), ab.Bytes()
 }
 
-// writeReport writes the five files of the -out folder. test is nil until the run is over.
+// reportFiles are the names of the files a run writes in its -out folder, in the order
+// writeReport writes them (report.html last, so that it never shows charts older than itself).
+func reportFiles() []string {
+	return []string{"history.csv", "loss.svg", "accuracy.svg", "weights.png", "report.html"}
+}
+
+// writeReport writes the five files of the -out folder (reportFiles). test is nil until the run
+// is over.
 func writeReport(dir string, settings [][2]string, hist []epochStats, net *Network, test *testResult, note runNote) error {
 	lossSVG, accSVG := charts(hist)
 	weightsPNG := pngBytes(weightTiles(net.Layers[0].W, 2)) // 2 pixels a weight; the page shows it larger
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{"history.csv", func(w io.Writer) error { return writeHistory(w, hist) }},
-		{"loss.svg", func(w io.Writer) error { _, err := w.Write(lossSVG); return err }},
-		{"accuracy.svg", func(w io.Writer) error { _, err := w.Write(accSVG); return err }},
-		{"weights.png", func(w io.Writer) error { _, err := w.Write(weightsPNG); return err }},
-		{"report.html", func(w io.Writer) error {
+	writes := map[string]func(io.Writer) error{
+		"history.csv":  func(w io.Writer) error { return writeHistory(w, hist) },
+		"loss.svg":     func(w io.Writer) error { _, err := w.Write(lossSVG); return err },
+		"accuracy.svg": func(w io.Writer) error { _, err := w.Write(accSVG); return err },
+		"weights.png":  func(w io.Writer) error { _, err := w.Write(weightsPNG); return err },
+		"report.html": func(w io.Writer) error {
 			return reportPage.Execute(w, reportData{Settings: settings, Hist: hist,
 				LossSVG: template.HTML(lossSVG), AccSVG: template.HTML(accSVG),
 				Weights: imgTag(weightsPNG, "first-layer weights as 28×28 tiles", 0),
 				Units:   net.Sizes[1], Test: test, Course: courseAccuracy, Note: note})
-		}},
+		},
 	}
-	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
+	for _, name := range reportFiles() {
+		if err := writeFileAtomic(filepath.Join(dir, name), writes[name]); err != nil {
 			return err
 		}
 	}

@@ -42,7 +42,7 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 		if err := checkWritable(c.out); err != nil { // makes the folder
 			return err
 		}
-		removeTempFiles(c.out) // left by an earlier run that was killed while writing
+		removeLeftovers(c.out, stderr) // what a run killed while writing left
 	}
 	loadSecs := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",

@@ -41,7 +41,7 @@ type interrupts struct {
 	stop    func()      // the phase's graceful stop; nil: a first signal quits
 	notice  string      // printed when stop is called ("" prints nothing)
 	writing *sync.Mutex // held while a file is written: quitting takes it and never lets go
-	temps   []string    // removed when quitting: temporary files' folders and patterns
+	temps   []string    // quitting removes their temporary files (removeTemps, files.go)
 	made    []string    // folders the run may make before training: removed when quitting if empty
 	stopped bool        // a first signal has come and stopped something
 	noticed bool        // and its stop was one with a notice: the run ends with 130
@@ -102,20 +102,15 @@ func (s *interrupts) quit() {
 		fmt.Fprintln(s.stderr, "mnist: interrupted: quitting")
 	}
 	writing.Lock() // held until the exit: no write starts after this
-	for _, pattern := range temps {
-		names, _ := filepath.Glob(pattern)
-		for _, name := range names {
-			os.RemoveAll(name)
-		}
-	}
+	removeTemps(temps...)
 	for _, dir := range made {
 		os.Remove(dir) // only if empty: a download's folder before its first file
 	}
 	os.Exit(130)
 }
 
-// quitting enters a phase in which a first signal quits, removing what matches the patterns
-// (filepath.Glob) first; writing is the phase's writing lock, nil for the catcher's own.
+// quitting enters a phase in which a first signal quits, removing the temporary files of the
+// paths in temps first (removeTemps, files.go); writing is the phase's writing lock, nil for the catcher's own.
 func (s *interrupts) quitting(writing *sync.Mutex, temps ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -163,23 +158,21 @@ func (s *interrupts) end() {
 	<-s.decided
 }
 
-// runTemps are the patterns of the temporary files and folders a run of c may be writing before
-// it trains: writeFileAtomic's in -data (a download), -out and beside -save, and the exercise's
-// folder beside -exercise (exerciseTemp).
+// runTemps are the files and folders whose temporary files (isTempOf, files.go) a run of c may
+// be writing before it trains: the four MNIST files a download writes in -data, the reports and
+// checkWritable's probe in -out (outFiles), -save and checkSavable's probe beside it, and the
+// exercise's folder (writeTreeAtomic).
 func runTemps(c *config) []string {
-	temps := []string{filepath.Join(c.data, ".*.tmp*"), filepath.Join(c.out, ".*.tmp*")}
+	var temps []string
+	for _, name := range mnistNames() {
+		temps = append(temps, filepath.Join(c.data, name+".gz"), filepath.Join(c.data, name))
+	}
+	temps = append(temps, outFiles(c.out)...)
 	if c.save != "" {
-		temps = append(temps, filepath.Join(filepath.Dir(c.save), "."+filepath.Base(c.save)+".tmp*"))
+		temps = append(temps, c.save, saveProbe(c.save))
 	}
 	if c.exercise != "" {
-		temps = append(temps, exerciseTemp(c.exercise))
+		temps = append(temps, c.exercise)
 	}
 	return temps
-}
-
-// exerciseTemp is the pattern of the folder that -exercise DIR is written into before it is
-// renamed DIR: beside it, hidden.
-func exerciseTemp(dir string) string {
-	dir = filepath.Clean(dir)
-	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp*")
 }
