@@ -193,6 +193,14 @@ func checkPaths(c *config) error {
 	if c.exercise != "" {
 		return checkNewFolder("-exercise", c.exercise)
 	}
+	if c.grade != "" {
+		if st, err := os.Stat(c.grade); err != nil {
+			return fmt.Errorf("-grade %s: %v", c.grade, unwrapPathError(err))
+		} else if !st.IsDir() {
+			return &usageError{fmt.Sprintf("-grade %s: is a file; give the folder that holds one folder per student", c.grade)}
+		}
+		return nil
+	}
 	if c.load != "" {
 		if err := checkReadable("-load", c.load, "a saved network"); err != nil {
 			return err

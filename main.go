@@ -59,6 +59,9 @@ type config struct {
 	explain  int    // print the passes of this test image (−1: none)
 	serve    string // start the lab (lab.go) listening on this address instead of training here
 	exercise string // write the course's assignment into this folder instead (exercise.go)
+	grade    string // grade the students' folders under this folder instead (grade.go)
+	// gradeSeedSet: -seed was given with -grade, which then draws the same inputs again
+	gradeSeedSet bool
 }
 
 // maxWorkers bounds -workers: more goroutines than this only wait for each other.
@@ -76,11 +79,11 @@ var flagGroups = []struct {
 	{"Output", []string{"out", "save"}},
 	{"Use a trained network", []string{"load", "predict", "explain"}},
 	{"Lab", []string{"serve"}},
-	{"Exercise", []string{"exercise"}},
+	{"Exercise", []string{"exercise", "grade"}},
 	{"Speed", []string{"workers"}},
 }
 
-var noDefault = map[string]bool{"explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "exercise": true}
+var noDefault = map[string]bool{"explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "exercise": true, "grade": true}
 
 // defineFlags sets up the command line's flags on c.
 func defineFlags(c *config) (*flag.FlagSet, *string) {
@@ -99,6 +102,7 @@ func defineFlags(c *config) (*flag.FlagSet, *string) {
 	fs.IntVar(&c.explain, "explain", -1, "print the forward and backward pass of test image `N` with its numbers (with -load: without training)")
 	fs.StringVar(&c.serve, "serve", "", "instead of training here, serve the lab on `ADDR` (localhost:8080): a page to draw digits on and watch the passes and the training")
 	fs.StringVar(&c.exercise, "exercise", "", "write the assignment, this program with the math to write and its checks, into the new or empty folder `DIR`")
+	fs.StringVar(&c.grade, "grade", "", "grade every student's folder under `CLASS` (copies of -exercise), writing CLASS/grades.csv and grades.html; with -seed, the same inputs as a grading before; -workers, students at a time")
 	return fs, hidden
 }
 
@@ -198,9 +202,9 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for _, n := range []string{"load", "save", "predict", "serve", "exercise", "mirror"} {
+	for _, n := range []string{"load", "save", "predict", "serve", "exercise", "grade", "mirror"} {
 		if set[n] && fs.Lookup(n).Value.String() == "" {
-			what := map[string]string{"serve": "an address, like localhost:8080", "exercise": "a folder", "mirror": "a URL prefix"}[n]
+			what := map[string]string{"serve": "an address, like localhost:8080", "exercise": "a folder", "grade": "a folder", "mirror": "a URL prefix"}[n]
 			if what == "" {
 				what = "a file"
 			}
@@ -209,6 +213,21 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	}
 	if c.exercise != "" && fs.NFlag() > 1 {
 		return nil, &usageError{"-exercise: takes no other flag; it only writes the exercise's files"}
+	}
+	if c.grade != "" {
+		for n := range set {
+			if n != "grade" && n != "seed" && n != "workers" {
+				return nil, &usageError{fmt.Sprintf("-grade: takes only -seed and -workers, not -%s", n)}
+			}
+		}
+		if c.exercise != "" {
+			return nil, &usageError{"-grade: not with -exercise"}
+		}
+		if c.workers < 0 || c.workers > maxWorkers {
+			return nil, &usageError{fmt.Sprintf("-workers %d: must be from 0 (one per CPU) to %d", c.workers, maxWorkers)}
+		}
+		c.gradeSeedSet = set["seed"]
+		return c, nil
 	}
 	if c.load != "" && set["hidden"] {
 		return nil, &usageError{"-hidden: not with -load, whose network has its own sizes"}
@@ -289,6 +308,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case c.exercise != "":
 		err = writeExercise(c.exercise, stdout, sig.writing) // needs no data set
+	case c.grade != "":
+		err = gradeClass(c, stdout, stderr, sig) // needs no data set
 	case c.serve != "":
 		err = serve(c, stdout, stderr, sig)
 	case c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0:

@@ -174,5 +174,8 @@ func runTemps(c *config) []string {
 	if c.exercise != "" {
 		temps = append(temps, c.exercise)
 	}
+	if c.grade != "" {
+		temps = append(temps, filepath.Join(c.grade, "grades.csv"), filepath.Join(c.grade, "grades.html"))
+	}
 	return temps
 }
