@@ -245,11 +245,23 @@ func (l *lab) close() error {
 	return l.closeErr
 }
 
-// finish writes -save, once the runner has ended, and lets the trainer's workers go.
+// finish writes -save, once the runner has ended, and lets the trainer's workers go. The
+// report the last epoch wrote says the run is under way; it is rewritten to say it was stopped.
 func (l *lab) finish() error {
 	if l.r != nil {
 		defer l.r.close()
 	}
+	if err := l.save(); err != nil {
+		return err
+	}
+	if l.r != nil && !l.diverged { // a diverged run's page says so already
+		return l.r.stopReport()
+	}
+	return nil
+}
+
+// save writes -save, if asked: the network as it stands.
+func (l *lab) save() error {
 	switch {
 	case l.c.save == "":
 		return nil

@@ -48,9 +48,9 @@ func main() {
 // config is everything the flags set: the training settings (settings.go), and the rest.
 type config struct {
 	trainSettings
+	reportSettings
 	data     string
 	download bool
-	out      string
 	workers  int
 	mirror   string
 	save     string // write the trained network here
@@ -73,14 +73,14 @@ var flagGroups = []struct {
 }{
 	{"Train", []string{"hidden", "epochs", "batch", "lr", "decay", "lambda", "seed"}},
 	{"Data", []string{"data", "download", "mirror"}},
-	{"Output", []string{"out", "save"}},
+	{"Output", []string{"out", "title", "author", "save"}},
 	{"Use a trained network", []string{"load", "predict", "explain"}},
 	{"Lab", []string{"serve"}},
 	{"Exercise", []string{"exercise"}},
 	{"Speed", []string{"workers"}},
 }
 
-var noDefault = map[string]bool{"explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "exercise": true}
+var noDefault = map[string]bool{"author": true, "explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "exercise": true}
 
 // defineFlags sets up the command line's flags on c.
 func defineFlags(c *config) (*flag.FlagSet, *string) {
@@ -90,7 +90,7 @@ func defineFlags(c *config) (*flag.FlagSet, *string) {
 	fs.BoolVar(&c.download, "download", true, "download missing files from the public mirrors (-download=false: never)")
 	hidden := defineTrainFlags(fs, &c.trainSettings) // settings.go
 	fs.Lookup("epochs").Usage += " (what -load with -predict or -explain does when -epochs is not given)"
-	fs.StringVar(&c.out, "out", "out", "folder for the report files of a run that trains (report.html, history.csv, charts)")
+	defineReportFlags(fs, &c.reportSettings) // settings.go: -out, -title, -author
 	fs.IntVar(&c.workers, "workers", 0, "goroutines sharing the work (changes only the speed); 0: 1 or one per CPU, whichever is faster, timed each epoch")
 	fs.StringVar(&c.mirror, "mirror", "", "download missing files from this `URL` prefix instead of the public mirrors")
 	fs.StringVar(&c.save, "save", "", "after training, save the network to this JSON `file`")
@@ -132,7 +132,7 @@ func printHelp(w io.Writer, fs *flag.FlagSet, name string) {
 			case "float":
 				arg = map[string]string{"lr": "η", "lambda": "λ", "decay": "F"}[n]
 			case "string":
-				arg = map[string]string{"hidden": "LIST", "data": "DIR", "out": "DIR"}[n]
+				arg = map[string]string{"hidden": "LIST", "data": "DIR", "out": "DIR", "title": "TEXT", "author": "NAME"}[n]
 			default:
 				arg = strings.ToUpper(arg) // the word in `` of the usage: FILE, IMAGE, ADDR
 			}
@@ -225,7 +225,10 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		}
 		c.epochs = 0
 	}
-	if err := c.check(*hidden); err != nil { // the training flags (settings.go)
+	if err := c.trainSettings.check(*hidden); err != nil { // the training flags (settings.go)
+		return nil, err
+	}
+	if err := c.reportSettings.check(); err != nil { // -out, -title, -author (settings.go)
 		return nil, err
 	}
 	switch {
@@ -233,8 +236,6 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		return nil, &usageError{fmt.Sprintf("-workers %d: must be from 0 (choose) to %d", c.workers, maxWorkers)}
 	case c.data == "":
 		return nil, &usageError{"-data: must name a folder"}
-	case c.out == "":
-		return nil, &usageError{"-out: must name a folder"}
 	case c.explain < -1:
 		return nil, &usageError{fmt.Sprintf("-explain %d: must be the number of a test image, 0 or more", c.explain)}
 	}
