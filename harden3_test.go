@@ -7,8 +7,10 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -165,5 +167,153 @@ func TestQuitKeepsUsersFiles(t *testing.T) {
 	}
 	if got := removeTemps(filepath.Join(out, "report.html")); !slices.Equal(got, []string(nil)) {
 		t.Errorf("removeTemps removed %v from a folder of look-alikes", got)
+	}
+}
+
+// craftedLayers writes a -load file of n one-unit layers (784-1-…-1-10), as small as JSON
+// writes it, and returns its path: the issue's file of 400,000 is 8.8 MB.
+func craftedLayers(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(`{"format":"` + modelFormat + `","sizes":[784`)
+	for range n {
+		b.WriteString(",1")
+	}
+	b.WriteString(`,10],"layers":[{"w":[[` + strings.Repeat("0,", imageSize-1) + `0]],"b":[0]}`)
+	for range n - 1 {
+		b.WriteString(`,{"w":[[0]],"b":[0]}`)
+	}
+	b.WriteString(`,{"w":[` + strings.Repeat("[0],", numDigits-1) + `[0]],"b":[` + strings.Repeat("0,", numDigits-1) + `0]}]}`)
+	path := filepath.Join(t.TempDir(), "crafted.json")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestManyLayersRefused: issue 33, point 2. A network of more than maxLayers layers is refused
+// by -hidden (status 2) and by -load (status 1, one line) as the file is read, allocating a small
+// part of the file's size; one of maxLayers layers loads.
+func TestManyLayersRefused(t *testing.T) {
+	status, _, stderr := runProgram("-hidden", strings.TrimSuffix(strings.Repeat("1,", maxLayers), ","), "-epochs", "0")
+	if status != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "-hidden: 64 hidden layers, more than the 63") {
+		t.Errorf("-hidden of %d layers: status %d, %q", maxLayers, status, stderr)
+	}
+	for _, n := range []int{maxLayers, 400_000} {
+		path := craftedLayers(t, n)
+		var m0, m1 runtimeMem
+		m0.read()
+		_, err := loadModel(path)
+		m1.read()
+		if err == nil || !strings.Contains(err.Error(), "-load "+path+": ") || !strings.Contains(err.Error(), "at most 64 layers") {
+			t.Errorf("%d layers: %v, want a refusal naming the file and the bound", n, err)
+		}
+		if st, _ := os.Stat(path); m1.total-m0.total > uint64(st.Size())+8<<20 {
+			t.Errorf("%d layers: %d bytes allocated to refuse a file of %d", n, m1.total-m0.total, st.Size())
+		}
+	}
+	if _, err := loadModel(craftedLayers(t, maxLayers-1)); err != nil {
+		t.Errorf("%d layers: %v", maxLayers, err)
+	}
+}
+
+// TestLoadBoundedBeforeDecoding: files that would decode into far more than their size (rows of
+// one weight, a results value of empty arrays), or nest deeper, or hold one huge token, are read
+// token by token and refused, or their unknown parts skipped, with one line; what a file decodes
+// into is counted before it is decoded (jsonWalk.decoded) and the decoding stays within it.
+func TestLoadBoundedBeforeDecoding(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	if err := saveModel(good, newNetwork([]int{imageSize, 30, numDigits}, 1), nil, map[string]any{"epochs_trained": 3}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(good)
+	text := string(b)
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct{ name, file, want string }{
+		{"rows of one", strings.Replace(text, `"w": [`, `"w": [`+strings.Repeat("[0],", 100_000), 1), `"layers[0].w" has more than 65536 entries`},
+		{"deep", strings.Replace(text, `"results": {`, `"results": {"x": `+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)+",", 1), "nested more than 64 deep"},
+		{"long token", strings.Replace(text, `"format": "`, `"format": "`+strings.Repeat("x", 1<<17), 1), "more than 65536 bytes"},
+		{"duplicate", strings.Replace(text, `"epochs_trained": 3`, `"epochs_trained": 3, "epochs_trained": 9`, 1), `"results.epochs_trained" appears twice`},
+		{"case", strings.Replace(text, `"epochs_trained"`, `"EPOCHS_TRAINED"`, 1), `unknown field "results.EPOCHS_TRAINED"`},
+		{"2^63-1", strings.Replace(text, `"epochs_trained": 3`, `"epochs_trained": 9223372036854775807`, 1), "results.epochs_trained 9223372036854775807: want a count of epochs"},
+		{"negative", strings.Replace(text, `"epochs_trained": 3`, `"epochs_trained": -1`, 1), "want a count of epochs"},
+	} {
+		p := write("bad.json", c.file)
+		var m0, m1 runtimeMem
+		m0.read()
+		_, err := loadModel(p)
+		m1.read()
+		if err == nil || !strings.Contains(err.Error(), "-load "+p+": ") || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line with %q", c.name, err, c.want)
+		}
+		// Token by token, the walk allocates garbage for each token, never the file at once.
+		if got := m1.total - m0.total; got > uint64(64*len(c.file)) {
+			t.Errorf("%s: %d bytes allocated for a file of %d", c.name, got, len(c.file))
+		}
+	}
+	// An unknown value of 100,000 empty arrays under results is skipped, and the file loads.
+	p := write("extra.json", strings.Replace(text, `"results": {`, `"results": {"x": [`+strings.Repeat("[],", 100_000)+`[]],`, 1))
+	if _, epochs, err := readModel(p, 1, 1); err != nil || epochs != 3 {
+		t.Errorf("a file with a large unknown results value: epochs %d, %v", epochs, err)
+	}
+
+	// The count covers what the decoded value holds.
+	var m loadedModel
+	counted, err := strictUnmarshal(b, &m, jsonRules{skipUnknown: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again loadedModel
+	before := liveHeap()
+	if err := json.Unmarshal(b, &again); err != nil {
+		t.Fatal(err)
+	}
+	if held := liveHeap() - before; held > counted {
+		t.Errorf("the decoded value holds %v bytes, counted %v", held, counted)
+	}
+	runtime.KeepAlive(again)
+}
+
+// liveHeap is the bytes the heap holds once garbage is collected.
+func liveHeap() float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc)
+}
+
+// TestMemoryCountsEachLayer: what the trainer, the network, its gradients and a copy allocate
+// for each layer, beside its numbers, is within the count of memory.go: from a network of one
+// hidden layer to one of maxLayers one-unit layers, the allocations grow by less than the count.
+func TestMemoryCountsEachLayer(t *testing.T) {
+	allocated := func(sizes []int, workers int) float64 {
+		var m0, m1 runtimeMem
+		m0.read()
+		net := newNetwork(sizes, 1)
+		tr := newTrainer(net, SGD{Eta: 0.1}, 10, workers, 1005)
+		copied := net.clone()
+		m1.read()
+		tr.close()
+		runtime.KeepAlive(copied)
+		return float64(m1.total - m0.total)
+	}
+	deep := []int{imageSize}
+	for range maxLayers - 1 {
+		deep = append(deep, 1)
+	}
+	deep = append(deep, numDigits)
+	shallow := []int{imageSize, 1, numDigits}
+	for _, workers := range []int{1, 2, 4} {
+		grew := allocated(deep, workers) - allocated(shallow, workers)
+		if counted := memoryNeed(deep, 10, workers) - memoryNeed(shallow, 10, workers); grew > counted {
+			t.Errorf("%d workers: %d layers allocate %v bytes more than 2, counted %v", workers, maxLayers, grew, counted)
+		}
 	}
 }

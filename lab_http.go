@@ -194,7 +194,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := strictUnmarshal(b, v, jsonRules{maxItems: imageSize}); err != nil {
+	if _, err := strictUnmarshal(b, v, jsonRules{maxItems: imageSize}); err != nil {
 		return badRequest("malformed JSON: %s", quote(err.Error()))
 	}
 	return nil

@@ -282,7 +282,7 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		if workers > runtime.NumCPU() {
 			workers = runtime.NumCPU()
 		}
-		if err := checkMemory("-hidden "+*hidden, sizes, c.batch, workers); err != nil {
+		if err := checkMemory("-hidden "+*hidden, sizes, c.batch, workers, 0); err != nil {
 			return nil, &usageError{err.Error()}
 		}
 	}
@@ -297,12 +297,17 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	return c, nil
 }
 
-// parseHidden reads a list of hidden-layer sizes such as "20" or "100,30".
+// parseHidden reads a list of hidden-layer sizes such as "20" or "100,30": at most maxLayers−1 of
+// them, the output layer being the last of maxLayers (memory.go).
 func parseHidden(s string) ([]int, error) {
 	var sizes []int
-	for _, f := range strings.Split(s, ",") {
+	fields := strings.Split(s, ",")
+	if len(fields) > maxLayers-1 {
+		return nil, &usageError{fmt.Sprintf("-hidden: %d hidden layers, more than the %d this program runs", len(fields), maxLayers-1)}
+	}
+	for _, f := range fields {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > 1<<16 {
+		if err != nil || n < 1 || n > maxUnits {
 			return nil, &usageError{fmt.Sprintf("-hidden %q: want sizes from 1 to 65536 separated by commas, like 20 or 100,30", s)}
 		}
 		sizes = append(sizes, n)

@@ -30,7 +30,7 @@ var errInterrupted = errors.New("interrupted")
 // train, and not at all by a run that does not train (-epochs 0).
 func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	start := time.Now()
-	net, err := startingNetwork(c)
+	net, before, err := startingNetwork(c)
 	if err != nil {
 		return err
 	}
@@ -61,6 +61,7 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 
 	var writing sync.Mutex
 	r := newSession(c, data, net, stdout, &writing)
+	r.before = before
 	defer r.close()
 	r.sig = sig
 	sig.graceful(&writing, r.interrupt, "mnist: interrupted: finishing the current mini-batch and writing the report (interrupt again to quit at once)")
@@ -141,6 +142,7 @@ type session struct {
 	underway    bool      // an epoch is begun and not yet ended
 	began       time.Time // when the command line began training, for the time left (zero in the lab)
 	hist        []epochStats
+	before      int // the epochs net had been trained before (a -load file's; −1: it does not say)
 	interrupted int // the epoch during which Ctrl-C came, if it did
 	trainSecs   float64
 	evalSecs    float64
@@ -452,7 +454,10 @@ func (r *session) save(test *Score) error {
 	}
 	// Interrupted: during an epoch, or in the test set's evaluation (cut short, or not quite).
 	interrupted := r.interrupted > 0 || test == nil || (r.sig != nil && r.sig.interrupted())
-	results := map[string]any{"epochs_trained": len(r.hist), "interrupted": interrupted}
+	results := map[string]any{"interrupted": interrupted}
+	if r.before >= 0 { // a count that says nothing of the epochs before is not written
+		results["epochs_trained"] = r.before + len(r.hist)
+	}
 	if test != nil {
 		results["test_accuracy"], results["test_loss"] = test.Acc(), test.Loss
 	}
