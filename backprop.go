@@ -22,7 +22,7 @@
 //
 //	W ← W − (η/B)·Σ_batch ∂L/∂W        b ← b − (η/B)·Σ_batch ∂L/∂b
 //
-// with the optional L2 weight decay of Nielsen's network2.py, which first shrinks every weight
+// with the optional L2 regularization of Nielsen's network2.py, which first shrinks every weight
 // (not the biases) by the factor 1 − ηλ/n, n being the size of the training set.
 //
 // Every function here works on a whole mini-batch at once, one sample per row (matrix.go), in
@@ -74,9 +74,9 @@ func outputDelta(delta, yhat Matrix, labels []byte) {
 //
 // With one sample per row, W_{l+1}ᵀ δ_{l+1} for every sample at once is δ_{l+1}·W_{l+1}.
 func hiddenDelta(delta, wAbove, deltaAbove, s Matrix) {
-	productAB(delta, deltaAbove, wAbove) // ∂L/∂σ(a_l) = W_{l+1}ᵀ δ_{l+1}, a row per sample
+	productPQ(delta, deltaAbove, wAbove) // ∂L/∂σ(a_l) = W_{l+1}ᵀ δ_{l+1}, a row per sample
 	for i, si := range s.Data {
-		delta.Data[i] *= sigmoidPrime(si) // ⊙ ∂σ(a_l)/∂a_l = σ(a_l)(1 − σ(a_l))
+		delta.Data[i] *= sigmoidPrimeFromSigma(si) // ⊙ ∂σ(a_l)/∂a_l = σ(a_l)(1 − σ(a_l))
 	}
 }
 
@@ -88,7 +88,7 @@ func hiddenDelta(delta, wAbove, deltaAbove, s Matrix) {
 //
 // Summed over the samples, δ·xᵀ is the product δᵀ·x of the batch's matrices.
 func layerGradients(gW Matrix, gb []float64, delta, x Matrix) {
-	productAtB(gW, delta, x) // ∂L/∂W = Σ_batch δ·xᵀ
+	productPtQ(gW, delta, x) // ∂L/∂W = Σ_batch δ·xᵀ
 	for j := range gb {
 		gb[j] = 0 // a new sum for every mini-batch
 		for r := 0; r < delta.Rows; r++ {
@@ -97,15 +97,21 @@ func layerGradients(gW Matrix, gb []float64, delta, x Matrix) {
 	}
 }
 
-// backward runs the backward pass of the mini-batch whose forward pass is in p: δ of every
-// layer, from the output down (the error flows backward through the layers), then the
-// gradients of every layer, summed over the batch, into g.
-func (net *Network) backward(p *Pass, g *Grads) {
+// deltas sets δ of every layer of the mini-batch whose forward pass is in p, from the output
+// down: the error flows backward through the layers. (Its fast twin is deltasFast in
+// fast_passes.go.)
+func (net *Network) deltas(p *Pass) {
 	out := len(net.Layers) - 1
 	outputDelta(p.Delta[out], p.S[out], p.Labels) // δ = σ(a) − y at the output
 	for l := out - 1; l >= 0; l-- {
 		hiddenDelta(p.Delta[l], net.Layers[l+1].W, p.Delta[l+1], p.S[l]) // δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(a_l)
 	}
+}
+
+// backward runs the backward pass of the mini-batch whose forward pass is in p: δ of every
+// layer (deltas), then the gradients of every layer, summed over the batch, into g.
+func (net *Network) backward(p *Pass, g *Grads) {
+	net.deltas(p) // δ of every layer, from the output down
 	x := p.X
 	for l := range net.Layers {
 		layerGradients(g.W[l], g.B[l], p.Delta[l], x) // ∂L/∂W_l = Σ δ_l·xᵀ, ∂L/∂b_l = Σ δ_l
@@ -116,20 +122,20 @@ func (net *Network) backward(p *Pass, g *Grads) {
 // SGD holds the settings of one gradient-descent step.
 type SGD struct {
 	Eta    float64 // η, the learning rate
-	Lambda float64 // λ, the L2 weight decay (0 for none)
+	Lambda float64 // λ, of the L2 regularization (0 for none)
 	N      int     // n, the number of training images, which scales λ as in network2.py
 }
 
-// step updates one layer from its gradients summed over a mini-batch of B samples, against
-// their mean:
+// step updates one layer from its gradients summed over a mini-batch of B = batchSize samples,
+// against their mean:
 //
 //	W ← W − (η/B)·Σ_batch ∂L/∂W
 //	b ← b − (η/B)·Σ_batch ∂L/∂b
 //
 // (Each product is rounded on its own, float64(…), so that no compiler fuses it with the
 // subtraction: matrix.go says why.)
-func (o SGD) step(layer Layer, gW Matrix, gb []float64, B int) {
-	rate := o.Eta / float64(B) // η/B: the step follows the mean gradient
+func (o SGD) step(layer Layer, gW Matrix, gb []float64, batchSize int) {
+	rate := o.Eta / float64(batchSize) // η/B: the step follows the mean gradient
 	for i := range layer.W.Data {
 		layer.W.Data[i] -= float64(rate * gW.Data[i]) // W ← W − (η/B)·∂L/∂W
 	}
@@ -138,27 +144,29 @@ func (o SGD) step(layer Layer, gW Matrix, gb []float64, B int) {
 	}
 }
 
-// decay shrinks a layer's weights, not its biases, before the step: the L2 weight decay of
-// Nielsen's network2.py, which the course notes do not have. It is the gradient step of the
+// shrinkWeights shrinks a layer's weights, not its biases, before the step: the L2
+// regularization of Nielsen's network2.py (often called L2 regularization; here "decay" is kept for
+// η's, the -decay flag), which the course notes do not have. It is the gradient step of the
 // penalty (λ/2n)·Σw² added to the loss, n the size of the training set:
 //
 //	W ← (1 − ηλ/n)·W
 //
-// With λ = 0 the factor is exactly 1 and nothing changes. Decay, then step, is the
+// With λ = 0 the factor is exactly 1 and nothing changes. shrinkWeights, then step, is the
 // W ← (1 − ηλ/n)·W − (η/B)·Σ∂L/∂W of network2.py.
-func (o SGD) decay(layer Layer) {
+func (o SGD) shrinkWeights(layer Layer) {
 	shrink := 1 - o.Eta*o.Lambda/float64(o.N) // 1 − ηλ/n
 	for i, w := range layer.W.Data {
 		layer.W.Data[i] = shrink * w // W ← (1 − ηλ/n)·W
 	}
 }
 
-// update takes the SGD step on every layer, after backward has filled g from a mini-batch of B
-// samples: the weight decay, then the step.
-func (o SGD) update(net *Network, g *Grads, B int) {
+// update takes the SGD step on every layer, after backward has filled g from a mini-batch of
+// B = batchSize samples: the L2 shrink of the weights, then the step. (Its fast twin, one layer
+// over a range of units, is SGD.shrinkAndStepFast in fast_passes.go.)
+func (o SGD) update(net *Network, g *Grads, batchSize int) {
 	for l, layer := range net.Layers {
-		o.decay(layer)
-		o.step(layer, g.W[l], g.B[l], B)
+		o.shrinkWeights(layer)
+		o.step(layer, g.W[l], g.B[l], batchSize)
 	}
 }
 

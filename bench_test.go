@@ -117,7 +117,7 @@ func benchScore(b *testing.B, workers int) {
 
 // The first layer's products and the loading of a batch, alone, at the shapes training gives
 // them: B = 10 and 100 images of the training set, all 20 units (one worker) or half of them
-// (one of two workers). They go through forwardUnits, gradientUnits and loadBatch, as training
+// (one of two workers). They go through layerForwardFast, layerGradientsFast and loadBatch, as training
 // does (fast_passes.go). ns/image is the time per image of the batch.
 func BenchmarkFirstLayer(b *testing.B) {
 	d := benchData(b, 1000)
@@ -136,13 +136,13 @@ func BenchmarkFirstLayer(b *testing.B) {
 			lo, hi := units[0], units[1]
 			b.Run(fmt.Sprintf("forward/B=%d/units=%d..%d", B, lo, hi), func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					forwardUnits(net.Layers[0], p.X, &bt.lit, p.A[0], p.S[0], lo, hi)
+					layerForwardFast(net.Layers[0], p.X, &bt.lit, p.A[0], p.S[0], lo, hi)
 				}
 				perImage(b)
 			})
 			b.Run(fmt.Sprintf("gradient/B=%d/units=%d..%d", B, lo, hi), func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					gradientUnits(g.W[0], g.B[0], p.Delta[0], p.X, &bt.lit, lo, hi)
+					layerGradientsFast(g.W[0], g.B[0], p.Delta[0], p.X, &bt.lit, lo, hi)
 				}
 				perImage(b)
 			})

@@ -59,71 +59,23 @@ const stepsTestFile = "steps_test.go"
 
 // exerciseModule is what the exercise's module holds of the program: the course (network.go,
 // backprop.go, matrix.go without its products, which steps 2, 5 and 6 write; exp.go, pass.go),
-// the data reader (mnist.go), the plain training loop (plain_train.go) and the list of steps.
+// the data reader (mnist.go), the training settings and their bounds (settings.go, memory.go,
+// limits.go), the plain training loop (plain_train.go) and the list of steps.
 // No lab, report, downloader, parallel trainer or fast product: go test there compiles little,
 // and nothing in it computes a step's answer.
-var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "limits.go", "plain_train.go", "exercise_steps.go"}
+var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "limits.go", "memory.go", "settings.go", "plain_train.go", "exercise_steps.go"}
 
 // exerciseDropped are the functions of matrix.go left out of the exercise.
-var exerciseDropped = []string{"productABt", "productAtB", "productAB"}
+var exerciseDropped = []string{"productPQt", "productPtQ", "productPQ"}
 
-// exerciseMain is the exercise's main.go: it trains with the learner's functions, the course's
-// way (plain_train.go), with the program's defaults, and prints what the program prints.
-const exerciseMain = `// main.go trains the network with your functions, the course's way (plain_train.go): the
-// program's defaults, its numbers. go run . -data DIR, where DIR holds the four MNIST files
-// (MNIST_DIR, when set, is the default).
-package main
+// exerciseMainFile is the exercise's main.go in the program's source: it trains with the
+// learner's functions, the course's way (plain_train.go), with the program's flags, defaults
+// and bounds (settings.go). Its first line, a build constraint that keeps it out of the
+// program, is dropped as it is written into the exercise.
+const exerciseMainFile = "exercise_main.go"
 
-import (
-	"flag"
-	"fmt"
-	"os"
-	"strconv"
-	"strings"
-)
-
-func main() {
-	data := flag.String("data", os.Getenv("MNIST_DIR"), "folder of the four MNIST files")
-	epochs := flag.Int("epochs", 100, "epochs to train")
-	hidden := flag.String("hidden", "20", "sizes of the hidden layers, comma-separated")
-	batch := flag.Int("batch", 10, "mini-batch size B")
-	lr := flag.Float64("lr", 0.5, "learning rate η of the first epoch")
-	decay := flag.Float64("decay", 0.03, "η shrinks by this fraction after each epoch")
-	lambda := flag.Float64("lambda", 5, "L2 weight decay λ (step 9)")
-	seed := flag.Uint64("seed", 1, "random seed of the weights and the shuffling")
-	flag.Parse()
-	if *data == "" {
-		fmt.Fprintln(os.Stderr, "-data: name the folder of the four MNIST files (or set MNIST_DIR)")
-		os.Exit(2)
-	}
-	sizes := []int{imageSize}
-	for _, f := range strings.Split(*hidden, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > 4096 {
-			fmt.Fprintf(os.Stderr, "-hidden %s: want sizes from 1 to 4096, comma-separated\n", *hidden)
-			os.Exit(2)
-		}
-		sizes = append(sizes, n)
-	}
-	if *epochs < 0 || *batch < 1 {
-		fmt.Fprintln(os.Stderr, "-epochs must be at least 0 and -batch at least 1")
-		os.Exit(2)
-	}
-	paths, missing := findFiles(*data)
-	if len(missing) > 0 {
-		fmt.Fprintf(os.Stderr, "-data %s: missing %s\n", *data, strings.Join(missing, ", "))
-		os.Exit(1)
-	}
-	m, err := loadMNIST(paths)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	net := newNetwork(append(sizes, numDigits), *seed)
-	fmt.Printf("training %v with your functions, the course's way: %d epochs, batch %d, η %g, λ %g\n", sizes[1:], *epochs, *batch, *lr, *lambda)
-	trainPlain(net, m, plainSettings{Epochs: *epochs, Batch: *batch, LR: *lr, Decay: *decay, Lambda: *lambda, Seed: *seed}, os.Stdout, os.Stderr)
-}
-`
+// exerciseMainConstraint is that first line, and the blank line after it.
+const exerciseMainConstraint = "//go:build ignore\n\n"
 
 // dropFuncs removes the named functions, with their comments, from a Go file.
 func dropFuncs(name string, text []byte, drop []string) ([]byte, error) {
@@ -183,7 +135,14 @@ func exerciseFiles(src fs.FS) (map[string][]byte, error) {
 			return nil, fmt.Errorf("the step function %s is not in the program's source", s.Func())
 		}
 	}
-	files["main.go"] = []byte(exerciseMain)
+	mainText, err := fs.ReadFile(src, exerciseMainFile)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(mainText, []byte(exerciseMainConstraint)) {
+		return nil, fmt.Errorf("%s: does not start with %q", exerciseMainFile, exerciseMainConstraint)
+	}
+	files["main.go"] = mainText[len(exerciseMainConstraint):]
 	md, err := exerciseGuide(src, files, steps)
 	if err != nil {
 		return nil, err

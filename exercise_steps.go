@@ -36,7 +36,7 @@ func (s exerciseStep) Func() string {
 
 // exerciseSteps lists the steps in the order of the course: the forward pass, the derivative
 // of σ, the output layer's δ (the derivation), the hidden layers' δ, the gradients, the check of
-// the backward pass against finite differences, the SGD step, and the weight decay, which the
+// the backward pass against finite differences, the SGD step, and the L2 regularization, which the
 // notes do not have. EXERCISE.md says why these.
 func exerciseSteps() []exerciseStep {
 	return []exerciseStep{{
@@ -86,7 +86,7 @@ func exerciseSteps() []exerciseStep {
 	}
 `,
 	}, {
-		Name:  "sigmoidPrime",
+		Name:  "sigmoidPrimeFromSigma",
 		Title: "the derivative of σ",
 		Eq:    "∂σ(a)/∂a = σ(a)(1 − σ(a))",
 		Stub: `
@@ -141,11 +141,11 @@ func exerciseSteps() []exerciseStep {
 `,
 		Task: "Send δ of the layer above down through its weights, (W_{l+1}ᵀ δ_{l+1})_k =\n" +
 			"Σ_j δ_{l+1,j}·W_{l+1}[j][k], summed in order of j, and multiply by the local derivative\n" +
-			"σ'(a_l) = `sigmoidPrime(s)` with s = σ(a_l). For every sample r of the batch and every\n" +
+			"σ'(a_l) = `sigmoidPrimeFromSigma(s)` with s = σ(a_l). For every sample r of the batch and every\n" +
 			"unit k of the layer.",
 		Loops: "Three loops: over the samples r, the units k of this layer (delta.Cols), and, inside, the\n" +
 			"units j of the layer above (deltaAbove.Cols) for Σ_j deltaAbove[r][j]·wAbove[j][k]; then\n" +
-			"times sigmoidPrime of s[r][k].",
+			"times sigmoidPrimeFromSigma of s[r][k].",
 		Answer: `
 	for r := 0; r < delta.Rows; r++ {
 		for k := 0; k < delta.Cols; k++ {
@@ -153,7 +153,7 @@ func exerciseSteps() []exerciseStep {
 			for j := 0; j < deltaAbove.Cols; j++ {
 				sum += deltaAbove.at(r, j) * wAbove.at(j, k)
 			}
-			delta.row(r)[k] = sum * sigmoidPrime(s.at(r, k))
+			delta.row(r)[k] = sum * sigmoidPrimeFromSigma(s.at(r, k))
 		}
 	}
 `,
@@ -208,7 +208,7 @@ func exerciseSteps() []exerciseStep {
 		Eq:    "W ← W − (η/B)·Σ_batch ∂L/∂W,  b ← b − (η/B)·Σ_batch ∂L/∂b",
 		Stub: `
 	// Step 8 of EXERCISE.md: for a layer (layer.W is m×n, layer.B has m biases), its gradients
-	// summed over a mini-batch of B samples (gW, m×n; gb, m), and η = o.Eta:
+	// summed over a mini-batch of B = batchSize samples (gW, m×n; gb, m), and η = o.Eta:
 	//
 	//	W ← W − (η/B)·Σ_batch ∂L/∂W
 	//	b ← b − (η/B)·Σ_batch ∂L/∂b
@@ -218,7 +218,7 @@ func exerciseSteps() []exerciseStep {
 		Loops: "Over every weight (W.Rows × W.Cols, or W.Data at once) and every bias: one subtraction\n" +
 			"each, of (η/B) times the gradient.",
 		Answer: `
-	rate := o.Eta / float64(B)
+	rate := o.Eta / float64(batchSize)
 	for j := 0; j < layer.W.Rows; j++ {
 		for k := 0; k < layer.W.Cols; k++ {
 			layer.W.row(j)[k] = layer.W.at(j, k) - rate*gW.at(j, k)
@@ -228,16 +228,16 @@ func exerciseSteps() []exerciseStep {
 `,
 	}, {
 		Recv:   "SGD",
-		Name:   "decay",
-		Title:  "the weight decay (beyond the notes)",
+		Name:   "shrinkWeights",
+		Title:  "the L2 regularization (beyond the notes)",
 		Eq:     "W ← (1 − ηλ/n)·W",
 		Beyond: true,
 		Stub: `
-	// Step 9 of EXERCISE.md, beyond the course notes: the L2 weight decay of Nielsen's
+	// Step 9 of EXERCISE.md, beyond the course notes: the L2 regularization of Nielsen's
 	// network2.py, before the step, for a layer (layer.W is m×n), η = o.Eta, λ = o.Lambda and
 	// n = o.N, the size of the training set:
 	//
-	//	W ← (1 − ηλ/n)·W    (the biases are not decayed)
+	//	W ← (1 − ηλ/n)·W    (the biases are not shrunk)
 `,
 		Task: "Not in the course notes: the program adds it, as Nielsen's network2.py does, because\n" +
 			"plain SGD over-fits after some 30 epochs. Shrink every weight, not the biases, by the\n" +

@@ -82,16 +82,16 @@ func TestStepInputsCatchReorderings(t *testing.T) {
 			t.Errorf("step 8's inputs give %s the same bits as (η/B)·g: choose others", name)
 		}
 	}
-	decayed := Layer{W: stepMatrix(3, 4, stepW...)}
-	decaySGD.decay(decayed)
-	c := decaySGD.Eta * decaySGD.Lambda / float64(decaySGD.N)
+	shrunk := Layer{W: stepMatrix(3, 4, stepW...)}
+	shrinkSGD.shrinkWeights(shrunk)
+	c := shrinkSGD.Eta * shrinkSGD.Lambda / float64(shrinkSGD.N)
 	for name, form := range map[string]func(w float64) float64{
 		"W − (ηλ/n)·W": func(w float64) float64 { return w - c*w },
-		"W − ηλW/n":    func(w float64) float64 { return w - decaySGD.Eta*decaySGD.Lambda*w/float64(decaySGD.N) },
+		"W − ηλW/n":    func(w float64) float64 { return w - shrinkSGD.Eta*shrinkSGD.Lambda*w/float64(shrinkSGD.N) },
 	} {
 		same := true
 		for i, w := range stepW {
-			same = same && form(w) == decayed.W.Data[i]
+			same = same && form(w) == shrunk.W.Data[i]
 		}
 		if same {
 			t.Errorf("step 9's inputs give %s the same bits as (1 − ηλ/n)·W: choose others", name)
@@ -118,25 +118,25 @@ func exerciseSlips() []exerciseSlip {
 		{"forward-no-bias", "layerForward", "\t\t\tsum += b[j]\n", "", 2, "b is missing",
 			[]string{"W, b := layer.W, layer.B", "W := layer.W"}},
 		{"forward-no-sigma", "layerForward", "= sigmoid(sum)", "= sum", 2, "σ is not applied", nil},
-		{"sigmoid-prime-of-a", "sigmoidPrime", "return s * (1 - s)", "return sigmoid(s) * (1 - sigmoid(s))", 3, "do not apply σ", nil},
+		{"sigmoid-prime-of-a", "sigmoidPrimeFromSigma", "return s * (1 - s)", "return sigmoid(s) * (1 - sigmoid(s))", 3, "do not apply σ", nil},
 		{"delta-sign", "outputDelta", "yhat.at(r, k) - y", "y - yhat.at(r, k)", 4, "sign is flipped", nil},
-		{"delta-times-sigma-prime", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) * sigmoidPrime(yhat.at(r, k))", 4, "it cancels", nil},
+		{"delta-times-sigma-prime", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) * sigmoidPrimeFromSigma(yhat.at(r, k))", 4, "it cancels", nil},
 		{"delta-label-off-by-one", "outputDelta", "k == int(label)", "k == int(label)+1", 4, "whose label is", nil},
-		{"hidden-no-sigma-prime", "hiddenDelta", "sum * sigmoidPrime(s.at(r, k))", "sum", 5, "σ(a)(1 − σ(a)) is missing", nil},
+		{"hidden-no-sigma-prime", "hiddenDelta", "sum * sigmoidPrimeFromSigma(s.at(r, k))", "sum", 5, "σ(a)(1 − σ(a)) is missing", nil},
 		{"hidden-transposed", "hiddenDelta", "wAbove.at(j, k)", "wAbove.at(k, j)", 5, "slice of length 12, which is wAbove", nil},
 		{"gradient-bias-not-cleared", "layerGradients", "\t\tvar sum float64\n\t\tfor r := 0; r < delta.Rows; r++ {\n\t\t\tsum += delta.at(r, j)\n\t\t}\n\t\tgb[j] = sum",
 			"\t\tfor r := 0; r < delta.Rows; r++ {\n\t\t\tgb[j] += delta.at(r, j)\n\t\t}", 6, "sums not cleared", nil},
 		{"gradient-mean", "layerGradients", "gW.row(j)[k] = sum", "gW.row(j)[k] = sum / float64(delta.Rows)", 6, "factor of B", nil},
-		{"step-drop-B", "SGD.step", "rate := o.Eta / float64(B)", "rate := o.Eta", 8, "B = 7 times too far", nil},
+		{"step-drop-B", "SGD.step", "rate := o.Eta / float64(batchSize)", "rate := o.Eta", 8, "B = 7 times too far", nil},
 		{"step-bias-eta", "SGD.step", "layer.B[j] - rate*gb[j]", "layer.B[j] - o.Eta*gb[j]", 8, "b moved B = 7 times too far", nil},
 		{"step-sign", "SGD.step", "layer.W.at(j, k) - rate*gW.at(j, k)", "layer.W.at(j, k) + rate*gW.at(j, k)", 8, "the wrong way", nil},
-		{"step-eta-g-over-B", "SGD.step", "layer.W.at(j, k) - rate*gW.at(j, k)", "layer.W.at(j, k) - o.Eta*gW.at(j, k)/float64(B)", -8, "another order", nil},
-		{"decay-biases", "SGD.decay", "\t\tlayer.W.Data[i] = shrink * w\n\t}\n", "\t\tlayer.W.Data[i] = shrink * w\n\t}\n\tfor j := range layer.B {\n\t\tlayer.B[j] *= shrink\n\t}\n", 9, "biases shrank", nil},
-		{"decay-without-n", "SGD.decay", "o.Eta*o.Lambda/float64(o.N)", "o.Eta*o.Lambda", 9, "want 1 − ηλ/n", nil},
-		{"decay-subtracted", "SGD.decay", "layer.W.Data[i] = shrink * w", "layer.W.Data[i] = w - c*w", -9, "another order",
+		{"step-eta-g-over-B", "SGD.step", "layer.W.at(j, k) - rate*gW.at(j, k)", "layer.W.at(j, k) - o.Eta*gW.at(j, k)/float64(batchSize)", -8, "another order", nil},
+		{"shrink-biases", "SGD.shrinkWeights", "\t\tlayer.W.Data[i] = shrink * w\n\t}\n", "\t\tlayer.W.Data[i] = shrink * w\n\t}\n\tfor j := range layer.B {\n\t\tlayer.B[j] *= shrink\n\t}\n", 9, "biases shrank", nil},
+		{"shrink-without-n", "SGD.shrinkWeights", "o.Eta*o.Lambda/float64(o.N)", "o.Eta*o.Lambda", 9, "want 1 − ηλ/n", nil},
+		{"shrink-subtracted", "SGD.shrinkWeights", "layer.W.Data[i] = shrink * w", "layer.W.Data[i] = w - c*w", -9, "another order",
 			[]string{"shrink := 1 - o.Eta*o.Lambda/float64(o.N)", "c := o.Eta * o.Lambda / float64(o.N)"}},
-		{"delta-product-form", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) / sigmoidPrime(yhat.at(r, k)) * sigmoidPrime(yhat.at(r, k))", 4, "divides 0 by 0", nil},
-		{"hidden-sigma-of-s", "hiddenDelta", "sigmoidPrime(s.at(r, k))", "sigmoidPrime(sigmoid(s.at(r, k)))", 5, "σ' of σ(s)", nil},
+		{"delta-product-form", "outputDelta", "yhat.at(r, k) - y", "(yhat.at(r, k) - y) / sigmoidPrimeFromSigma(yhat.at(r, k)) * sigmoidPrimeFromSigma(yhat.at(r, k))", 4, "divides 0 by 0", nil},
+		{"hidden-sigma-of-s", "hiddenDelta", "sigmoidPrimeFromSigma(s.at(r, k))", "sigmoidPrimeFromSigma(sigmoid(s.at(r, k)))", 5, "σ' of σ(s)", nil},
 		{"forward-bias-first", "layerForward", "var sum float64", "sum := b[j]", -2, "another order",
 			[]string{"\t\t\tsum += b[j]\n", ""}},
 	}
@@ -196,7 +196,7 @@ func TestExercise(t *testing.T) {
 		// One step, with its hints: the subtest alone, then hints 1 to 3, the last a body.
 		out = runIn(t, dir, false, "go", "test", "-count=1", "-run", "TestSteps/5", "-args", "-hint", "3")
 		if n := len(regexp.MustCompile(`(?m)^step \d+  `).FindAllString(out, -1)); n != 1 || !strings.Contains(out, "hint 2: ") ||
-			!strings.Contains(out, "hint 3, a body for hiddenDelta") || !strings.Contains(out, "sigmoidPrime(s.at(r, k))") {
+			!strings.Contains(out, "hint 3, a body for hiddenDelta") || !strings.Contains(out, "sigmoidPrimeFromSigma(s.at(r, k))") {
 			t.Errorf("go test -run TestSteps/5 -args -hint 3 does not give step 5 alone with its three hints:\n%s", out)
 		}
 	})

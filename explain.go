@@ -46,11 +46,11 @@ func runExample(net *Network, sgd SGD, p *Pass) *example {
 	for l := 0; l < len(net.Layers)-1; l++ {
 		// W_{l+1}ᵀ δ_{l+1}, by the same product hiddenDelta uses, to show the two factors of δ_l.
 		back := newMatrix(1, net.Sizes[l+1])
-		productAB(back, p.Delta[l+1], net.Layers[l+1].W)
+		productPQ(back, p.Delta[l+1], net.Layers[l+1].W)
 		ex.back[l] = back.Data
 		ex.dsigma[l] = make([]float64, net.Sizes[l+1])
 		for j, s := range p.S[l].row(0) {
-			ex.dsigma[l][j] = sigmoidPrime(s) // σ(a)(1 − σ(a)), as hiddenDelta multiplies by it
+			ex.dsigma[l][j] = sigmoidPrimeFromSigma(s) // σ(a)(1 − σ(a)), as hiddenDelta multiplies by it
 		}
 	}
 	out := len(net.Layers) - 1
@@ -59,8 +59,8 @@ func runExample(net *Network, sgd SGD, p *Pass) *example {
 		if k == int(p.Labels[0]) {
 			y = 1
 		}
-		dyda := sigmoidPrime(s) // ∂ŷ/∂a = ŷ(1 − ŷ), as the course writes it
-		dl := math.NaN()        // ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)): 0/0 or 1/0 once ŷ is exactly 0 or 1
+		dyda := sigmoidPrimeFromSigma(s) // ∂ŷ/∂a = ŷ(1 − ŷ), as the course writes it
+		dl := math.NaN()                 // ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)): 0/0 or 1/0 once ŷ is exactly 0 or 1
 		if dyda != 0 {
 			dl = (s - y) / dyda
 		}

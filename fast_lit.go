@@ -12,7 +12,7 @@ package main
 // 0·w to every sum of the first layer's forward pass and δ·0 to every entry of its gradient,
 // and adding ±0 to a sum that starts at +0 changes no bit of it (+0 + −0 is +0; s + ±0 is s
 // otherwise). So the first layer may skip them and still give exactly the numbers of the dense
-// products above: it does about a fifth of the arithmetic. lit lists the pixels to keep.
+// products of matrix.go (productPQt, productPtQ): it does about a fifth of the arithmetic. lit lists the pixels to keep.
 
 // litIndex lists the nonzero entries of each row of a matrix: those of row r are the columns
 // Idx[r*Cols : r*Cols+N[r]], in increasing order, and their values Val[r*Cols : r*Cols+N[r]],
@@ -21,7 +21,7 @@ package main
 //
 // The values are also in the matrix itself, but there they are scattered over a 784-wide row
 // (a mini-batch of 100 images is 627 KB, more than a core's cache holds); side by side in Val,
-// the products below read them in sequence, which is faster (docs/speed.md has the figures).
+// productPQtLitFast and productPtQLitFast read them in sequence, which is faster (docs/speed.md has the figures).
 type litIndex struct {
 	Cols int
 	Idx  []uint16
@@ -57,22 +57,22 @@ func (li litIndex) index(m Matrix, r int) {
 	li.N[r] = n
 }
 
-// mulLitABt is mulABt (c = a·bᵀ on columns lo..hi-1 of c) for an a whose nonzero entries are
-// listed in lit: c[r][j] = Σ over the lit k of a[r][k]·b[j][k], the same bits as mulABt. It
-// reads a's values from lit.
+// productPQtLitFast is productPQtFast (dst = p·qᵀ on columns lo..hi-1 of dst) for a p whose
+// nonzero entries are listed in lit: dst[r][j] = Σ over the lit k of p[r][k]·q[j][k], the same
+// bits as productPQt and productPQtFast. It reads p's values from lit.
 //
 // Loop order: five units at a time against one sample after the other, so that each pixel
-// value read serves five sums (the most that stays in registers with the five rows of b they
+// value read serves five sums (the most that stays in registers with the five rows of q they
 // read), and the five rows (31 KB) stay in the core's first-level cache while the batch's lit
 // pixels stream past; a leftover unit or few re-uses the last unit for the missing ones, and the
 // extra sums are thrown away. Five divides 20 units and the 10 that each of two workers takes.
-func mulLitABt(c, a Matrix, lit litIndex, b Matrix, lo, hi int) {
-	K := a.Cols
+func productPQtLitFast(dst, p Matrix, lit litIndex, q Matrix, lo, hi int) {
+	K := p.Cols
 	for j := lo; j < hi; j += 5 {
 		j1, j2, j3, j4 := min(j+1, hi-1), min(j+2, hi-1), min(j+3, hi-1), min(j+4, hi-1)
-		w0, w1, w2 := b.Data[j*K:j*K+K], b.Data[j1*K:j1*K+K], b.Data[j2*K:j2*K+K]
-		w3, w4 := b.Data[j3*K:j3*K+K], b.Data[j4*K:j4*K+K]
-		for r := 0; r < a.Rows; r++ {
+		w0, w1, w2 := q.Data[j*K:j*K+K], q.Data[j1*K:j1*K+K], q.Data[j2*K:j2*K+K]
+		w3, w4 := q.Data[j3*K:j3*K+K], q.Data[j4*K:j4*K+K]
+		for r := 0; r < p.Rows; r++ {
 			ids, xs := lit.row(r)
 			xs = xs[:len(ids)]
 			var s0, s1, s2, s3, s4 float64
@@ -84,48 +84,48 @@ func mulLitABt(c, a Matrix, lit litIndex, b Matrix, lo, hi int) {
 				s3 += float64(v * w3[k])
 				s4 += float64(v * w4[k])
 			}
-			cr := c.Data[r*c.Cols : (r+1)*c.Cols]
+			cr := dst.Data[r*dst.Cols : (r+1)*dst.Cols]
 			cr[j], cr[j1], cr[j2], cr[j3], cr[j4] = s0, s1, s2, s3, s4 // j1..j4 repeat hi-1 at the end: last write wins, and it is the right sum
 		}
 	}
 }
 
-// mulLitAtB is mulAtB (rows lo..hi-1 of c = aᵀ·b) for a b whose nonzero entries are listed in
-// lit: c[j][k] = Σ_r a[r][j]·b[r][k], adding only the terms whose b[r][k] is lit; the same bits
-// as mulAtB. It reads b's values from lit.
+// productPtQLitFast is productPtQFast (rows lo..hi-1 of dst = pᵀ·q) for a q whose nonzero
+// entries are listed in lit: dst[j][k] = Σ_r p[r][j]·q[r][k], adding only the terms whose
+// q[r][k] is lit; the same bits as productPtQ and productPtQFast. It reads q's values from lit.
 //
-// Loop order: for each sample in order, its lit inputs are added into five rows of c at a time
+// Loop order: for each sample in order, its lit inputs are added into five rows of dst at a time
 // (then one at a time for a leftover); each input value read serves five multiply-adds.
-func mulLitAtB(c, a, b Matrix, lit litIndex, lo, hi int) {
-	J, K := a.Cols, b.Cols
-	clear(c.Data[lo*K : hi*K])
+func productPtQLitFast(dst, p, q Matrix, lit litIndex, lo, hi int) {
+	J, K := p.Cols, q.Cols
+	clear(dst.Data[lo*K : hi*K])
 	j := lo
 	for ; j+5 <= hi; j += 5 {
-		c0, c1, c2 := c.Data[j*K:j*K+K], c.Data[(j+1)*K:(j+1)*K+K], c.Data[(j+2)*K:(j+2)*K+K]
-		c3, c4 := c.Data[(j+3)*K:(j+3)*K+K], c.Data[(j+4)*K:(j+4)*K+K]
-		for r := 0; r < a.Rows; r++ {
-			d := a.Data[r*J+j : r*J+j+5]
-			u0, u1, u2, u3, u4 := d[0], d[1], d[2], d[3], d[4]
+		d0, d1, d2 := dst.Data[j*K:j*K+K], dst.Data[(j+1)*K:(j+1)*K+K], dst.Data[(j+2)*K:(j+2)*K+K]
+		d3, d4 := dst.Data[(j+3)*K:(j+3)*K+K], dst.Data[(j+4)*K:(j+4)*K+K]
+		for r := 0; r < p.Rows; r++ {
+			pr := p.Data[r*J+j : r*J+j+5]
+			u0, u1, u2, u3, u4 := pr[0], pr[1], pr[2], pr[3], pr[4]
 			ids, xs := lit.row(r)
 			xs = xs[:len(ids)]
 			for i, k := range ids {
 				v := xs[i]
-				c0[k] += float64(u0 * v)
-				c1[k] += float64(u1 * v)
-				c2[k] += float64(u2 * v)
-				c3[k] += float64(u3 * v)
-				c4[k] += float64(u4 * v)
+				d0[k] += float64(u0 * v)
+				d1[k] += float64(u1 * v)
+				d2[k] += float64(u2 * v)
+				d3[k] += float64(u3 * v)
+				d4[k] += float64(u4 * v)
 			}
 		}
 	}
 	for ; j < hi; j++ {
-		c0 := c.Data[j*K : j*K+K]
-		for r := 0; r < a.Rows; r++ {
-			u0 := a.Data[r*J+j]
+		d0 := dst.Data[j*K : j*K+K]
+		for r := 0; r < p.Rows; r++ {
+			u0 := p.Data[r*J+j]
 			ids, xs := lit.row(r)
 			xs = xs[:len(ids)]
 			for i, k := range ids {
-				c0[k] += float64(u0 * xs[i])
+				d0[k] += float64(u0 * xs[i])
 			}
 		}
 	}

@@ -8,13 +8,13 @@
 
 package main
 
-// forwardUnits computes units lo..hi-1 of layerForward(layer, x, a, s); lit lists x's lit
-// pixels for the image layer, and is nil above it.
-func forwardUnits(layer Layer, x Matrix, lit *litIndex, a, s Matrix, lo, hi int) {
+// layerForwardFast computes units lo..hi-1 of layerForward(layer, x, a, s) (network.go); lit
+// lists x's lit pixels for the image layer, and is nil above it.
+func layerForwardFast(layer Layer, x Matrix, lit *litIndex, a, s Matrix, lo, hi int) {
 	if lit != nil {
-		mulLitABt(a, x, *lit, layer.W, lo, hi) // W·x, the dark pixels skipped
+		productPQtLitFast(a, x, *lit, layer.W, lo, hi) // W·x, the dark pixels skipped
 	} else {
-		mulABt(a, x, layer.W, lo, hi) // W·x
+		productPQtFast(a, x, layer.W, lo, hi) // W·x
 	}
 	for r := 0; r < a.Rows; r++ {
 		ar, sr := a.row(r)[lo:hi], s.row(r)[lo:hi]
@@ -31,33 +31,33 @@ func forwardFast(net *Network, b batch) {
 	p, lit := b.p, &b.lit
 	x := p.X
 	for l, layer := range net.Layers {
-		forwardUnits(layer, x, lit, p.A[l], p.S[l], 0, net.Sizes[l+1])
+		layerForwardFast(layer, x, lit, p.A[l], p.S[l], 0, net.Sizes[l+1])
 		x, lit = p.S[l], nil
 	}
 	setLosses(p)
 }
 
-// deltasFast sets δ of every layer for the samples of p, as backward does before the gradients,
-// with the fast product for W_{l+1}ᵀ δ_{l+1}.
+// deltasFast is net.deltas (backprop.go) with the fast product for W_{l+1}ᵀ δ_{l+1}: δ of every
+// layer for the samples of p.
 func deltasFast(net *Network, p *Pass) {
 	out := len(net.Layers) - 1
 	outputDelta(p.Delta[out], p.S[out], p.Labels) // δ = σ(a) − y
 	for l := out - 1; l >= 0; l-- {
 		delta := p.Delta[l]
-		mulAB(delta, p.Delta[l+1], net.Layers[l+1].W) // W_{l+1}ᵀ δ_{l+1}
+		productPQFast(delta, p.Delta[l+1], net.Layers[l+1].W) // W_{l+1}ᵀ δ_{l+1}
 		for i, s := range p.S[l].Data {
-			delta.Data[i] *= sigmoidPrime(s) // ⊙ σ(a_l)(1 − σ(a_l))
+			delta.Data[i] *= sigmoidPrimeFromSigma(s) // ⊙ σ(a_l)(1 − σ(a_l))
 		}
 	}
 }
 
-// gradientUnits computes units lo..hi-1 of layerGradients(gW, gb, delta, x); lit as for
-// forwardUnits.
-func gradientUnits(gW Matrix, gb []float64, delta, x Matrix, lit *litIndex, lo, hi int) {
+// layerGradientsFast computes units lo..hi-1 of layerGradients(gW, gb, delta, x) (backprop.go);
+// lit as for layerForwardFast.
+func layerGradientsFast(gW Matrix, gb []float64, delta, x Matrix, lit *litIndex, lo, hi int) {
 	if lit != nil {
-		mulLitAtB(gW, delta, x, *lit, lo, hi) // Σ_batch δ·xᵀ, the dark pixels skipped
+		productPtQLitFast(gW, delta, x, *lit, lo, hi) // Σ_batch δ·xᵀ, the dark pixels skipped
 	} else {
-		mulAtB(gW, delta, x, lo, hi) // Σ_batch δ·xᵀ
+		productPtQFast(gW, delta, x, lo, hi) // Σ_batch δ·xᵀ
 	}
 	gb = gb[lo:hi]
 	clear(gb)
@@ -68,14 +68,14 @@ func gradientUnits(gW Matrix, gb []float64, delta, x Matrix, lit *litIndex, lo, 
 	}
 }
 
-// stepUnits takes units lo..hi-1 of the update, o.decay then o.step, in one pass over the
-// weights instead of two: at B = 10 the update runs 5,000 times an epoch over every weight,
+// shrinkAndStepFast takes units lo..hi-1 of SGD.update's work on one layer (backprop.go),
+// o.shrinkWeights then o.step, in one pass over the weights instead of two: at B = 10 the update runs 5,000 times an epoch over every weight,
 // and a second pass cost a third of the epoch. Each weight gets the course's two roundings in
 // the course's order, w ← float64((1 − ηλ/n)·w) − float64((η/B)·∂L/∂w), so the bits are the
 // same (fast_test.go).
-func (o SGD) stepUnits(layer Layer, gW Matrix, gb []float64, B, lo, hi int) {
-	shrink := 1 - o.Eta*o.Lambda/float64(o.N) // as decay has it
-	rate := o.Eta / float64(B)                // as step has it
+func (o SGD) shrinkAndStepFast(layer Layer, gW Matrix, gb []float64, batchSize, lo, hi int) {
+	shrink := 1 - o.Eta*o.Lambda/float64(o.N) // as shrinkWeights has it
+	rate := o.Eta / float64(batchSize)        // as step has it
 	n := layer.W.Cols
 	w, g := layer.W.Data[lo*n:hi*n], gW.Data[lo*n:hi*n]
 	g = g[:len(w)] // equal lengths: no bounds check in the loop

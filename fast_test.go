@@ -35,27 +35,27 @@ func TestSparseProductsEqualDense(t *testing.T) {
 		}
 		for _, split := range [][2]int{{0, J}, {0, J / 2}, {J / 2, J}} {
 			dense, sparse := newMatrix(R, J), newMatrix(R, J)
-			productABt(dense, x, w)
-			mulLitABt(sparse, x, lit, w, split[0], split[1])
+			productPQt(dense, x, w)
+			productPQtLitFast(sparse, x, lit, w, split[0], split[1])
 			for r := 0; r < R; r++ {
 				if !sameBits(dense.row(r)[split[0]:split[1]], sparse.row(r)[split[0]:split[1]]) {
-					t.Errorf("shape %v units %v: mulLitABt differs from the definition x·Wᵀ", shape, split)
+					t.Errorf("shape %v units %v: productPQtLitFast differs from the definition x·Wᵀ", shape, split)
 					break
 				}
 			}
 			gd, gs := newMatrix(J, K), newMatrix(J, K)
-			productAtB(gd, d, x)
-			mulLitAtB(gs, d, x, lit, split[0], split[1])
+			productPtQ(gd, d, x)
+			productPtQLitFast(gs, d, x, lit, split[0], split[1])
 			lo, hi := split[0]*K, split[1]*K
 			if !sameBits(gd.Data[lo:hi], gs.Data[lo:hi]) {
-				t.Errorf("shape %v units %v: mulLitAtB differs from the definition δᵀ·x", shape, split)
+				t.Errorf("shape %v units %v: productPtQLitFast differs from the definition δᵀ·x", shape, split)
 			}
 		}
 	}
 }
 
-// TestMatrixProducts checks the fast products against their definitions (productABt,
-// productAtB and productAB at the top of matrix.go), bit for bit: on shapes that take every
+// TestMatrixProducts checks the fast products against their definitions (productPQt,
+// productPtQ and productPQ at the top of matrix.go), bit for bit: on shapes that take every
 // block and remainder loop (samples 4 at a time, then 2, then 1; units 2 at a time, then 1),
 // and on ranges of units, as workers share them.
 func TestMatrixProducts(t *testing.T) {
@@ -70,35 +70,35 @@ func TestMatrixProducts(t *testing.T) {
 		R, K, J := shape[0], shape[1], shape[2]
 		x, w, d := fill(newMatrix(R, K)), fill(newMatrix(J, K)), fill(newMatrix(R, J))
 		a, g, e := newMatrix(R, J), newMatrix(J, K), newMatrix(R, K)
-		productABt(a, x, w)
-		productAtB(g, d, x)
-		productAB(e, d, w)
+		productPQt(a, x, w)
+		productPtQ(g, d, x)
+		productPQ(e, d, w)
 
 		fe := newMatrix(R, K)
-		mulAB(fe, d, w)
+		productPQFast(fe, d, w)
 		if !sameBits(fe.Data, e.Data) {
-			t.Errorf("shape %v: mulAB differs from its definition δ·W", shape)
+			t.Errorf("shape %v: productPQFast differs from its definition δ·W", shape)
 		}
 		for _, split := range [][2]int{{0, J}, {0, J / 2}, {J / 2, J}, {1, J}} {
 			lo, hi := min(split[0], J), split[1]
 			fa, fg := fill(newMatrix(R, J)), fill(newMatrix(J, K)) // garbage, as a reused buffer holds
-			mulABt(fa, x, w, lo, hi)
-			mulAtB(fg, d, x, lo, hi)
+			productPQtFast(fa, x, w, lo, hi)
+			productPtQFast(fg, d, x, lo, hi)
 			for r := 0; r < R; r++ {
 				if !sameBits(fa.row(r)[lo:hi], a.row(r)[lo:hi]) {
-					t.Errorf("shape %v units %d..%d: mulABt differs from its definition x·Wᵀ", shape, lo, hi)
+					t.Errorf("shape %v units %d..%d: productPQtFast differs from its definition x·Wᵀ", shape, lo, hi)
 					break
 				}
 			}
 			if !sameBits(fg.Data[lo*K:hi*K], g.Data[lo*K:hi*K]) {
-				t.Errorf("shape %v units %d..%d: mulAtB differs from its definition δᵀ·x", shape, lo, hi)
+				t.Errorf("shape %v units %d..%d: productPtQFast differs from its definition δᵀ·x", shape, lo, hi)
 			}
 		}
 	}
 }
 
-// TestFastPassesEqualCourse: forwardUnits, forwardFast, deltasFast, gradientUnits and
-// stepUnits give the numbers of layerForward, forward, backward and SGD.step, bit for bit, on
+// TestFastPassesEqualCourse: layerForwardFast, forwardFast, deltasFast, layerGradientsFast and
+// shrinkAndStepFast give the numbers of layerForward, forward, backward and SGD.step, bit for bit, on
 // networks of one and two hidden layers with odd sizes (every block and remainder loop of the
 // fast products), with the units of each layer split at every place into two ranges (as two
 // workers share them) and into five-unit shares (as the trainer does).
@@ -142,25 +142,25 @@ func TestFastPassesEqualCourse(t *testing.T) {
 				a, s := fillMatrix(rng, B, m), fillMatrix(rng, B, m) // garbage, as reused buffers hold
 				gW, gb := fillMatrix(rng, m, sizes[l]), fillMatrix(rng, 1, m).Data
 				for i := 1; i < len(split); i++ {
-					forwardUnits(layer, x, lit, a, s, split[i-1], split[i])
-					gradientUnits(gW, gb, course.Delta[l], x, lit, split[i-1], split[i])
+					layerForwardFast(layer, x, lit, a, s, split[i-1], split[i])
+					layerGradientsFast(gW, gb, course.Delta[l], x, lit, split[i-1], split[i])
 				}
 				if !sameBits(a.Data, course.A[l].Data) || !sameBits(s.Data, course.S[l].Data) {
-					t.Errorf("%s layer %d, units split %v: forwardUnits differs from layerForward", name, l, split)
+					t.Errorf("%s layer %d, units split %v: layerForwardFast differs from layerForward", name, l, split)
 				}
 				if !sameBits(gW.Data, g.W[l].Data) || !sameBits(gb, g.B[l]) {
-					t.Errorf("%s layer %d, units split %v: gradientUnits differs from layerGradients", name, l, split)
+					t.Errorf("%s layer %d, units split %v: layerGradientsFast differs from layerGradients", name, l, split)
 				}
 
 				sgd := SGD{Eta: 0.3, Lambda: 3, N: 700}
 				want, got := layer.clone(), layer.clone()
-				sgd.decay(want)
+				sgd.shrinkWeights(want)
 				sgd.step(want, g.W[l], g.B[l], B)
 				for i := 1; i < len(split); i++ {
-					sgd.stepUnits(got, g.W[l], g.B[l], B, split[i-1], split[i])
+					sgd.shrinkAndStepFast(got, g.W[l], g.B[l], B, split[i-1], split[i])
 				}
 				if !sameBits(got.W.Data, want.W.Data) || !sameBits(got.B, want.B) {
-					t.Errorf("%s layer %d, units split %v: stepUnits differs from SGD.step", name, l, split)
+					t.Errorf("%s layer %d, units split %v: shrinkAndStepFast differs from SGD.step", name, l, split)
 				}
 			}
 			x, lit = course.S[l], nil

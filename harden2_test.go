@@ -592,7 +592,7 @@ func TestSaveRescued(t *testing.T) {
 	}
 }
 
-// TestDivergenceNamesLambda: a λ whose decay factor 1 − ηλ/n is below −1 diverges, and the line
+// TestDivergenceNamesLambda: a λ whose shrink factor 1 − ηλ/n is below −1 diverges, and the line
 // says λ is the cause, not η; a large η is still blamed on -lr.
 func TestDivergenceNamesLambda(t *testing.T) {
 	data := tinyDataDir(t) // 50 training images: n = 50, so λ = 1000 at η = 0.5 gives 1 − 10 = −9

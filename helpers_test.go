@@ -81,7 +81,7 @@ func readData(tb testing.TB, dir string) *MNIST {
 
 // storedRun trains the program for three epochs of a 784-9-10 network on blocksDataDir's data,
 // at settings that take every path of the arithmetic (a last mini-batch shorter than the
-// others, η shrinking, weight decay), and returns its standard output, its -out folder and its
+// others, η shrinking, L2 regularization), and returns its standard output, its -out folder and its
 // -save file. TestStoredRun pins its numbers; TestPlainTrainingIsTheProgram trains the same.
 func storedRun(t *testing.T) (dataDir, stdout, out, save string) {
 	t.Helper()
@@ -96,7 +96,7 @@ func storedRun(t *testing.T) (dataDir, stdout, out, save string) {
 }
 
 // storedSettings are storedRun's flags as trainPlain takes them.
-var storedSettings = plainSettings{Epochs: 3, Batch: 7, LR: 0.3, Decay: 0.1, Lambda: 4, Seed: 5}
+var storedSettings = trainSettings{hidden: []int{9}, epochs: 3, batch: 7, lr: 0.3, etaDecay: 0.1, lambda: 4, seed: 5}
 
 // sameBits reports whether two slices hold the same float64 values bit for bit.
 func sameBits(a, b []float64) bool {

@@ -85,7 +85,7 @@ func (l *lab) progress() labProgress {
 
 // state reads the whole state; the caller holds l.mu.
 func (l *lab) state() labState {
-	s := labState{Sizes: l.net.Sizes, Batch: l.c.batch, LR: l.c.lr, Decay: l.c.decay, Lambda: l.c.lambda,
+	s := labState{Sizes: l.net.Sizes, Batch: l.c.batch, LR: l.c.lr, Decay: l.c.etaDecay, Lambda: l.c.lambda,
 		Seed: l.c.seed, EpochsMax: l.c.epochs, N: mnistTrainSplit, DataProblem: l.dataProblem,
 		Message: l.message, Version: l.version, labProgress: l.progress(), History: []epochStats{}}
 	s.Origin = labOrigin{Kind: "seeded", Seed: l.c.seed}

@@ -28,13 +28,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 )
 
@@ -47,17 +45,11 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// config is everything the flags set.
+// config is everything the flags set: the training settings (settings.go), and the rest.
 type config struct {
+	trainSettings
 	data     string
 	download bool
-	hidden   []int
-	epochs   int
-	batch    int
-	lr       float64
-	decay    float64
-	lambda   float64
-	seed     uint64
 	out      string
 	workers  int
 	mirror   string
@@ -69,22 +61,8 @@ type config struct {
 	exercise string // write the course's assignment into this folder instead (exercise.go)
 }
 
-// The default settings, chosen on the evaluation set (docs/defaults.md).
-const (
-	defaultEpochs = 100
-	defaultBatch  = 10
-	defaultLR     = 0.5
-	defaultDecay  = 0.03
-	defaultLambda = 5.0
-)
-
 // maxWorkers bounds -workers: more goroutines than this only wait for each other.
 const maxWorkers = 256
-
-// usageError is a problem with the command line: exit status 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
 
 // flagGroups orders the flags for -help, in the groups a newcomer looks for them in. Every flag
 // is in one group (TestHelpListsEveryFlag); noDefault are those whose default -help does not
@@ -110,13 +88,8 @@ func defineFlags(c *config) (*flag.FlagSet, *string) {
 	fs.SetOutput(io.Discard) // errors are reported as one line by run
 	fs.StringVar(&c.data, "data", "data", "folder of the four MNIST files (.gz or not)")
 	fs.BoolVar(&c.download, "download", true, "download missing files from the public mirrors (-download=false: never)")
-	hidden := fs.String("hidden", "20", "sizes of the hidden layers, comma-separated (\"100,30\": two)")
-	fs.IntVar(&c.epochs, "epochs", defaultEpochs, "passes over the training set; 0: none, only evaluate (what -load with -predict or -explain does when -epochs is not given)")
-	fs.IntVar(&c.batch, "batch", defaultBatch, "mini-batch size B")
-	fs.Float64Var(&c.lr, "lr", defaultLR, "learning rate η")
-	fs.Float64Var(&c.decay, "decay", defaultDecay, "fraction by which η shrinks after each epoch (0: constant η)")
-	fs.Float64Var(&c.lambda, "lambda", defaultLambda, "L2 weight decay λ, as in Nielsen's network2 (0: none)")
-	fs.Uint64Var(&c.seed, "seed", 1, "random seed for the initial weights and the shuffling")
+	hidden := defineTrainFlags(fs, &c.trainSettings) // settings.go
+	fs.Lookup("epochs").Usage += " (what -load with -predict or -explain does when -epochs is not given)"
 	fs.StringVar(&c.out, "out", "out", "folder for the report files of a run that trains (report.html, history.csv, charts)")
 	fs.IntVar(&c.workers, "workers", 0, "goroutines sharing the work (changes only the speed); 0: 1 or one per CPU, whichever is faster, timed each epoch")
 	fs.StringVar(&c.mirror, "mirror", "", "download missing files from this `URL` prefix instead of the public mirrors")
@@ -252,21 +225,10 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		}
 		c.epochs = 0
 	}
-	var err error
-	if c.hidden, err = parseHidden(*hidden); err != nil {
+	if err := c.check(*hidden); err != nil { // the training flags (settings.go)
 		return nil, err
 	}
 	switch {
-	case c.epochs < 0:
-		return nil, &usageError{fmt.Sprintf("-epochs %d: must be 0 or more", c.epochs)}
-	case c.batch < 1:
-		return nil, &usageError{fmt.Sprintf("-batch %d: must be 1 or more", c.batch)}
-	case !(c.lr > 0) || math.IsInf(c.lr, 0):
-		return nil, &usageError{fmt.Sprintf("-lr %v: must be a positive number", c.lr)}
-	case !(c.decay >= 0 && c.decay < 1):
-		return nil, &usageError{fmt.Sprintf("-decay %v: must be at least 0 and below 1", c.decay)}
-	case !(c.lambda >= 0) || math.IsInf(c.lambda, 0):
-		return nil, &usageError{fmt.Sprintf("-lambda %v: must be 0 or a positive number", c.lambda)}
 	case c.workers < 0 || c.workers > maxWorkers:
 		return nil, &usageError{fmt.Sprintf("-workers %d: must be from 0 (choose) to %d", c.workers, maxWorkers)}
 	case c.data == "":
@@ -277,7 +239,7 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		return nil, &usageError{fmt.Sprintf("-explain %d: must be the number of a test image, 0 or more", c.explain)}
 	}
 	if c.load == "" {
-		sizes := append(append([]int{imageSize}, c.hidden...), numDigits)
+		sizes := c.sizes()
 		workers := c.workers // run caps it at one per CPU
 		if workers > runtime.NumCPU() {
 			workers = runtime.NumCPU()
@@ -295,24 +257,6 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		}
 	}
 	return c, nil
-}
-
-// parseHidden reads a list of hidden-layer sizes such as "20" or "100,30": at most maxLayers−1 of
-// them, the output layer being the last of maxLayers (memory.go).
-func parseHidden(s string) ([]int, error) {
-	var sizes []int
-	fields := strings.Split(s, ",")
-	if len(fields) > maxLayers-1 {
-		return nil, &usageError{fmt.Sprintf("-hidden: %d hidden layers, more than the %d this program runs", len(fields), maxLayers-1)}
-	}
-	for _, f := range fields {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > maxUnits {
-			return nil, &usageError{fmt.Sprintf("-hidden %q: want sizes from 1 to 65536 separated by commas, like 20 or 100,30", s)}
-		}
-		sizes = append(sizes, n)
-	}
-	return sizes, nil
 }
 
 // run is the whole program; it returns the exit status. Every flag is checked, those that name

@@ -5,12 +5,14 @@
 // and m units are one m×n matrix whose row j holds the weights into unit j. Three products then
 // cover the whole forward and backward pass:
 //
-//	forward    a    = x·Wᵀ     (B×m) from x (B×n) and W (m×n)    c[r][j] = Σ_k a[r][k]·b[j][k]
-//	gradient  ∂L/∂W = δᵀ·x     (m×n) from δ (B×m) and x (B×n)    c[j][k] = Σ_r a[r][j]·b[r][k]
-//	backward   Wᵀδ  = δ·W      (B×n) from δ (B×m) and W (m×n)    c[r][k] = Σ_j a[r][j]·b[j][k]
+//	forward    a    = x·Wᵀ     (B×m) from x (B×n) and W (m×n)    dst = p·qᵀ   dst[r][j] = Σ_k p[r][k]·q[j][k]
+//	gradient  ∂L/∂W = δᵀ·x     (m×n) from δ (B×m) and x (B×n)    dst = pᵀ·q   dst[j][k] = Σ_r p[r][j]·q[r][k]
+//	backward   Wᵀδ  = δ·W      (B×n) from δ (B×m) and W (m×n)    dst = p·q    dst[r][k] = Σ_j p[r][j]·q[j][k]
 //
-// This file gives each product as its definition, three plain loops (productABt, productAtB,
-// productAB), and the course's functions (network.go, backprop.go) call them. Training runs
+// The operands are called p and q, and the result dst, so that no letter here means what it
+// means in the math (a is the pre-activation, B the batch size, b the biases). This file gives
+// each product as its definition, three plain loops (productPQt, productPtQ, productPQ), and the
+// course's functions (network.go, backprop.go) call them. Training runs
 // faster versions of the same products (fast_matrix.go, and fast_lit.go for the first layer),
 // which compute exactly the same numbers, bit for bit, in other loop orders: fast_test.go
 // proves it.
@@ -47,7 +49,8 @@ func (m Matrix) rows(lo, hi int) Matrix {
 //
 // Each output element is a sum that starts at 0 and adds its terms in order of the summed
 // index, from 0 upward. Floating-point addition is not associative, so that order is part of
-// the definition: the fast versions below keep it, and so give the same bits.
+// the definition: their fast twins (productPQtFast, productPtQFast and productPQFast in
+// fast_matrix.go) keep it, and so give the same bits.
 //
 // Fused multiply-add. Each term is written float64(x*y), not x*y. The Go specification lets the
 // compiler fuse s + x*y into one instruction that rounds once instead of twice, and it does on
@@ -58,48 +61,49 @@ func (m Matrix) rows(lo, hi int) Matrix {
 // adds a product (the SGD step, e^x in exp.go, the pictures): portable_test.go compiles the
 // program for arm64 and amd64-v3 and fails on any fused instruction.
 
-// productABt sets c = a·bᵀ, the forward pass a = x·Wᵀ (a is R×K, b is J×K, c is R×J):
+// productPQt sets dst = p·qᵀ, the forward pass's W·x for every sample, x·Wᵀ (p is R×K, q is
+// J×K, dst is R×J):
 //
-//	c[r][j] = Σ_k a[r][k]·b[j][k]
-func productABt(c, a, b Matrix) {
-	for r := 0; r < a.Rows; r++ {
-		for j := 0; j < b.Rows; j++ {
+//	dst[r][j] = Σ_k p[r][k]·q[j][k]
+func productPQt(dst, p, q Matrix) {
+	for r := 0; r < p.Rows; r++ {
+		for j := 0; j < q.Rows; j++ {
 			var s float64
-			for k := 0; k < a.Cols; k++ {
-				s += float64(a.at(r, k) * b.at(j, k))
+			for k := 0; k < p.Cols; k++ {
+				s += float64(p.at(r, k) * q.at(j, k))
 			}
-			c.row(r)[j] = s
+			dst.row(r)[j] = s
 		}
 	}
 }
 
-// productAtB sets c = aᵀ·b, the gradient ∂L/∂W = δᵀ·x (a is R×J, b is R×K, c is J×K):
+// productPtQ sets dst = pᵀ·q, the gradient ∂L/∂W = δᵀ·x (p is R×J, q is R×K, dst is J×K):
 //
-//	c[j][k] = Σ_r a[r][j]·b[r][k]
-func productAtB(c, a, b Matrix) {
-	for j := 0; j < a.Cols; j++ {
-		for k := 0; k < b.Cols; k++ {
+//	dst[j][k] = Σ_r p[r][j]·q[r][k]
+func productPtQ(dst, p, q Matrix) {
+	for j := 0; j < p.Cols; j++ {
+		for k := 0; k < q.Cols; k++ {
 			var s float64
-			for r := 0; r < a.Rows; r++ {
-				s += float64(a.at(r, j) * b.at(r, k))
+			for r := 0; r < p.Rows; r++ {
+				s += float64(p.at(r, j) * q.at(r, k))
 			}
-			c.row(j)[k] = s
+			dst.row(j)[k] = s
 		}
 	}
 }
 
-// productAB sets c = a·b, the error sent down a layer Wᵀδ = δ·W (a is R×J, b is J×K, c is
+// productPQ sets dst = p·q, the error sent down a layer Wᵀδ = δ·W (p is R×J, q is J×K, dst is
 // R×K):
 //
-//	c[r][k] = Σ_j a[r][j]·b[j][k]
-func productAB(c, a, b Matrix) {
-	for r := 0; r < a.Rows; r++ {
-		for k := 0; k < b.Cols; k++ {
+//	dst[r][k] = Σ_j p[r][j]·q[j][k]
+func productPQ(dst, p, q Matrix) {
+	for r := 0; r < p.Rows; r++ {
+		for k := 0; k < q.Cols; k++ {
 			var s float64
-			for j := 0; j < a.Cols; j++ {
-				s += float64(a.at(r, j) * b.at(j, k))
+			for j := 0; j < p.Cols; j++ {
+				s += float64(p.at(r, j) * q.at(j, k))
 			}
-			c.row(r)[k] = s
+			dst.row(r)[k] = s
 		}
 	}
 }

@@ -16,7 +16,7 @@
 //	                          worker's views of one (layerOverhead a layer in each); the layer
 //	                          count is bounded by maxLayers, so that a file of a million
 //	                          one-unit layers is refused as it is read, not allocated
-//	a -load file              the bytes read and what they decode into (loadModel, model.go:
+//	a -load file              the bytes read and what they decode into (readModel, model.go:
 //	                          jsonWalk.decoded, strictjson.go), held while the network is made
 //	bookkeeping               1 MiB for the rest
 //
@@ -30,21 +30,25 @@ import (
 	"runtime"
 )
 
+// The loss over a data set is summed in chunks of evalChunk images (plain_train.go), whatever
+// the number of workers. The workers take the images evalPiece at a time, a fifth of a chunk:
+// the smaller the piece, the less there is to wait for at the end when a worker's core is taken
+// by another program. It is the trainer's (train.go), declared here because the count of memory
+// needs it, in the exercise's module too, which has no trainer.
+const evalPiece = 100
+
 // maxLayers bounds the layers with weights a network may have: -hidden lists at most 63 hidden
 // layers, and -load refuses a file of more as it reads it. Sigmoid networks stop learning long
 // before (their δ shrinks by σ′ ≤ ¼ a layer: Nielsen's chapter 5 shows it at four hidden layers).
 const maxLayers = 64
-
-// maxUnits bounds the units of a layer: -hidden's sizes and a -load file's.
-const maxUnits = 1 << 16
 
 // layerOverhead is a generous count of what a layer costs beside its numbers in one thing that
 // holds it: two Matrix headers of 40 bytes and a slice header in a Layer or Grads, three Matrix
 // headers in a Pass or a view of one, each allocation rounded up to the allocator's sizes.
 const layerOverhead = 512
 
-// bookkeeping is what the count leaves out and adds up to less than this: slice headers, the
-// workers' views of each pass, goroutine stacks.
+// bookkeeping is what the count leaves out and adds up to less than this: the workers' team and
+// goroutine stacks, the trainer's small tables.
 const bookkeeping = 1 << 20
 
 // memoryNeed is the count above in bytes, as a float64 so that no size can overflow it.

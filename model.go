@@ -17,8 +17,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
-	"strings"
 )
 
 // modelFormat identifies a file written by saveModel.
@@ -118,12 +116,12 @@ func readModel(path string, batch, workers int) (*Network, int, error) {
 	var m loadedModel
 	decoded, err := strictUnmarshal(data, &m, jsonRules{skipUnknown: true,
 		bounds: map[string]int{"sizes": maxLayers + 1, "layers": maxLayers,
-			"layers[].w": maxUnits, "layers[].w[]": maxUnits, "layers[].b": maxUnits},
+			"layers[].w": maxHiddenUnits, "layers[].w[]": maxHiddenUnits, "layers[].b": maxHiddenUnits},
 		maxDecoded: float64(maxMemory - float64(len(data)) - bookkeeping)})
 	var be *jsonBoundError
 	switch {
 	case errors.As(err, &be) && !be.memory:
-		return fail("%v: a network of this program has at most %d layers of at most %d units", err, maxLayers, maxUnits)
+		return fail("%v: a network of this program has at most %d layers of at most %d units", err, maxLayers, maxHiddenUnits)
 	case errors.As(err, &be):
 		return fail("%v", err)
 	case err != nil:
@@ -144,7 +142,7 @@ func readModel(path string, batch, workers int) (*Network, int, error) {
 	// Every shape first, then the memory they imply, and only then the network's matrices.
 	for l, sl := range m.Layers {
 		n, units := m.Sizes[l], m.Sizes[l+1]
-		if units < 1 || units > maxUnits {
+		if units < 1 || units > maxHiddenUnits {
 			return fail("layer %d has %d units", l+1, units)
 		}
 		if len(sl.W) != units || len(sl.B) != units {
@@ -241,14 +239,4 @@ func (net *Network) copyInto(dst *Network) {
 		copy(dst.Layers[l].W.Data, layer.W.Data)
 		copy(dst.Layers[l].B, layer.B)
 	}
-}
-
-// joinInts writes 784, 20, 10 as "784-20-10": the way a network's Sizes are shown, in the first
-// lines of a run, in report.html's settings and by -explain.
-func joinInts(v []int, sep string) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, sep)
 }

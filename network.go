@@ -11,11 +11,15 @@
 //	η     the learning rate (backprop.go)
 //
 // Shapes: a mini-batch of B samples is a B×n matrix, one sample per row (matrix.go); a layer
-// with n inputs and m units has W of shape m×n and b of length m.
+// with n inputs and m units has W of shape m×n and b of length m. In the code the notes' b is
+// the field B of a Layer (beside W), and the notes' B, the size of a mini-batch, is always
+// spelled out: batchSize, or the number of rows of a Pass.
 //
 // These functions are the course's math and nothing else: plain loops, in the order of the
-// notes. Training runs the same arithmetic faster (fast_passes.go: the dark pixels skipped,
-// blocked products, the work shared between cores), proved equal to these bit for bit.
+// notes. Training runs the same arithmetic faster: each function here has a twin named with
+// Fast after it (layerForward and layerForwardFast, forward and forwardFast in fast_passes.go),
+// on the blocked products of fast_matrix.go, with the dark pixels skipped (fast_lit.go) and the
+// work shared between cores (train.go); fast_test.go proves the twins equal bit for bit.
 
 package main
 
@@ -27,7 +31,7 @@ import (
 // Layer is one fully connected sigmoid layer: σ(W·x + b).
 type Layer struct {
 	W Matrix    // m×n: W[j][i] is the weight from input i to unit j
-	B []float64 // m: the bias of each unit
+	B []float64 // m: b, the bias of each unit (not the notes' B, the batch size)
 }
 
 // Network is the layer stack. Sizes lists the width of every layer, input first:
@@ -69,10 +73,11 @@ func sigmoid(a float64) float64 {
 	return 1 / (1 + exp(-a))
 }
 
-// sigmoidPrime is the sigmoid's derivative, ∂σ(a)/∂a = σ(a)(1 − σ(a)), the local derivative the
-// backward pass multiplies by (hiddenDelta, runExample). It takes s = σ(a), not a: the forward
-// pass has kept σ(a), and the derivative written in it needs no second e^(−a).
-func sigmoidPrime(s float64) float64 {
+// sigmoidPrimeFromSigma is the sigmoid's derivative, σ′(a) = ∂σ(a)/∂a = σ(a)(1 − σ(a)), the
+// local derivative the backward pass multiplies by (hiddenDelta, runExample in explain.go),
+// computed from s = σ(a), not from a, as its name says: the forward pass has kept σ(a), and the
+// derivative written in it needs no second e^(−a). So sigmoidPrimeFromSigma(0.5) = σ′(0) = ¼.
+func sigmoidPrimeFromSigma(s float64) float64 {
 	return s * (1 - s)
 }
 
@@ -84,7 +89,7 @@ func sigmoidPrime(s float64) float64 {
 //
 // With one sample per row, W·x for every sample at once is the product x·Wᵀ (matrix.go).
 func layerForward(layer Layer, x, a, s Matrix) {
-	productABt(a, x, layer.W) // W·x, a row per sample
+	productPQt(a, x, layer.W) // W·x, a row per sample
 	for r := 0; r < a.Rows; r++ {
 		ar, sr := a.row(r), s.row(r)
 		for j, b := range layer.B {
@@ -92,6 +97,19 @@ func layerForward(layer Layer, x, a, s Matrix) {
 			sr[j] = sigmoid(ar[j]) // σ(a)
 		}
 	}
+}
+
+// Pass holds what the passes of one mini-batch of B samples compute: the input x and its labels,
+// then for every layer a and σ(a) (the forward pass) and δ (the backward pass), and the loss of
+// each sample. Layers are counted from 0 here, so A[0] is the first hidden layer's a; the
+// printouts count from 1 (a1), as the course does. pass.go allocates it.
+type Pass struct {
+	X      Matrix    // B×784: the input images, pixels scaled to 0..1
+	Labels []byte    // B: the digit of each image; y is its one-hot vector
+	A      []Matrix  // A[l]: a of layer l, B×m
+	S      []Matrix  // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
+	Delta  []Matrix  // Delta[l]: δ = ∂L/∂a of layer l, B×m (backprop.go)
+	Loss   []float64 // B: the loss L of each sample
 }
 
 // forward runs the forward pass of the mini-batch in p, layer by layer: the input of layer 1 is
@@ -180,16 +198,3 @@ type Score struct {
 
 // Acc is the fraction of images predicted right.
 func (s Score) Acc() float64 { return float64(s.Hits) / float64(s.N) }
-
-// Pass holds what the passes of one mini-batch of B samples compute: the input x and its labels,
-// then for every layer a and σ(a) (the forward pass) and δ (the backward pass), and the loss of
-// each sample. Layers are counted from 0 here, so A[0] is the first hidden layer's a; the
-// printouts count from 1 (a1), as the course does. pass.go allocates it.
-type Pass struct {
-	X      Matrix    // B×784: the input images, pixels scaled to 0..1
-	Labels []byte    // B: the digit of each image; y is its one-hot vector
-	A      []Matrix  // A[l]: a of layer l, B×m
-	S      []Matrix  // S[l]: σ(a) of layer l, B×m; S[len-1] is ŷ
-	Delta  []Matrix  // Delta[l]: δ = ∂L/∂a of layer l, B×m (backprop.go)
-	Loss   []float64 // B: the loss L of each sample
-}

@@ -484,7 +484,7 @@ func TestReportNote(t *testing.T) {
 		t.Errorf("a diverged run's report says it is under way")
 	}
 
-	// The whole program: weight decay far too strong makes the weights grow without bound,
+	// The whole program: L2 regularization far too strong makes the weights grow without bound,
 	// finite after epoch 1 and not in epoch 2.
 	out := t.TempDir()
 	status, _, stderr := runProgram("-data", tinyDataDir(t), "-download=false", "-out", out, "-epochs", "4", "-lambda", "1e40", "-decay", "0")

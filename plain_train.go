@@ -16,16 +16,6 @@ import (
 	"time"
 )
 
-// plainSettings are the settings of a plain run, as the program's flags set them.
-type plainSettings struct {
-	Epochs int
-	Batch  int     // B
-	LR     float64 // η of the first epoch
-	Decay  float64 // η shrinks by this fraction after each epoch
-	Lambda float64 // λ of the weight decay
-	Seed   uint64  // of the shuffling (the weights are drawn by newNetwork)
-}
-
 // plainEpoch is what one epoch of a plain run measured.
 type plainEpoch struct {
 	TrainLoss, TrainAcc float64 // running means over the epoch, each image counted before its step
@@ -42,25 +32,25 @@ const evalChunk = 500
 // shuffleStream is the second word of the shuffling's generator: a fixed stream id, "shuffle".
 const shuffleStream = 0x73687566666c65
 
-// trainPlain trains net on m.Train for s.Epochs epochs, printing one line an epoch to w, and a
+// trainPlain trains net on m.Train for s.epochs epochs, printing one line an epoch to w, and a
 // progress line to progress every few seconds inside an epoch (with a word if the epoch runs far
 // slower than plain loops should). It returns every epoch's figures and the test set's score.
-func trainPlain(net *Network, m *MNIST, s plainSettings, w, progress io.Writer) ([]plainEpoch, Score) {
-	rng := rand.New(rand.NewPCG(s.Seed, shuffleStream))
+func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer) ([]plainEpoch, Score) {
+	rng := rand.New(rand.NewPCG(s.seed, shuffleStream))
 	order := sequence(m.Train.Len())
 	g := net.newGrads()
-	p := net.newPass(s.Batch)
-	expected := plainEpochSeconds(net.Sizes, m.Train.Len(), s.Batch)
+	p := net.newPass(s.batch)
+	expected := plainEpochSeconds(net.Sizes, m.Train.Len(), s.batch)
 	warned := false // once a run: a busy computer can slow one epoch too
 	var hist []plainEpoch
-	for e := 1; e <= s.Epochs; e++ {
-		sgd := SGD{Eta: s.LR * math.Pow(1-s.Decay, float64(e-1)), Lambda: s.Lambda, N: m.Train.Len()} // η_e = η·(1 − decay)^(e−1)
+	for e := 1; e <= s.epochs; e++ {
+		sgd := SGD{Eta: s.lr * math.Pow(1-s.etaDecay, float64(e-1)), Lambda: s.lambda, N: m.Train.Len()} // η_e = η·(1 − decay)^(e−1)
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		start, shown := time.Now(), time.Now()
 		var lossSum float64
 		hits := 0
-		for lo := 0; lo < len(order); lo += s.Batch {
-			idx := order[lo:min(len(order), lo+s.Batch)]
+		for lo := 0; lo < len(order); lo += s.batch {
+			idx := order[lo:min(len(order), lo+s.batch)]
 			q := p.rows(0, len(idx)) // the last mini-batch may be shorter
 			for r, i := range idx {
 				q.setImage(r, m.Train.image(i), m.Train.Labels[i])
@@ -85,7 +75,7 @@ func trainPlain(net *Network, m *MNIST, s plainSettings, w, progress io.Writer) 
 		ep := plainEpoch{TrainLoss: lossSum / n, TrainAcc: float64(hits) / n, Eval: plainScore(net, m.Eval), Seconds: secs}
 		hist = append(hist, ep)
 		fmt.Fprintf(w, "epoch %*d/%d  train loss %.4f acc %.4f  eval loss %.4f acc %.4f  %.3fs\n",
-			len(strconv.Itoa(s.Epochs)), e, s.Epochs, ep.TrainLoss, ep.TrainAcc, ep.Eval.Loss, ep.Eval.Acc(), secs)
+			len(strconv.Itoa(s.epochs)), e, s.epochs, ep.TrainLoss, ep.TrainAcc, ep.Eval.Loss, ep.Eval.Acc(), secs)
 	}
 	test := plainScore(net, m.Test)
 	fmt.Fprintf(w, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)

@@ -54,7 +54,7 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 		workers = "1 worker (1 CPU)"
 	}
 	fmt.Fprintf(stdout, "network %s, batch %d, η %g shrinking %g%% an epoch, λ %g, seed %d, %s\n",
-		joinInts(net.Sizes, "-"), c.batch, c.lr, 100*c.decay, c.lambda, c.seed, workers)
+		joinInts(net.Sizes, "-"), c.batch, c.lr, 100*c.etaDecay, c.lambda, c.seed, workers)
 	if c.epochs > 0 {
 		fmt.Fprintf(stdout, "reports: %s, rewritten after every epoch\n", filepath.Join(c.out, "report.html"))
 	}
@@ -104,8 +104,8 @@ func settings(c *config, net *Network, data *MNIST) [][2]string {
 		{"data", fmt.Sprintf("%s: %d training, %d evaluation, %d test images", c.data, data.Train.Len(), data.Eval.Len(), data.Test.Len())},
 		{"epochs", strconv.Itoa(c.epochs)},
 		{"mini-batch B", strconv.Itoa(c.batch)},
-		{"learning rate η", fmt.Sprintf("%g, shrinking %g%% after each epoch", c.lr, 100*c.decay)},
-		{"L2 weight decay λ", fmt.Sprintf("%g", c.lambda)},
+		{"learning rate η", fmt.Sprintf("%g, shrinking %g%% after each epoch", c.lr, 100*c.etaDecay)},
+		{"L2 regularization λ", fmt.Sprintf("%g", c.lambda)},
 		{"seed", strconv.FormatUint(c.seed, 10)},
 	}
 	if c.load != "" {
@@ -243,7 +243,7 @@ func (r *session) step() (last bool, batchLoss float64) {
 
 // eta is η of epoch e: η_e = η·(1 − decay)^(e−1), shrinking a little after each epoch.
 func (r *session) eta(e int) float64 {
-	return r.c.lr * math.Pow(1-r.c.decay, float64(e-1))
+	return r.c.lr * math.Pow(1-r.c.etaDecay, float64(e-1))
 }
 
 // nextSGD is the step the next mini-batch will take: that of the epoch under way, or of the next
@@ -506,7 +506,7 @@ func lossString(v float64) string {
 func (r *session) advice() string {
 	eta, lambda, n := r.c.lr, r.c.lambda, float64(r.tr.sgd.N)
 	if f := 1 - eta*lambda/n; f <= -1 && lambda >= n {
-		return fmt.Sprintf("the weight decay of -lambda %g made each step multiply every weight by 1 − ηλ/n = %.3g, which grows it; try a -lambda below 2n/η = %.4g",
+		return fmt.Sprintf("the L2 regularization of -lambda %g made each step multiply every weight by 1 − ηλ/n = %.3g, which grows it; try a -lambda below 2n/η = %.4g",
 			lambda, f, 2*n/eta)
 	}
 	return fmt.Sprintf("try a smaller learning rate than -lr %g", r.c.lr)

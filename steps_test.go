@@ -240,7 +240,7 @@ func stepCheckOf(fn string) func() stepOutcome {
 		return checkSigmoid
 	case "layerForward":
 		return checkLayerForward
-	case "sigmoidPrime":
+	case "sigmoidPrimeFromSigma":
 		return checkSigmoidPrime
 	case "outputDelta":
 		return checkOutputDelta
@@ -252,8 +252,8 @@ func stepCheckOf(fn string) func() stepOutcome {
 		return checkGradients
 	case "SGD.step":
 		return checkSGDStep
-	case "SGD.decay":
-		return checkDecay
+	case "SGD.shrinkWeights":
+		return checkShrinkWeights
 	}
 	return func() stepOutcome {
 		return stepOutcome{state: stepWrong, lines: []string{"steps_test.go has no check for " + fn}}
@@ -729,10 +729,10 @@ func stepNetwork(sizes []int, values ...[]float64) *Network {
 
 // stepPass is a pass for B samples of net with the inputs x (B×n, row by row) set, their lit
 // pixels indexed as setInput does, and every other buffer filled with stepSentinel.
-func stepPass(net *Network, B int, x []float64, labels []byte) *Pass {
-	p := net.newPass(B)
+func stepPass(net *Network, batchSize int, x []float64, labels []byte) *Pass {
+	p := net.newPass(batchSize)
 	n := net.Sizes[0]
-	for r := 0; r < B; r++ {
+	for r := 0; r < batchSize; r++ {
 		p.setInput(r, x[r*n:(r+1)*n], labels[r])
 	}
 	for l := range p.A {
@@ -858,12 +858,12 @@ func checkSigmoidPrime() stepOutcome {
 	got := make([]float64, len(s))
 	c.call(func() {
 		for i, v := range s {
-			got[i] = sigmoidPrime(v)
+			got[i] = sigmoidPrimeFromSigma(v)
 		}
 	})
 	c.compare(stepComparison{what: "σ'(a)", got: got, want: want, diagnose: func(got []float64) string {
 		if got[3] != 0.25 && math.Abs(got[3]-0.2350037122015945) < 1e-12 {
-			return "sigmoidPrime is given s = σ(a), already computed: do not apply σ to it again."
+			return "sigmoidPrimeFromSigma is given s = σ(a), already computed: do not apply σ to it again."
 		}
 		return ""
 	}})
@@ -1020,15 +1020,15 @@ func checkLayerGradients() stepOutcome {
 func checkGradients() stepOutcome {
 	rng := rand.New(rand.NewPCG(16, 7))
 	net := newNetwork([]int{6, 5, 4, 3}, 16)
-	const B = 4
-	x := make([]float64, B*6)
+	const batchSize = 4
+	x := make([]float64, batchSize*6)
 	for i := range x {
 		if rng.IntN(3) > 0 {
 			x[i] = rng.Float64()
 		}
 	}
-	p := net.newPass(B)
-	for r := 0; r < B; r++ {
+	p := net.newPass(batchSize)
+	for r := 0; r < batchSize; r++ {
 		p.setInput(r, x[r*6:(r+1)*6], byte(rng.IntN(3)))
 	}
 	g := net.newGrads()
@@ -1110,8 +1110,8 @@ var (
 	stepGB = []float64{1.2391, -0.8763, 2.0517}                                                                            // Σ_batch ∂L/∂b
 	// The step: η = 0.3 over a batch of B = 7.
 	stepSGD, stepBatch = SGD{Eta: 0.3, Lambda: 0, N: 50000}, 7
-	// The decay at the program's settings: η = 0.5, λ = 5, n = 50000.
-	decaySGD = SGD{Eta: 0.5, Lambda: 5, N: 50000}
+	// The L2 shrink at the program's settings: η = 0.5, λ = 5, n = 50000.
+	shrinkSGD = SGD{Eta: 0.5, Lambda: 5, N: 50000}
 )
 
 // Step 8: the SGD step on a layer of 3 units with 4 inputs, over a batch of B = 7.
@@ -1161,13 +1161,13 @@ func checkSGDStep() stepOutcome {
 	return c.out
 }
 
-// Step 9: the weight decay of the same layer, at the program's settings.
-func checkDecay() stepOutcome {
+// Step 9: the L2 regularization of the same layer, at the program's settings.
+func checkShrinkWeights() stepOutcome {
 	wantW := []float64{-0.055597219999999996, -0.01859907, -0.06039698, -0.036798159999999996, 0.0779961, -0.02519874, -0.0036998150000000004, -0.035198240000000006, 0.08319584, 0.047097645, 0.00499975, -0.04919754}
 	layer := Layer{W: stepMatrix(3, 4, stepW...), B: append([]float64(nil), stepB...)}
 	c := newStepCheck()
 	c.inputs = []string{givenLine("layer.W", stepW, 3, 4), givenLine("layer.B", stepB, 0, 0), "η = 0.5, λ = 5, n = 50000: 1 − ηλ/n = 0.99995"}
-	c.call(func() { decaySGD.decay(layer) })
+	c.call(func() { shrinkSGD.shrinkWeights(layer) })
 	c.compare(stepComparison{what: "layer.W", rows: 3, cols: 4, got: layer.W.Data, want: wantW,
 		diagnose: func(got []float64) string {
 			if f, ok := constantFactor(got, stepW); ok {
@@ -1181,7 +1181,7 @@ func checkDecay() stepOutcome {
 	c.compare(stepComparison{what: "layer.B", got: layer.B, want: stepB,
 		diagnose: func(got []float64) string {
 			if f, ok := constantFactor(got, stepB); ok {
-				return fmt.Sprintf("the biases shrank by %.9g: the weight decay applies to the weights only, not to b.", f)
+				return fmt.Sprintf("the biases shrank by %.9g: the L2 regularization applies to the weights only, not to b.", f)
 			}
 			return ""
 		}})

@@ -77,11 +77,6 @@ type trainer struct {
 	stop, cut atomic.Bool
 }
 
-// The loss over a data set is summed in chunks of evalChunk images (plain_train.go), whatever
-// the number of workers. The workers take the images evalPiece at a time, a fifth of a chunk: the smaller the piece,
-// the less there is to wait for at the end when a worker's core is taken by another program.
-const evalPiece = 100
-
 // newTrainer prepares training of net on n images in mini-batches of the given size, with the
 // given number of workers; workers ≤ 0 lets the trainer choose, mini-batch by mini-batch,
 // between one worker and one per CPU, whichever is faster (parallel.go, chooser). Call close
@@ -228,7 +223,7 @@ func (t *trainer) samples(w int) {
 	if t.cur != nil {
 		p := t.part(t.cur, w).p
 		for l := 1; l < len(t.net.Layers); l++ {
-			forwardUnits(t.net.Layers[l], p.S[l-1], nil, p.A[l], p.S[l], 0, t.net.Sizes[l+1]) // a = W·x + b, σ(a) above the first layer
+			layerForwardFast(t.net.Layers[l], p.S[l-1], nil, p.A[l], p.S[l], 0, t.net.Sizes[l+1]) // a = W·x + b, σ(a) above the first layer
 		}
 		setLosses(p)         // L of each sample
 		deltasFast(t.net, p) // δ of every layer, from the output down
@@ -246,15 +241,15 @@ func (t *trainer) units(w int) {
 	if b := t.cur; b != nil {
 		p, x, lit := b.p, b.p.X, &b.lit
 		for l, layer := range t.net.Layers {
-			lo, hi := share(t.net.Sizes[l+1], 5, w, t.use)                        // units in fives, as fast_lit.go takes them
-			gradientUnits(t.grads.W[l], t.grads.B[l], p.Delta[l], x, lit, lo, hi) // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
-			t.sgd.stepUnits(layer, t.grads.W[l], t.grads.B[l], p.X.Rows, lo, hi)  // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
+			lo, hi := share(t.net.Sizes[l+1], 5, w, t.use)                               // units in fives, as fast_lit.go takes them
+			layerGradientsFast(t.grads.W[l], t.grads.B[l], p.Delta[l], x, lit, lo, hi)   // ∂L/∂W = Σ δ·xᵀ, ∂L/∂b = Σ δ
+			t.sgd.shrinkAndStepFast(layer, t.grads.W[l], t.grads.B[l], p.X.Rows, lo, hi) // W ← (1 − ηλ/n)W − (η/B)∂L/∂W, ...
 			x, lit = p.S[l], nil
 		}
 	}
 	if b := t.next; b != nil {
 		lo, hi := share(t.net.Sizes[1], 5, w, t.use)
-		forwardUnits(t.net.Layers[0], b.p.X, &b.lit, b.p.A[0], b.p.S[0], lo, hi) // a = W·x + b, σ(a) of the first layer
+		layerForwardFast(t.net.Layers[0], b.p.X, &b.lit, b.p.A[0], b.p.S[0], lo, hi) // a = W·x + b, σ(a) of the first layer
 	}
 }
 
