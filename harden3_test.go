@@ -155,7 +155,7 @@ func TestQuitKeepsUsersFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		removeTemps(runTemps(c)...)
+		removeTemps(runTemps(c.data, c.out, c.save, c.exercise)...)
 	}
 	for _, p := range ours {
 		if _, err := os.Stat(p); err == nil {
@@ -315,5 +315,75 @@ func TestMemoryCountsEachLayer(t *testing.T) {
 		if counted := memoryNeed(deep, 10, workers) - memoryNeed(shallow, 10, workers); grew > counted {
 			t.Errorf("%d workers: %d layers allocate %v bytes more than 2, counted %v", workers, maxLayers, grew, counted)
 		}
+	}
+}
+
+// TestPathsThatCollide: issue 33, points 4 and 5. -exercise on a symbolic link (to an empty
+// folder, or to nothing) is refused and the link left as it was; -save onto one of the run's own
+// files, or where it makes -out or -data, is refused before any work with one line and status 2,
+// the file left as it was; a -save beside the reports, in -out, still saves.
+func TestPathsThatCollide(t *testing.T) {
+	data := tinyDataDir(t)
+	root := t.TempDir()
+	empty := filepath.Join(root, "empty")
+	os.Mkdir(empty, 0o755)
+	for name, target := range map[string]string{"link": empty, "dangling": filepath.Join(root, "nothing")} {
+		link := filepath.Join(root, name)
+		if err := os.Symlink(target, link); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+		status, _, stderr := runProgram("-exercise", link)
+		if status != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "-exercise "+link+": is a symbolic link (to "+target+")") {
+			t.Errorf("-exercise on a %s: status %d, %q", name, status, stderr)
+		}
+		if got, err := os.Readlink(link); err != nil || got != target {
+			t.Errorf("-exercise on a %s: the link is now %q (%v)", name, got, err)
+		}
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Errorf("the link's target holds %d entries", len(entries))
+	}
+
+	out := filepath.Join(root, "out")
+	os.Mkdir(out, 0o755)
+	history := filepath.Join(out, "history.csv")
+	os.WriteFile(history, []byte("epoch\n"), 0o644)
+	picture := filepath.Join(root, "seven.png")
+	os.WriteFile(picture, aSeven(t), 0o644)
+	outLink := filepath.Join(root, "out-link")
+	os.Symlink(out, outLink)
+	oz := filepath.Join(root, "oz")
+	run := []string{"-data", data, "-download=false", "-epochs", "1"}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-out", out, "-save", history}, "-save " + history + ": is one of the report files this run writes in -out " + out},
+		{[]string{"-out", out, "-save", filepath.Join(outLink, "report.html")}, "is one of the report files"},
+		{[]string{"-out", oz, "-save", oz}, "-save " + oz + ": the run makes -out " + oz + " there, a folder"},
+		{[]string{"-out", filepath.Join(oz, "inner"), "-save", oz}, "the run makes -out"},
+		{[]string{"-out", out, "-save", filepath.Join(data, trainImagesName+".gz")}, "is one of the MNIST files in -data"},
+		{[]string{"-out", out, "-save", picture, "-predict", picture}, "-save " + picture + ": is the -predict image"},
+	} {
+		status, stdout, stderr := runProgram(append(append([]string{}, run...), c.args...)...)
+		if status != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: status %d, stdout %q, stderr %q; want status 2 and %q", c.args, status, stdout, stderr, c.want)
+		}
+	}
+	if b, _ := os.ReadFile(history); string(b) != "epoch\n" {
+		t.Errorf("history.csv was changed")
+	}
+	if _, err := os.Stat(oz); err == nil {
+		t.Errorf("%s was made", oz)
+	}
+	// The lab refuses the same, before it serves.
+	status, _, stderr := runProgram("-serve", "127.0.0.1:0", "-data", data, "-out", out, "-save", filepath.Join(out, "report.html"))
+	if status != 2 || !strings.Contains(stderr, "is one of the report files") {
+		t.Errorf("the lab with -save onto report.html: status %d, %q", status, stderr)
+	}
+	// A -save in -out beside the reports is no collision.
+	status, _, stderr = runProgram(append(append([]string{}, run...), "-out", out, "-save", filepath.Join(out, "net.json"))...)
+	if status != 0 {
+		t.Errorf("-save in -out: status %d, %q", status, stderr)
 	}
 }

@@ -183,7 +183,11 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	if errors.As(err, &ue) {
 		return nil, err
 	}
-	net, before, nerr := makeNetwork(c, stderr)
+	// The -load network or a new one, once -out is made and -save checked again (paths.go).
+	net, before, nerr := startingNetwork(c.load, c.sizes(), c.seed, c.batch, c.workers)
+	if nerr == nil {
+		nerr = readyToWrite(c.out, c.save, stderr)
+	}
 	if nerr != nil {
 		return nil, nerr
 	}

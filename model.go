@@ -171,35 +171,15 @@ func readModel(path string, batch, workers int) (*Network, int, error) {
 	return net, epochs, nil
 }
 
-// makeNetwork returns the -load network, or a new one from -hidden and -seed, once it has checked
-// that the memory it needs is within bounds (memory.go) and that -out and -save can be written:
-// the lab's start. It removes what a run killed while writing its reports left in -out, saying
-// so on stderr. epochs is the epochs the network had been trained (startingNetwork).
-func makeNetwork(c *config, stderr io.Writer) (net *Network, epochs int, err error) {
-	net, epochs, err = startingNetwork(c)
-	if err != nil {
-		return nil, 0, err
+// startingNetwork returns the -load network at path load, its memory checked with mini-batches
+// of batch and the number of workers (readModel), or, without one, a new one of the given sizes
+// from seed, whose size was checked with the flags; and the epochs it had been trained: those its
+// file says, −1 if it does not, 0 for a new one.
+func startingNetwork(load string, sizes []int, seed uint64, batch, workers int) (*Network, int, error) {
+	if load == "" {
+		return newNetwork(sizes, seed), 0, nil
 	}
-	if err := checkWritable(c.out); err != nil {
-		return nil, 0, err
-	}
-	removeLeftovers(c.out, stderr)
-	if c.save != "" {
-		if err := checkSavable(c.save); err != nil {
-			return nil, 0, err
-		}
-	}
-	return net, epochs, nil
-}
-
-// startingNetwork returns the -load network, its memory checked with -batch and -workers
-// (readModel), or a new one from -hidden and -seed, whose size was checked with the flags; and
-// the epochs it had been trained: those its file says, −1 if it does not, 0 for a new one.
-func startingNetwork(c *config) (*Network, int, error) {
-	if c.load == "" {
-		return newNetwork(append(append([]int{imageSize}, c.hidden...), numDigits), c.seed), 0, nil
-	}
-	return readModel(c.load, c.batch, c.workers) // c.workers is capped by now
+	return readModel(load, batch, workers)
 }
 
 // Small tools on a network: checking its numbers, copying it, naming its sizes.

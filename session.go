@@ -30,7 +30,7 @@ var errInterrupted = errors.New("interrupted")
 // train, and not at all by a run that does not train (-epochs 0).
 func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	start := time.Now()
-	net, before, err := startingNetwork(c)
+	net, before, err := startingNetwork(c.load, c.sizes(), c.seed, c.batch, c.workers) // c.workers is capped by now
 	if err != nil {
 		return err
 	}
@@ -39,10 +39,9 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 		return err
 	}
 	if c.epochs > 0 {
-		if err := checkWritable(c.out); err != nil { // makes the folder
+		if err := readyToWrite(c.out, c.save, stderr); err != nil { // makes the folder (paths.go)
 			return err
 		}
-		removeLeftovers(c.out, stderr) // what a run killed while writing left
 	}
 	loadSecs := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
