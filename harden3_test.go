@@ -387,3 +387,49 @@ func TestPathsThatCollide(t *testing.T) {
 		t.Errorf("-save in -out: status %d, %q", status, stderr)
 	}
 }
+
+// TestPassesNotFiniteRefused: issue 33, point 6. A -load file of finite weights so large that
+// the passes are not finite (1e308: every ŷ 1, L NaN; or δ overflowing through three layers of
+// 1e200) is refused with one line by -load, -predict, -explain and the lab, and none says
+// "diverged"; the largest weights a trained network has pass.
+func TestPassesNotFiniteRefused(t *testing.T) {
+	dir := t.TempDir()
+	data := tinyDataDir(t)
+	picture := filepath.Join(dir, "seven.png")
+	os.WriteFile(picture, aSeven(t), 0o644)
+	filled := func(name string, sizes []int, weights ...float64) string {
+		net := newNetwork(sizes, 1)
+		for l, w := range weights {
+			for i := range net.Layers[l].W.Data {
+				net.Layers[l].W.Data[i] = w
+			}
+		}
+		path := filepath.Join(dir, name)
+		if err := saveModel(path, net, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	huge := filled("huge.json", []int{imageSize, 20, numDigits}, 1e308, 1e308)
+	deep := filled("deep.json", []int{imageSize, 20, 20, 20, numDigits}, 1e-3, 1e200, 1e200, 1e200)
+	for _, c := range []struct {
+		path, want string
+		args       []string
+	}{
+		{huge, "layer 1, unit 0: its |W| and |b| sum to +Inf", []string{"-epochs", "0", "-data", data}},
+		{huge, "layer 1, unit 0", []string{"-predict", picture}},
+		{huge, "layer 1, unit 0", []string{"-explain", "0", "-data", data}},
+		{huge, "layer 1, unit 0", []string{"-serve", "127.0.0.1:0", "-data", data, "-out", filepath.Join(dir, "out")}},
+		{deep, "layer 2: the weights of layers 3 to 4 bound its δ only by", []string{"-explain", "0", "-data", data}},
+	} {
+		status, stdout, stderr := runProgram(append([]string{"-load", c.path}, c.args...)...)
+		if status != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mnist: -load "+c.path+": ") ||
+			!strings.Contains(stderr, c.want) || strings.Contains(stderr, "diverged") || strings.Contains(stdout, "prediction") {
+			t.Errorf("%v: status %d, stderr %q; want 1 and one line with %q", c.args, status, stderr, c.want)
+		}
+	}
+	// Weights as large as a trained network's, and more, pass: 784 inputs of weight 1e290.
+	if _, err := loadModel(filled("large.json", []int{imageSize, 20, numDigits}, 1e290, 1)); err != nil {
+		t.Errorf("weights of 1e290: %v", err)
+	}
+}

@@ -168,7 +168,57 @@ func readModel(path string, batch, workers int) (*Network, int, error) {
 		}
 		net.Layers = append(net.Layers, layer)
 	}
+	if err := net.passesFinite(); err != nil {
+		return fail("%v; a network it trained never gets there", err)
+	}
 	return net, epochs, nil
+}
+
+// maxPassValue bounds what passesFinite lets an a or a δ reach: 2^1000, about 1e301, which
+// leaves room below the largest float64 (about 1.8e308) for the loss's sum over ten outputs
+// and for a mini-batch's sums of gradients.
+const maxPassValue = 0x1p1000
+
+// passesFinite fails if some input, each of its 784 values in 0..1, could make an a or a δ of
+// net's passes reach maxPassValue, where the passes would soon give ±Inf or NaN (a network of
+// finite weights of 1e308 answers every ŷ 1 and an L of NaN). It bounds them from the weights,
+// in the order of the passes:
+//
+//	|a_j| ≤ Σ_i |W_ji| + |b_j|                   each input of a layer is in 0..1: a pixel, or σ
+//	|δ|   ≤ 1 at the output (σ(a) − y)
+//	|δ_i| ≤ ¼ · max_i Σ_j |W_{l+1,ji}| · max|δ_{l+1}|   since σ′ ≤ ¼
+//
+// The sums are taken in one order, so the verdict is the same on every computer.
+func (net *Network) passesFinite() error {
+	for l, layer := range net.Layers {
+		for j := 0; j < layer.W.Rows; j++ {
+			sum := math.Abs(layer.B[j])
+			for _, w := range layer.W.row(j) {
+				sum += math.Abs(w)
+			}
+			if !(sum < maxPassValue) {
+				return fmt.Errorf("layer %d, unit %d: its |W| and |b| sum to %.3g, so a = W·x + b could pass %.3g, the most this program allows", l+1, j, sum, maxPassValue)
+			}
+		}
+	}
+	delta := 1.0 // the output's |δ| = |σ(a) − y| ≤ 1
+	for l := len(net.Layers) - 1; l >= 1; l-- {
+		w := net.Layers[l].W
+		cols := make([]float64, w.Cols) // Σ_j |W_ji| for each input i
+		for j := 0; j < w.Rows; j++ {
+			for i, v := range w.row(j) {
+				cols[i] += math.Abs(v)
+			}
+		}
+		largest := 0.0
+		for _, c := range cols {
+			largest = max(largest, c)
+		}
+		if delta = float64(delta*largest) / 4; !(delta < maxPassValue) {
+			return fmt.Errorf("layer %d: the weights of layers %d to %d bound its δ only by %.3g, so δ could pass %.3g, the most this program allows", l, l+1, len(net.Layers), delta, maxPassValue)
+		}
+	}
+	return nil
 }
 
 // startingNetwork returns the -load network at path load, its memory checked with mini-batches
