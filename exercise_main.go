@@ -57,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = rs.check()
 	}
 	if err == nil {
-		err = checkMemory("-hidden "+*hidden, s.sizes(), s.batch, 1) // memory.go
+		err = checkMemory("-hidden "+*hidden, s.sizes(), s.batch, 1, 0) // memory.go
 	}
 	if err == nil && *data == "" {
 		err = errors.New("-data: name the folder of the four MNIST files (or set MNIST_DIR)")
@@ -71,12 +71,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "main: -data %s: missing %s\n", *data, strings.Join(missing, ", "))
 		return 1
 	}
-	if s.epochs > 0 { // a run that trains writes its report: the folder must take files (files.go)
-		if err := checkWritable(rs.out); err != nil {
+	if s.epochs > 0 { // a run that trains writes its report: the folder must take files (paths.go)
+		if err := readyToWrite(rs.out, "", stderr); err != nil {
 			fmt.Fprintf(stderr, "main: %v\n", err)
 			return 1
 		}
-		removeLeftovers(rs.out, stderr)
 	}
 	start := time.Now()
 	m, err := loadMNIST(paths)

@@ -1,10 +1,10 @@
 // files.go holds the one way this program writes a file: to a temporary file in the same folder,
 // renamed into place only once it is complete. A reader (a browser refreshing report.html, the
 // next run looking for data) sees the old file or the new one, never half of one, and an
-// interrupted or failed write leaves nothing behind; and a run killed in the middle of a write
-// leaves a temporary file that the next run removes. The exercise's module holds this file too
-// (exercise.go), for the learner's report. The flags that name a file or a folder are checked in
-// checkpaths.go.
+// interrupted or failed write leaves nothing behind; and the temporary files such a write leaves
+// when the program is killed, removed by their exact form. What a path named on the command line
+// may be is checked in paths.go. The exercise's module holds both files (exercise.go), for the
+// learner's report.
 
 package main
 
@@ -52,23 +52,6 @@ func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, unwrapPathError(err))
 	}
-	return nil
-}
-
-// writeProbe is the file checkWritable writes and removes in -out to find whether it takes files.
-const writeProbe = ".write-test"
-
-// checkWritable fails early, before any training, if files cannot be written in dir: it makes
-// the folder and writes (and removes) an empty file there the way writeFileAtomic writes all.
-func checkWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("-out %s: cannot create the folder: %v", dir, unwrapPathError(err))
-	}
-	probe := filepath.Join(dir, writeProbe)
-	if err := writeFileAtomic(probe, func(io.Writer) error { return nil }); err != nil {
-		return fmt.Errorf("-out %s: cannot write files there: %v", dir, errors.Unwrap(err)) // "permission denied"
-	}
-	os.Remove(probe)
 	return nil
 }
 

@@ -18,8 +18,8 @@
 // on the evaluation set, the time since training began and the time left, and the seconds of the
 // training pass alone. The test set is touched once, at the end; the last line of standard
 // output is its accuracy. Every flag is checked before any work, those that name a file or a
-// folder too (files.go, checkPaths). Errors go to standard error as one line: exit status 2 for
-// a bad flag, 1 for a data or file problem.
+// folder too (checkPaths, with the checks of paths.go). Errors go to standard error as one
+// line: exit status 2 for a bad flag, 1 for a data or file problem.
 
 package main
 
@@ -245,7 +245,7 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		if workers > runtime.NumCPU() {
 			workers = runtime.NumCPU()
 		}
-		if err := checkMemory("-hidden "+*hidden, sizes, c.batch, workers); err != nil {
+		if err := checkMemory("-hidden "+*hidden, sizes, c.batch, workers, 0); err != nil {
 			return nil, &usageError{err.Error()}
 		}
 	}
@@ -285,7 +285,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// exercise's folder under way.
 	sig := catchInterrupts(stderr)
 	defer sig.end()
-	sig.quitting(nil, runTemps(c)...)
+	sig.quitting(nil, runTemps(c.data, c.out, c.save, c.exercise)...)
 	sig.removeIfEmpty(c.data)
 	switch {
 	case c.exercise != "":
@@ -322,4 +322,48 @@ func report(err error, stderr io.Writer, hint string) int {
 	}
 	fmt.Fprintf(stderr, "mnist: %v\n", err)
 	return 1
+}
+
+// checkPaths checks, before any work, every flag of c that names a file or a folder, as far as
+// it can be checked without the work, with the checks of paths.go: -load and -predict are
+// readable files (and the image a PNG or JPEG, readPicture), -save can be written and is none of
+// the run's own files, -out can take files if the run writes any, -data is a folder or can be
+// made, -exercise is a new or empty folder in a place that takes files. It creates nothing.
+func checkPaths(c *config) error {
+	if c.exercise != "" {
+		return checkNewFolder("-exercise", c.exercise)
+	}
+	reports := c.serve != "" || c.epochs > 0                                                           // the runs that write reports
+	readsData := c.serve != "" || !(c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0) // and those that read the data
+	if c.load != "" {
+		if err := checkReadable("-load", c.load, "a saved network"); err != nil {
+			return err
+		}
+	}
+	if c.predict != "" {
+		if _, err := readPicture(c.predict); err != nil { // decodecost.go: a PNG or JPEG within bounds
+			return err
+		}
+	}
+	if c.save != "" {
+		data := ""
+		if readsData {
+			data = c.data
+		}
+		if err := checkSaveApart(c.save, c.out, reports, data, c.predict); err != nil {
+			return err
+		}
+		if err := checkSavable(c.save); err != nil {
+			return err
+		}
+	}
+	if reports {
+		if err := checkFolder("-out", c.out); err != nil {
+			return err
+		}
+	}
+	if readsData && c.serve == "" {
+		return checkDataFolder(c.data, c.download)
+	}
+	return nil
 }

@@ -30,7 +30,7 @@ var errInterrupted = errors.New("interrupted")
 // train, and not at all by a run that does not train (-epochs 0).
 func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	start := time.Now()
-	net, err := startingNetwork(c)
+	net, before, err := startingNetwork(c.load, c.sizes(), c.seed, c.batch, c.workers) // c.workers is capped by now
 	if err != nil {
 		return err
 	}
@@ -39,10 +39,9 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 		return err
 	}
 	if c.epochs > 0 {
-		if err := checkWritable(c.out); err != nil { // makes the folder
+		if err := readyToWrite(c.out, c.save, stderr); err != nil { // makes the folder (paths.go)
 			return err
 		}
-		removeLeftovers(c.out, stderr) // what a run killed while writing left
 	}
 	loadSecs := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
@@ -62,6 +61,7 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	var writing sync.Mutex
 	r := newSession(c, data, net, stdout, &writing)
 	r.run.Started = start
+	r.before = before
 	defer r.close()
 	r.sig = sig
 	sig.graceful(&writing, r.interrupt, "mnist: interrupted: finishing the current mini-batch and writing the report (interrupt again to quit at once)")
@@ -151,6 +151,7 @@ type session struct {
 	underway    bool      // an epoch is begun and not yet ended
 	began       time.Time // when the command line began training, for the time left (zero in the lab)
 	hist        []epochStats
+	before      int // the epochs net had been trained before (a -load file's; −1: it does not say)
 	interrupted int // the epoch during which Ctrl-C came, if it did
 	trainSecs   float64
 	evalSecs    float64
@@ -475,7 +476,10 @@ func (r *session) save(test *Score) error {
 	}
 	// Interrupted: during an epoch, or in the test set's evaluation (cut short, or not quite).
 	interrupted := r.interrupted > 0 || test == nil || (r.sig != nil && r.sig.interrupted())
-	results := map[string]any{"epochs_trained": len(r.hist), "interrupted": interrupted}
+	results := map[string]any{"interrupted": interrupted}
+	if r.before >= 0 { // a count that says nothing of the epochs before is not written
+		results["epochs_trained"] = r.before + len(r.hist)
+	}
 	if test != nil {
 		results["test_accuracy"], results["test_loss"] = test.Acc(), test.Loss
 	}

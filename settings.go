@@ -90,10 +90,15 @@ func (s *trainSettings) sizes() []int {
 	return append(append([]int{imageSize}, s.hidden...), numDigits)
 }
 
-// parseHidden reads a list of hidden-layer sizes such as "20" or "100,30".
+// parseHidden reads a list of hidden-layer sizes such as "20" or "100,30": at most maxLayers−1
+// of them, the output layer being the last of maxLayers (memory.go).
 func parseHidden(text string) ([]int, error) {
 	var sizes []int
-	for _, f := range strings.Split(text, ",") {
+	fields := strings.Split(text, ",")
+	if len(fields) > maxLayers-1 {
+		return nil, &usageError{fmt.Sprintf("-hidden: %d hidden layers, more than the %d this program runs", len(fields), maxLayers-1)}
+	}
+	for _, f := range fields {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 || n > maxHiddenUnits {
 			return nil, &usageError{fmt.Sprintf("-hidden %q: want sizes from 1 to %d separated by commas, like 20 or 100,30", text, maxHiddenUnits)}
