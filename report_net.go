@@ -173,7 +173,8 @@ func networkSVG(sizes []int, pixels []byte) template.HTML {
 		r := radius(l)
 		for _, u := range drawn[l] {
 			if u.k < 0 {
-				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" dy="4">⋮ %s more</text>`+"\n", colX(l), u.y, thousands(sizes[l]-maxDrawnUnits+1))
+				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" dy="4">⋮</text><text x="%.1f" y="%.1f" dy="4" font-size="10">%s more</text>`+"\n",
+					colX(l), u.y, colX(l)+6, u.y, thousands(sizes[l]-maxDrawnUnits+1))
 				continue
 			}
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="%.1f" fill="white" stroke="#333" stroke-width="1"/>`, colX(l), u.y, r)
