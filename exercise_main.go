@@ -124,6 +124,6 @@ func yourFunctions() template.HTML {
 			funcs = append(funcs, fmt.Sprintf("%s (step %d)", st.Func(), i+1))
 		}
 	}
-	return template.HTML(template.HTMLEscapeString("Trained by the exercise's functions, written by the learner, with the steps of EXERCISE.md done: " +
+	return template.HTML(template.HTMLEscapeString("Trained by the exercise's functions, the bodies the learner wrote for the steps of EXERCISE.md: " +
 		strings.Join(funcs, ", ") + ", and the three products of matrix.go; trained the course's way, one mini-batch after the other (plain_train.go)."))
 }
