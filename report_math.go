@@ -122,12 +122,12 @@ func mathLines() []template.HTML {
 		// L and σ
 		`<mi>L</mi><mo stretchy="false">(</mo><mi>y</mi><mo>,</mo><mover accent="true"><mi>y</mi><mo>^</mo></mover><mo stretchy="false">)</mo><mo>=</mo><mo>−</mo><munder><mo>∑</mo><mi>k</mi></munder><mo>[</mo>` +
 			mlParen(one(mlYK)) + `<mi>ln</mi><mo>` + "\u2061" + `</mo>` + mlParen(one(mlYhatK)) + `<mo>+</mo>` + mlYK + `<mi>ln</mi><mo>` + "\u2061" + `</mo>` + mlYhatK + `<mo>]</mo>` +
-			`<mspace width="1.5em"/>` + mlYhatK + `<mo>=</mo>` + mlSigmaK + `<mo>=</mo>` + mlFrac(`<mn>1</mn>`, `<mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo>`+mlAK+`</mrow></msup>`),
+			`</math><math display="block">` + mlYhatK + `<mo>=</mo>` + mlSigmaK + `<mo>=</mo>` + mlFrac(`<mn>1</mn>`, `<mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo>`+mlAK+`</mrow></msup>`),
 		// ∂L/∂σ(a)
 		mlD(`<mi>L</mi>`, mlSigmaK) + `<mo>=</mo><mo>−</mo>` + mlFrac(mlYK, mlYhatK) + `<mo>+</mo>` + mlFrac(one(mlYK), one(mlYhatK)) +
 			`<mo>=</mo>` + mlFrac(mlSigmaK+`<mo>−</mo>`+mlYK, mlSigmaK+mlParen(one(mlSigmaK))),
 		// ∂σ(a)/∂a
-		mlD(mlSigmaK, mlAK) + `<mo>=</mo>` + mlFrac(`<msup><mi>e</mi><mrow><mo>−</mo>`+mlAK+`</mrow></msup>`, `<msup>`+mlParen(`<mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo>`+mlAK+`</mrow></msup>`)+`<mn>2</mn></msup>`) +
+		mlD(mlSigmaK, mlAK) + `<mo>=</mo>` + mlFrac(`<msup><mi>e</mi><mrow><mo>−</mo>`+mlAK+`</mrow></msup>`, `<msup><mrow>`+mlParen(`<mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo>`+mlAK+`</mrow></msup>`)+`</mrow><mn>2</mn></msup>`) +
 			`<mo>=</mo>` + mlSigmaK + mlParen(one(mlSigmaK)),
 		// the product
 		mlD(`<mi>L</mi>`, mlAK) + `<mo>=</mo>` + mlD(`<mi>L</mi>`, mlSigmaK) + `<mo>·</mo>` + mlD(mlSigmaK, mlAK) + `<mo>=</mo>` +
