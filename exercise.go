@@ -60,10 +60,13 @@ const stepsTestFile = "steps_test.go"
 // exerciseModule is what the exercise's module holds of the program: the course (network.go,
 // backprop.go, matrix.go without its products, which steps 2, 5 and 6 write; exp.go, pass.go),
 // the data reader (mnist.go), the training settings and their bounds (settings.go, memory.go,
-// limits.go), the plain training loop (plain_train.go) and the list of steps.
-// No lab, report, downloader, parallel trainer or fast product: go test there compiles little,
-// and nothing in it computes a step's answer.
-var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "limits.go", "memory.go", "settings.go", "plain_train.go", "exercise_steps.go"}
+// limits.go), the plain training loop (plain_train.go), the list of steps, and the report that
+// main.go writes from the learner's run (report.go, report_math.go, report_net.go,
+// report_page.go, plot.go; files.go, which writes files whole, and paths.go, which checks -out).
+// No lab, downloader, parallel trainer or fast product: go test there compiles little, and
+// nothing in it computes a step's answer.
+var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "limits.go", "memory.go", "settings.go", "plain_train.go", "exercise_steps.go",
+	"report.go", "report_math.go", "report_net.go", "report_page.go", "plot.go", "files.go", "paths.go"}
 
 // exerciseDropped are the functions of matrix.go left out of the exercise.
 var exerciseDropped = []string{"productPQt", "productPtQ", "productPQ"}

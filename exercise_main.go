@@ -2,10 +2,12 @@
 
 // main.go trains the network with your functions, the course's way (plain_train.go), with the
 // program's defaults, and prints what the program prints: a line an epoch, then the test
-// accuracy. go run . -data DIR, where DIR holds the four MNIST files (MNIST_DIR, when set, is
-// the default); go run . -help lists the flags. The training flags, their defaults and the
-// values each may take are the program's own (settings.go): a value the program refuses is
-// refused here too, before anything is loaded.
+// accuracy. It writes the program's report from your run into -out (default out): history.csv,
+// the two charts (loss.svg, accuracy.svg), weights.png and report.html, rewritten after every
+// epoch (report.go), whose derivation's numbers come from your functions. go run . -data DIR,
+// where DIR holds the four MNIST files (MNIST_DIR, when set, is the default); go run . -help
+// lists the flags. The flags, their defaults and the values each may take are the program's own
+// (settings.go): a value the program refuses is refused here too, before anything is loaded.
 //
 // (In the program's source this file is exercise_main.go, which -exercise writes into the
 // exercise as main.go; the build constraint on its first line keeps it out of the program.)
@@ -16,9 +18,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html/template"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -31,7 +36,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("go run .", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // an error is said in one line, below
 	var s trainSettings
+	var rs reportSettings
 	hidden := defineTrainFlags(fs, &s) // settings.go: the program's flags, defaults and bounds
+	defineReportFlags(fs, &rs)         // -out, -title, -author, as the program's
 	data := fs.String("data", os.Getenv("MNIST_DIR"), "folder of the four MNIST files (default: $MNIST_DIR)")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -47,7 +54,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = s.check(*hidden)
 	}
 	if err == nil {
-		err = checkMemory("-hidden "+*hidden, s.sizes(), s.batch, 1) // memory.go
+		err = rs.check()
+	}
+	if err == nil {
+		err = checkMemory("-hidden "+*hidden, s.sizes(), s.batch, 1, 0) // memory.go
 	}
 	if err == nil && *data == "" {
 		err = errors.New("-data: name the folder of the four MNIST files (or set MNIST_DIR)")
@@ -61,6 +71,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "main: -data %s: missing %s\n", *data, strings.Join(missing, ", "))
 		return 1
 	}
+	if s.epochs > 0 { // a run that trains writes its report: the folder must take files (paths.go)
+		if err := readyToWrite(rs.out, "", stderr); err != nil {
+			fmt.Fprintf(stderr, "main: %v\n", err)
+			return 1
+		}
+	}
+	start := time.Now()
 	m, err := loadMNIST(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "main: %v\n", err)
@@ -68,6 +85,45 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	net := newNetwork(s.sizes(), s.seed)
 	fmt.Fprintf(stdout, "training %v with your functions, the course's way: %d epochs, batch %d, η %g, λ %g\n", s.hidden, s.epochs, s.batch, s.lr, s.lambda)
-	trainPlain(net, m, s, stdout, stderr)
+	if s.epochs == 0 {
+		trainPlain(net, m, s, stdout, stderr, nil, nil)
+		return 0
+	}
+	fmt.Fprintf(stdout, "reports: %s, rewritten after every epoch\n", filepath.Join(rs.out, "report.html"))
+	run := &reportRun{Title: rs.title, Author: rs.author, Started: start, Settings: s, Trainer: yourFunctions(),
+		Data: fmt.Sprintf("%s, %d training, %d evaluation and %d test images", *data, m.Train.Len(), m.Eval.Len(), m.Test.Len())}
+	var hist []epochStats
+	var failed error // the first report that could not be written: the run goes on, and says so at its end
+	report := func(test *testResult) {
+		if failed == nil {
+			failed = writeReport(rs.out, run, hist, net, test, runNote{Epochs: s.epochs, Written: time.Now()}) // report.go
+		}
+	}
+	pred := make([]byte, m.Test.Len())
+	_, test := trainPlain(net, m, s, stdout, stderr, func(plain []plainEpoch) {
+		e := plain[len(plain)-1]
+		hist = append(hist, epochStats{Epoch: len(plain), TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc,
+			EvalLoss: e.Eval.Loss, EvalAcc: e.Eval.Acc(), Seconds: e.Seconds})
+		report(nil)
+	}, pred)
+	report(&testResult{Score: test, Confusion: confusionOf(m.Test.Labels, pred), Mistakes: findMistakes(net, m.Test, pred, 48),
+		Example: derivationOf(net, m.Test, 0)})
+	if failed != nil {
+		fmt.Fprintf(stderr, "main: %v\n", failed)
+		return 1
+	}
 	return 0
+}
+
+// yourFunctions is the report's sentence on whose functions trained the network: the
+// exercise's, written by you, step by step (exercise_steps.go).
+func yourFunctions() template.HTML {
+	var funcs []string
+	for i, st := range exerciseSteps() {
+		if st.Name != "" {
+			funcs = append(funcs, fmt.Sprintf("%s (step %d)", st.Func(), i+1))
+		}
+	}
+	return template.HTML(template.HTMLEscapeString("Trained by the exercise's functions, the bodies the learner wrote for the steps of EXERCISE.md: " +
+		strings.Join(funcs, ", ") + ", and the three products of matrix.go; trained the course's way, one mini-batch after the other (plain_train.go)."))
 }

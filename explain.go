@@ -54,18 +54,7 @@ func runExample(net *Network, sgd SGD, p *Pass) *example {
 		}
 	}
 	out := len(net.Layers) - 1
-	for k, s := range p.S[out].row(0) {
-		y := 0.0
-		if k == int(p.Labels[0]) {
-			y = 1
-		}
-		dyda := sigmoidPrimeFromSigma(s) // ∂ŷ/∂a = ŷ(1 − ŷ), as the course writes it
-		dl := math.NaN()                 // ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)): 0/0 or 1/0 once ŷ is exactly 0 or 1
-		if dyda != 0 {
-			dl = (s - y) / dyda
-		}
-		ex.dlDyhat, ex.dyhatDa, ex.product = append(ex.dlDyhat, dl), append(ex.dyhatDa, dyda), append(ex.product, dl*dyda)
-	}
+	ex.dlDyhat, ex.dyhatDa, ex.product = outputFactors(p.S[out].row(0), p.Labels[0]) // report_math.go
 	ex.after = after.inputPass(p.X.row(0), p.Labels[0])
 	after.forward(ex.after)
 	return ex

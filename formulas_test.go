@@ -92,7 +92,7 @@ func TestEvaluateMeanLoss(t *testing.T) {
 // TestEtaSchedule: epoch e trains with η_e = η·(1 − decay)^(e−1): η itself in the first epoch.
 func TestEtaSchedule(t *testing.T) {
 	d := blocksData(40, 1)
-	c := &config{trainSettings: trainSettings{lr: 0.5, etaDecay: 0.25, lambda: 2, batch: 10, epochs: 3}, workers: 1, out: t.TempDir()}
+	c := &config{trainSettings: trainSettings{lr: 0.5, etaDecay: 0.25, lambda: 2, batch: 10, epochs: 3}, workers: 1, reportSettings: reportSettings{out: t.TempDir()}}
 	net := newNetwork([]int{imageSize, 5, numDigits}, 1)
 	r := newSession(c, &MNIST{Train: d, Eval: d, Test: d}, net, io.Discard, &sync.Mutex{})
 	defer r.close()

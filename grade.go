@@ -162,6 +162,7 @@ func gradeClass(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 		fmt.Fprintln(stdout, s.summary())
 	}
 	restore()
+	sig.quitting(nil, filepath.Join(c.grade, "grades.csv"), filepath.Join(c.grade, "grades.html")) // a signal now quits, leaving no half-written file
 	if err := writeGrades(c.grade, students, seed, started); err != nil {
 		return err
 	}

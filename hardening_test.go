@@ -77,7 +77,7 @@ func TestMemoryRefusedBeforeAllocating(t *testing.T) {
 			t.Errorf("%v: status %d, stderr %q", args[:2], status, stderr)
 		}
 	}
-	if err := checkMemory("-load x", []int{784, 1, 65536, 65536, 10}, 1, 1); err == nil || !strings.Contains(err.Error(), "-load x") {
+	if err := checkMemory("-load x", []int{784, 1, 65536, 65536, 10}, 1, 1, 0); err == nil || !strings.Contains(err.Error(), "-load x") {
 		t.Errorf("the shapes of the crafted file: %v, want a refusal", err)
 	}
 }

@@ -26,14 +26,12 @@ package main
 import (
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -72,7 +70,8 @@ type lab struct {
 	dataProblem string   // why, then
 	start       *Network // the network at epoch 0, for reset
 	// savedEpochs is the epochs a -load network had been trained when it was saved, as its file
-	// says (results.epochs_trained), or −1 when the file does not say or there is no -load.
+	// says (results.epochs_trained, read by readModel), or −1 when the file does not say or there
+	// is no -load.
 	savedEpochs int
 
 	cmds     chan labCmd
@@ -184,14 +183,18 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	if errors.As(err, &ue) {
 		return nil, err
 	}
-	net, nerr := makeNetwork(c, stderr)
+	// The -load network or a new one, once -out is made and -save checked again (paths.go).
+	net, before, nerr := startingNetwork(c.load, c.sizes(), c.seed, c.batch, c.workers)
+	if nerr == nil {
+		nerr = readyToWrite(c.out, c.save, stderr)
+	}
 	if nerr != nil {
 		return nil, nerr
 	}
 	l := &lab{c: c, start: net.clone(), net: net, cmds: make(chan labCmd), draws: make(chan struct{}, drawsAtOnce),
 		quit: make(chan struct{}), finished: make(chan struct{}), hush: make(chan struct{}), savedEpochs: -1}
 	if c.load != "" {
-		l.savedEpochs = savedEpochs(c.load)
+		l.savedEpochs = before
 	}
 	if err != nil {
 		l.dataProblem = err.Error()
@@ -199,32 +202,12 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	} else {
 		l.data = data
 		l.r = newSession(c, data, net, stdout, &l.writing)
+		l.r.before = before
 		l.evalPred = make([]byte, data.Eval.Len())
 		l.refreshConfusion()
 	}
 	go l.run()
 	return l, nil
-}
-
-// savedEpochs reads the epochs a saved network had been trained, from the results -save writes
-// beside it (session.save), or −1 when the file does not say (a file written by another tool, or
-// one saved without data). loadModel has read and checked the file already, within its bound of
-// maxModelFile bytes; this second reading skips the weights.
-func savedEpochs(path string) int {
-	f, err := os.Open(path)
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	var m struct {
-		Results struct {
-			Epochs *int `json:"epochs_trained"`
-		} `json:"results"`
-	}
-	if json.NewDecoder(io.LimitReader(f, maxModelFile)).Decode(&m) != nil || m.Results.Epochs == nil || *m.Results.Epochs < 0 {
-		return -1
-	}
-	return *m.Results.Epochs
 }
 
 // stopRunner ends training after the mini-batch under way, and the event streams.
@@ -245,11 +228,23 @@ func (l *lab) close() error {
 	return l.closeErr
 }
 
-// finish writes -save, once the runner has ended, and lets the trainer's workers go.
+// finish writes -save, once the runner has ended, and lets the trainer's workers go. The
+// report the last epoch wrote says the run is under way; it is rewritten to say it was stopped.
 func (l *lab) finish() error {
 	if l.r != nil {
 		defer l.r.close()
 	}
+	if err := l.save(); err != nil {
+		return err
+	}
+	if l.r != nil && !l.diverged { // a diverged run's page says so already
+		return l.r.stopReport()
+	}
+	return nil
+}
+
+// save writes -save, if asked: the network as it stands.
+func (l *lab) save() error {
 	switch {
 	case l.c.save == "":
 		return nil

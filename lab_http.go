@@ -140,12 +140,13 @@ func method(m string, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// writeJSON answers with v as JSON. Numbers that are not finite cannot be JSON: they mean that
-// training diverged between two looks, and the answer says so.
+// writeJSON answers with v as JSON. Numbers that are not finite cannot be JSON: a network the
+// lab starts from has finite passes (passesFinite, model.go), so they mean that training
+// diverged between two looks, or that the step shown, of this η, overflows; the answer says so.
 func writeJSON(w http.ResponseWriter, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		writeError(w, conflict("the network holds numbers that are not finite (training diverged); reset to start again"))
+		writeError(w, conflict("the answer holds numbers that are not finite: training diverged (reset to start again), or one step of η (-lr) overflows the weights"))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -194,7 +195,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := strictUnmarshal(b, v, jsonRules{maxItems: imageSize}); err != nil {
+	if _, err := strictUnmarshal(b, v, jsonRules{maxItems: imageSize}); err != nil {
 		return badRequest("malformed JSON: %s", quote(err.Error()))
 	}
 	return nil

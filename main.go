@@ -18,8 +18,8 @@
 // on the evaluation set, the time since training began and the time left, and the seconds of the
 // training pass alone. The test set is touched once, at the end; the last line of standard
 // output is its accuracy. Every flag is checked before any work, those that name a file or a
-// folder too (files.go, checkPaths). Errors go to standard error as one line: exit status 2 for
-// a bad flag, 1 for a data or file problem.
+// folder too (checkPaths, with the checks of paths.go). Errors go to standard error as one
+// line: exit status 2 for a bad flag, 1 for a data or file problem.
 
 package main
 
@@ -48,9 +48,9 @@ func main() {
 // config is everything the flags set: the training settings (settings.go), and the rest.
 type config struct {
 	trainSettings
+	reportSettings
 	data     string
 	download bool
-	out      string
 	workers  int
 	mirror   string
 	save     string // write the trained network here
@@ -76,14 +76,14 @@ var flagGroups = []struct {
 }{
 	{"Train", []string{"hidden", "epochs", "batch", "lr", "decay", "lambda", "seed"}},
 	{"Data", []string{"data", "download", "mirror"}},
-	{"Output", []string{"out", "save"}},
+	{"Output", []string{"out", "title", "author", "save"}},
 	{"Use a trained network", []string{"load", "predict", "explain"}},
 	{"Lab", []string{"serve"}},
 	{"Exercise", []string{"exercise", "grade"}},
 	{"Speed", []string{"workers"}},
 }
 
-var noDefault = map[string]bool{"explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "exercise": true, "grade": true}
+var noDefault = map[string]bool{"author": true, "explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "exercise": true, "grade": true}
 
 // defineFlags sets up the command line's flags on c.
 func defineFlags(c *config) (*flag.FlagSet, *string) {
@@ -93,7 +93,7 @@ func defineFlags(c *config) (*flag.FlagSet, *string) {
 	fs.BoolVar(&c.download, "download", true, "download missing files from the public mirrors (-download=false: never)")
 	hidden := defineTrainFlags(fs, &c.trainSettings) // settings.go
 	fs.Lookup("epochs").Usage += " (what -load with -predict or -explain does when -epochs is not given)"
-	fs.StringVar(&c.out, "out", "out", "folder for the report files of a run that trains (report.html, history.csv, charts)")
+	defineReportFlags(fs, &c.reportSettings) // settings.go: -out, -title, -author
 	fs.IntVar(&c.workers, "workers", 0, "goroutines sharing the work (changes only the speed); 0: 1 or one per CPU, whichever is faster, timed each epoch")
 	fs.StringVar(&c.mirror, "mirror", "", "download missing files from this `URL` prefix instead of the public mirrors")
 	fs.StringVar(&c.save, "save", "", "after training, save the network to this JSON `file`")
@@ -136,7 +136,7 @@ func printHelp(w io.Writer, fs *flag.FlagSet, name string) {
 			case "float":
 				arg = map[string]string{"lr": "η", "lambda": "λ", "decay": "F"}[n]
 			case "string":
-				arg = map[string]string{"hidden": "LIST", "data": "DIR", "out": "DIR"}[n]
+				arg = map[string]string{"hidden": "LIST", "data": "DIR", "out": "DIR", "title": "TEXT", "author": "NAME"}[n]
 			default:
 				arg = strings.ToUpper(arg) // the word in `` of the usage: FILE, IMAGE, ADDR
 			}
@@ -244,7 +244,10 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		}
 		c.epochs = 0
 	}
-	if err := c.check(*hidden); err != nil { // the training flags (settings.go)
+	if err := c.trainSettings.check(*hidden); err != nil { // the training flags (settings.go)
+		return nil, err
+	}
+	if err := c.reportSettings.check(); err != nil { // -out, -title, -author (settings.go)
 		return nil, err
 	}
 	switch {
@@ -252,8 +255,6 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		return nil, &usageError{fmt.Sprintf("-workers %d: must be from 0 (choose) to %d", c.workers, maxWorkers)}
 	case c.data == "":
 		return nil, &usageError{"-data: must name a folder"}
-	case c.out == "":
-		return nil, &usageError{"-out: must name a folder"}
 	case c.explain < -1:
 		return nil, &usageError{fmt.Sprintf("-explain %d: must be the number of a test image, 0 or more", c.explain)}
 	}
@@ -263,7 +264,7 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		if workers > runtime.NumCPU() {
 			workers = runtime.NumCPU()
 		}
-		if err := checkMemory("-hidden "+*hidden, sizes, c.batch, workers); err != nil {
+		if err := checkMemory("-hidden "+*hidden, sizes, c.batch, workers, 0); err != nil {
 			return nil, &usageError{err.Error()}
 		}
 	}
@@ -303,7 +304,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// exercise's folder under way.
 	sig := catchInterrupts(stderr)
 	defer sig.end()
-	sig.quitting(nil, runTemps(c)...)
+	sig.quitting(nil, runTemps(c.data, c.out, c.save, c.exercise)...)
 	sig.removeIfEmpty(c.data)
 	switch {
 	case c.exercise != "":
@@ -342,4 +343,57 @@ func report(err error, stderr io.Writer, hint string) int {
 	}
 	fmt.Fprintf(stderr, "mnist: %v\n", err)
 	return 1
+}
+
+// checkPaths checks, before any work, every flag of c that names a file or a folder, as far as
+// it can be checked without the work, with the checks of paths.go: -load and -predict are
+// readable files (and the image a PNG or JPEG, readPicture), -save can be written and is none of
+// the run's own files, -out can take files if the run writes any, -data is a folder or can be
+// made, -exercise is a new or empty folder in a place that takes files, -grade a folder. It
+// creates nothing.
+func checkPaths(c *config) error {
+	if c.exercise != "" {
+		return checkNewFolder("-exercise", c.exercise)
+	}
+	if c.grade != "" { // a folder that is there (grade.go reads it, and writes the grades into it)
+		if st, err := os.Stat(c.grade); err != nil {
+			return fmt.Errorf("-grade %s: %v", c.grade, unwrapPathError(err))
+		} else if !st.IsDir() {
+			return &usageError{fmt.Sprintf("-grade %s: is a file; give the folder that holds one folder per student", c.grade)}
+		}
+		return nil
+	}
+	reports := c.serve != "" || c.epochs > 0                                                           // the runs that write reports
+	readsData := c.serve != "" || !(c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0) // and those that read the data
+	if c.load != "" {
+		if err := checkReadable("-load", c.load, "a saved network"); err != nil {
+			return err
+		}
+	}
+	if c.predict != "" {
+		if _, err := readPicture(c.predict); err != nil { // decodecost.go: a PNG or JPEG within bounds
+			return err
+		}
+	}
+	if c.save != "" {
+		data := ""
+		if readsData {
+			data = c.data
+		}
+		if err := checkSaveApart(c.save, c.out, reports, data, c.predict); err != nil {
+			return err
+		}
+		if err := checkSavable(c.save); err != nil {
+			return err
+		}
+	}
+	if reports {
+		if err := checkFolder("-out", c.out); err != nil {
+			return err
+		}
+	}
+	if readsData && c.serve == "" {
+		return checkDataFolder(c.data, c.download)
+	}
+	return nil
 }

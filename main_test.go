@@ -76,6 +76,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-serve", "8080"}, "-serve"},
 		{[]string{"-serve", "localhost:0", "-predict", "x.png"}, "-serve"},
 		{[]string{"-serve", "localhost:0", "-batch", "100000"}, "-batch"}, // refused before it listens
+		{[]string{"-title", strings.Repeat("x", maxTitle+1)}, "-title"},
+		{[]string{"-author", "A.\nStudent"}, "-author"},
+		{[]string{"-out", ""}, "-out"},
 	}
 	for _, c := range cases {
 		out := t.TempDir()

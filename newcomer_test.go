@@ -470,7 +470,7 @@ func TestReportNote(t *testing.T) {
 	}
 	weights, _ := os.ReadFile(filepath.Join(dir, "weights.png"))
 	note := runNote{Epochs: 10, Written: when, Diverged: "training diverged in epoch 3, a weight of layer 1 became +Inf"}
-	if err := writeStoppedReport(dir, nil, hist, 3, note); err != nil {
+	if err := writeStoppedReport(dir, nil, hist, net.Sizes, note); err != nil {
 		t.Fatal(err)
 	}
 	page, _ = os.ReadFile(filepath.Join(dir, "report.html"))

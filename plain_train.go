@@ -34,8 +34,10 @@ const shuffleStream = 0x73687566666c65
 
 // trainPlain trains net on m.Train for s.epochs epochs, printing one line an epoch to w, and a
 // progress line to progress every few seconds inside an epoch (with a word if the epoch runs far
-// slower than plain loops should). It returns every epoch's figures and the test set's score.
-func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer) ([]plainEpoch, Score) {
+// slower than plain loops should). After each epoch it calls epochDone, if not nil, with the
+// epochs so far (the exercise's main writes its report then). It returns every epoch's figures
+// and the test set's score; testPred, if not nil, gets the predicted digit of every test image.
+func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, epochDone func([]plainEpoch), testPred []byte) ([]plainEpoch, Score) {
 	rng := rand.New(rand.NewPCG(s.seed, shuffleStream))
 	order := sequence(m.Train.Len())
 	g := net.newGrads()
@@ -72,20 +74,23 @@ func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer) 
 		}
 		secs := time.Since(start).Seconds()
 		n := float64(len(order))
-		ep := plainEpoch{TrainLoss: lossSum / n, TrainAcc: float64(hits) / n, Eval: plainScore(net, m.Eval), Seconds: secs}
+		ep := plainEpoch{TrainLoss: lossSum / n, TrainAcc: float64(hits) / n, Eval: plainScore(net, m.Eval, nil), Seconds: secs}
 		hist = append(hist, ep)
 		fmt.Fprintf(w, "epoch %*d/%d  train loss %.4f acc %.4f  eval loss %.4f acc %.4f  %.3fs\n",
 			len(strconv.Itoa(s.epochs)), e, s.epochs, ep.TrainLoss, ep.TrainAcc, ep.Eval.Loss, ep.Eval.Acc(), secs)
+		if epochDone != nil {
+			epochDone(hist)
+		}
 	}
-	test := plainScore(net, m.Test)
+	test := plainScore(net, m.Test, testPred)
 	fmt.Fprintf(w, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
 	return hist, test
 }
 
 // plainScore is the mean loss and the accuracy of net on d, the losses summed as the program
 // sums them (train.go, evaluate): in chunks of evalChunk images, each from 0 in order, then
-// chunk by chunk.
-func plainScore(net *Network, d Dataset) Score {
+// chunk by chunk. pred, if not nil, gets the predicted digit of every image.
+func plainScore(net *Network, d Dataset, pred []byte) Score {
 	s := Score{N: d.Len()}
 	p := net.newPass(evalChunk)
 	for lo := 0; lo < d.Len(); lo += evalChunk {
@@ -94,6 +99,11 @@ func plainScore(net *Network, d Dataset) Score {
 			q.setImage(r, d.image(lo+r), d.Labels[lo+r])
 		}
 		net.forward(q)
+		if pred != nil {
+			for r := range q.Labels {
+				pred[lo+r] = byte(predict(q.S[len(q.S)-1].row(r)))
+			}
+		}
 		chunk, hits := lossAndHits(q)
 		s.Loss, s.Hits = s.Loss+chunk, s.Hits+hits
 	}

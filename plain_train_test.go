@@ -24,7 +24,7 @@ func TestPlainTrainingIsTheProgram(t *testing.T) {
 	}
 	m := readData(t, dir)
 	net := newNetwork([]int{imageSize, 9, numDigits}, 5)
-	hist, test := trainPlain(net, m, storedSettings, io.Discard, io.Discard)
+	hist, test := trainPlain(net, m, storedSettings, io.Discard, io.Discard, nil, nil)
 	for l := range net.Layers {
 		if !sameBits(net.Layers[l].W.Data, program.Layers[l].W.Data) || !sameBits(net.Layers[l].B, program.Layers[l].B) {
 			t.Errorf("layer %d: trained plainly, the weights differ from the program's", l+1)

@@ -14,20 +14,25 @@ import (
 	"strings"
 )
 
-// series is one curve of a chart: a name for the legend, a colour, and one value per epoch.
+// series is one curve of a chart: a name for the legend, a colour, and one value per epoch. So
+// that the curves can be told apart in black and white too, each also has a dash pattern (""
+// for a solid line) and a marker, "circle" or "square", drawn at some of its points.
 type series struct {
 	Name   string
 	Color  string
 	Values []float64
+	Dash   string
+	Marker string
 }
 
 // lineChart writes an SVG chart of the series against epoch 1, 2, ..., with axes, tick labels,
-// a legend and a title. Each series is one <path> with one point per epoch. The legend goes in
-// the top right corner, or the bottom right one for curves that rise (accuracy), where it would
-// hide them.
-func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow bool) error {
+// a legend and a title. Each series is one <path> with one point per epoch, and its markers
+// another. The legend goes in the top right corner, or the bottom right one for curves that
+// rise (accuracy), where it would hide them. mark, if not 0, is an epoch marked by a dotted
+// vertical line with the words markLabel: the epoch of the best evaluation accuracy.
+func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow bool, mark int, markLabel string) error {
 	const width, height = 640, 400
-	const left, right, top, bottom = 64, 20, 40, 48
+	const left, right, top, bottom = 64, 20, 48, 48
 	plotW, plotH := float64(width-left-right), float64(height-top-bottom)
 
 	epochs := 0
@@ -56,7 +61,7 @@ func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow b
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
-	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="16" text-anchor="middle">%s</text>`+"\n", width/2, html.EscapeString(title))
+	fmt.Fprintf(&b, `<text x="%d" y="22" font-size="16" text-anchor="middle">%s</text>`+"\n", width/2, html.EscapeString(title))
 	for _, v := range yTicks {
 		if v < lo || v > hi {
 			continue
@@ -74,6 +79,15 @@ func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow b
 	fmt.Fprintf(&b, `<path d="M%d %d V%d H%d" fill="none" stroke="black"/>`+"\n", left, top, height-bottom, width-right)
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">epoch</text>`+"\n", left+int(plotW)/2, height-10)
 	fmt.Fprintf(&b, `<text transform="translate(16 %d) rotate(-90)" text-anchor="middle">%s</text>`+"\n", top+int(plotH)/2, html.EscapeString(ylabel))
+	if mark >= 1 && mark <= epochs {
+		fmt.Fprintf(&b, `<line class="mark" x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#333" stroke-width="1" stroke-dasharray="2 3"/>`, x(float64(mark)), x(float64(mark)), top, height-bottom)
+		anchor, dx := "end", -4
+		if x(float64(mark)) < left+plotW/2 {
+			anchor, dx = "start", 4
+		}
+		fmt.Fprintf(&b, `<text class="mark" x="%.1f" y="%d" dx="%d" text-anchor="%s" font-size="11">%s</text>`+"\n", x(float64(mark)), top-6, dx, anchor, html.EscapeString(markLabel))
+	}
+	every := max(1, (epochs+9)/10) // markers at about ten points of each curve, the last always
 	for i, s := range curves {
 		var d strings.Builder
 		for e, v := range s.Values {
@@ -86,24 +100,41 @@ func lineChart(w io.Writer, title, ylabel string, curves []series, legendBelow b
 			}
 			fmt.Fprintf(&d, "%s%.1f %.1f ", cmd, x(float64(e+1)), y(v))
 		}
-		fmt.Fprintf(&b, `<path class="series" data-name="%s" d="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", html.EscapeString(s.Name), strings.TrimSpace(d.String()), s.Color)
+		dash := ""
+		if s.Dash != "" {
+			dash = ` stroke-dasharray="` + s.Dash + `"`
+		}
+		fmt.Fprintf(&b, `<path class="series" data-name="%s" d="%s" fill="none" stroke="%s" stroke-width="2"%s/>`+"\n", html.EscapeString(s.Name), strings.TrimSpace(d.String()), s.Color, dash)
+		var marks strings.Builder
+		for e, v := range s.Values {
+			if (e+1)%every == 0 || e == len(s.Values)-1 {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					v = hi
+				}
+				marks.WriteString(markerPath(s.Marker, x(float64(e+1)), y(v)))
+			}
+		}
+		fmt.Fprintf(&b, `<path class="marks" d="%s" fill="white" stroke="%s" stroke-width="1.5"/>`+"\n", marks.String(), s.Color)
 		ly := top + 10 + 18*i
 		if legendBelow {
 			ly = height - bottom - 12 - 18*(len(curves)-1-i)
 		}
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="2"/>`, width-right-150, width-right-126, ly, ly, s.Color)
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`, width-right-156, width-right-126, ly, ly, s.Color, dash)
+		fmt.Fprintf(&b, `<path d="%s" fill="white" stroke="%s" stroke-width="1.5"/>`, markerPath(s.Marker, float64(width-right-141), float64(ly)), s.Color)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" dy="4">%s</text>`+"\n", width-right-120, ly, html.EscapeString(s.Name))
-	}
-	if epochs == 1 { // a single point draws no line: mark it
-		for _, s := range curves {
-			if len(s.Values) == 1 && !math.IsNaN(s.Values[0]) {
-				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x(1), y(s.Values[0]), s.Color)
-			}
-		}
 	}
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// markerPath is the SVG path of a marker centred on x, y: a circle, or a square.
+func markerPath(shape string, x, y float64) string {
+	const r = 3.5
+	if shape == "square" {
+		return fmt.Sprintf("M%.1f %.1fh%gv%gh%gZ", x-r, y-r, 2*r, 2*r, -2*r)
+	}
+	return fmt.Sprintf("M%.1f %.1fa%g %g 0 1 0 %g 0a%g %g 0 1 0 %g 0Z", x-r, y, r, r, 2*r, r, r, -2*r)
 }
 
 // niceTicks returns about n round tick values (steps of 1, 2 or 5 times a power of ten)

@@ -190,14 +190,16 @@ type testResult struct {
 	Confusion   confusion
 	Mistakes    []mistake
 	Interrupted bool
+	Example     *derivation // the derivation's numbers, for one test image (report_math.go)
 }
 
-// runNote is what report.html says about the run as a whole, besides its numbers.
+// runNote is what report.html says about the run as it stands, besides its numbers.
 type runNote struct {
 	Epochs      int       // the epochs the run is to train (-epochs)
 	Written     time.Time // when the page is written
 	Interrupted int       // the epoch in which Ctrl-C or SIGTERM stopped the run, if it did
 	Diverged    string    // why training stopped, if it diverged: "training diverged in epoch 3: …"
+	Stopped     string    // why the lab's training stopped, if it was stopped: "the lab was stopped …"
 }
 
 // When is the time the page was written, as a reader anywhere reads it.
@@ -205,27 +207,58 @@ func (n runNote) When() string { return n.Written.Format("2006-01-02 15:04:05 MS
 
 // reportData is everything report.html shows.
 type reportData struct {
-	Settings [][2]string
-	Hist     []epochStats
-	LossSVG  template.HTML
-	AccSVG   template.HTML
-	Weights  template.HTML
-	Units    int
-	Test     *testResult
-	Course   float64
-	Note     runNote
+	Run     *reportRun
+	Sizes   []int
+	Hyper   []hyperRow
+	Params  int
+	Math    []template.HTML // the lines of the derivation (report_math.go)
+	NetSVG  template.HTML   // the network drawn (report_net.go)
+	Hist    []epochStats
+	Best    *epochStats // the epoch of the best evaluation accuracy, nil before the first
+	Trained float64     // seconds of training, all epochs
+	LossSVG template.HTML
+	AccSVG  template.HTML
+	Weights template.HTML
+	Units   int
+	Test    *testResult
+	Course  float64
+	Note    runNote
 }
 
-// charts draws the two charts of a history.
+// Took is the time from the run's start to this page, "" if the start is not known.
+func (d reportData) Took() string {
+	if d.Run.Started.IsZero() || d.Note.Written.Before(d.Run.Started) {
+		return ""
+	}
+	return shortDuration(d.Note.Written.Sub(d.Run.Started))
+}
+
+// bestEpoch is the first epoch of the highest evaluation accuracy, or 0 for none.
+func bestEpoch(hist []epochStats) int {
+	best := 0
+	for i, s := range hist {
+		if best == 0 || s.EvalAcc > hist[best-1].EvalAcc {
+			best = i + 1
+		}
+	}
+	return best
+}
+
+// charts draws the two charts of a history, the curves told apart by colour, dashes and markers,
+// and the epoch of the best evaluation accuracy marked on both.
 func charts(hist []epochStats) (lossSVG, accSVG []byte) {
 	var tl, el, ta, ea []float64
 	for _, s := range hist {
 		tl, el = append(tl, s.TrainLoss), append(el, s.EvalLoss)
 		ta, ea = append(ta, s.TrainAcc), append(ea, s.EvalAcc)
 	}
+	best, label := bestEpoch(hist), ""
+	if best > 0 {
+		label = fmt.Sprintf("best evaluation accuracy %.4f, epoch %d", hist[best-1].EvalAcc, best)
+	}
 	var lb, ab bytes.Buffer
-	lineChart(&lb, "Loss L, mean over images", "loss", []series{{"training", "#1f77b4", tl}, {"evaluation", "#d62728", el}}, false)
-	lineChart(&ab, "Accuracy", "accuracy", []series{{"training", "#1f77b4", ta}, {"evaluation", "#d62728", ea}}, true)
+	lineChart(&lb, "Loss L, mean over images", "loss L", []series{{"training", "#1f77b4", tl, "", "circle"}, {"evaluation", "#d62728", el, "7 4", "square"}}, false, best, label)
+	lineChart(&ab, "Accuracy", "accuracy (fraction right)", []series{{"training", "#1f77b4", ta, "", "circle"}, {"evaluation", "#d62728", ea, "7 4", "square"}}, true, best, label)
 	return lb.Bytes(), ab.Bytes()
 }
 
@@ -235,9 +268,10 @@ func reportFiles() []string {
 	return []string{"history.csv", "loss.svg", "accuracy.svg", "weights.png", "report.html"}
 }
 
-// writeReport writes the five files of the -out folder (reportFiles). test is nil until the run
-// is over.
-func writeReport(dir string, settings [][2]string, hist []epochStats, net *Network, test *testResult, note runNote) error {
+// writeReport writes the five files of the -out folder (reportFiles). run says what the page
+// says about the run as a whole (nil: only the network's sizes); test is nil until the run is
+// over.
+func writeReport(dir string, run *reportRun, hist []epochStats, net *Network, test *testResult, note runNote) error {
 	lossSVG, accSVG := charts(hist)
 	weightsPNG := pngBytes(weightTiles(net.Layers[0].W, 2)) // 2 pixels a weight; the page shows it larger
 	writes := map[string]func(io.Writer) error{
@@ -246,10 +280,7 @@ func writeReport(dir string, settings [][2]string, hist []epochStats, net *Netwo
 		"accuracy.svg": func(w io.Writer) error { _, err := w.Write(accSVG); return err },
 		"weights.png":  func(w io.Writer) error { _, err := w.Write(weightsPNG); return err },
 		"report.html": func(w io.Writer) error {
-			return reportPage.Execute(w, reportData{Settings: settings, Hist: hist,
-				LossSVG: template.HTML(lossSVG), AccSVG: template.HTML(accSVG),
-				Weights: imgTag(weightsPNG, "first-layer weights as 28×28 tiles", 0),
-				Units:   net.Sizes[1], Test: test, Course: courseAccuracy, Note: note})
+			return reportPage.Execute(w, pageData(run, net.Sizes, hist, lossSVG, accSVG, weightsPNG, test, note))
 		},
 	}
 	for _, name := range reportFiles() {
@@ -260,90 +291,47 @@ func writeReport(dir string, settings [][2]string, hist []epochStats, net *Netwo
 	return nil
 }
 
-// writeStoppedReport rewrites report.html alone for a run whose training diverged after hist, the
-// epochs that went well: their charts, and the weights.png the last of them wrote, since the
-// network's weights are no longer finite. The other files stay those of the last good epoch.
-func writeStoppedReport(dir string, settings [][2]string, hist []epochStats, units int, note runNote) error {
+// writeStoppedReport rewrites report.html alone for a run that stopped after hist, the epochs
+// that went well: one whose training diverged (note.Diverged), or the lab's, stopped
+// (note.Stopped). It shows their charts, and the weights.png the last of them wrote, since the
+// network's weights are no longer finite, or have moved since. The other files stay those of the
+// last good epoch.
+func writeStoppedReport(dir string, run *reportRun, hist []epochStats, sizes []int, note runNote) error {
 	weightsPNG, err := os.ReadFile(filepath.Join(dir, "weights.png"))
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %v", filepath.Join(dir, "weights.png"), unwrapPathError(err))
 	}
 	lossSVG, accSVG := charts(hist)
 	return writeFileAtomic(filepath.Join(dir, "report.html"), func(w io.Writer) error {
-		return reportPage.Execute(w, reportData{Settings: settings, Hist: hist,
-			LossSVG: template.HTML(lossSVG), AccSVG: template.HTML(accSVG),
-			Weights: imgTag(weightsPNG, "first-layer weights as 28×28 tiles", 0),
-			Units:   units, Course: courseAccuracy, Note: note})
+		return reportPage.Execute(w, pageData(run, sizes, hist, lossSVG, accSVG, weightsPNG, nil, note))
 	})
 }
 
-var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":      func(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) },
-	"f4":       func(v float64) string { return fmt.Sprintf("%.4f", v) },
-	"shade":    shade,
-	"digitAcc": func(c confusion, d int) float64 { return c.digitAcc(d) },
-	"digits": func() []int {
-		return []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
-	},
-	"last": func(h []epochStats) epochStats { return h[len(h)-1] },
-}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>MNIST backpropagation: run report</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
-table { border-collapse: collapse; } td, th { padding: 3px 8px; text-align: right; }
-table.settings td { text-align: left; }
-table.settings td + td { overflow-wrap: anywhere; } table.settings td:first-child { color: #555; padding-right: 2em; }
-.charts { display: flex; flex-wrap: wrap; gap: 1em; } .charts svg { flex: 1 1 480px; max-width: 100%; height: auto; border: 1px solid #eee; }
-.big { font-size: 1.4em; } .note { color: #666; } .status { font-size: 1.1em; }
-table.confusion td { width: 2.8em; border: 1px solid #eee; } table.confusion th { color: #555; }
-.gallery { display: flex; flex-wrap: wrap; gap: 10px; } .gallery figure { margin: 0; text-align: center; font-size: .85em; }
-.gallery img, .weights img { image-rendering: pixelated; border: 1px solid #ccc; }
-.weights img { zoom: 1.5; }
-</style>
-</head>
-<body>
-<h1>MNIST, a sigmoid network trained by backpropagation</h1>
-<p class="status">{{if .Note.Diverged}}<strong>The run stopped: {{.Note.Diverged}}.</strong> This page shows the epochs before it, and the weights after the last of them.{{else if .Test}}{{if .Test.Interrupted}}<strong>The run was interrupted</strong>{{if .Note.Interrupted}} in epoch {{.Note.Interrupted}} of {{.Note.Epochs}}{{end}} (Ctrl-C or SIGTERM); these are the results of the network as it stood.{{else}}The run is complete.{{end}}{{else}}The run was under way when this page was written: the page is rewritten after every epoch{{if .Hist}} (the last one's training took {{printf "%.2f" (last .Hist).Seconds}} s){{end}}, and gets the test results when the run ends. If no newer page comes, the run stopped without finishing (it was killed, say).{{end}}</p>
-<p class="note">Written {{.Note.When}}{{if .Note.Epochs}}, after epoch {{len .Hist}} of {{.Note.Epochs}}{{end}}.</p>
+// pageData gathers what report.html shows.
+func pageData(run *reportRun, sizes []int, hist []epochStats, lossSVG, accSVG, weightsPNG []byte, test *testResult, note runNote) reportData {
+	if run == nil {
+		run = &reportRun{Title: defaultTitle}
+	}
+	d := reportData{Run: run, Sizes: sizes, Hyper: hyperRows(sizes, run.Settings), Params: totalParams(sizes), Math: mathLines(),
+		Hist: hist, LossSVG: template.HTML(lossSVG), AccSVG: template.HTML(accSVG),
+		Weights: imgTag(weightsPNG, "first-layer weights as 28×28 tiles", 0),
+		Units:   sizes[1], Test: test, Course: courseAccuracy, Note: note}
+	var pixels []byte
+	if test != nil && test.Example != nil {
+		pixels = test.Example.Pixels
+	}
+	d.NetSVG = networkSVG(sizes, pixels)
+	if b := bestEpoch(hist); b > 0 {
+		d.Best = &hist[b-1]
+	}
+	for _, s := range hist {
+		d.Trained += s.Seconds
+	}
+	return d
+}
 
-<h2>Settings</h2>
-<table class="settings">{{range .Settings}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}</table>
-
-<h2>Test accuracy</h2>
-{{if .Test}}<p class="big">{{f4 .Test.Score.Acc}} ({{.Test.Score.Hits}}/{{.Test.Score.N}}), against the course's {{f4 .Course}}.</p>
-<p>Test loss {{f4 .Test.Score.Loss}}.{{if .Hist}} Final evaluation accuracy {{f4 (last .Hist).EvalAcc}} after {{len .Hist}} epochs.{{end}}</p>
-{{else if .Note.Diverged}}<p class="note">Not measured: the test set is touched only once, when a run ends, and this one stopped before.</p>{{else}}<p class="note">Not measured yet: the test set is touched only once, when the run ends.</p>{{end}}
-
-<h2>Training curves</h2>
-<div class="charts">{{.LossSVG}}{{.AccSVG}}</div>
-
-{{if .Test}}
-<h2>Confusion matrix on the test set</h2>
-<p class="note">Rows: the true digit. Columns: the network's answer. Darker cells hold more images; the diagonal is right.</p>
-<table class="confusion">
-<tr><th></th>{{range digits}}<th>{{.}}</th>{{end}}<th>right</th></tr>
-{{$c := .Test.Confusion}}{{range $y := digits}}<tr><th>{{$y}}</th>{{range $p := digits}}{{$n := index (index $c $y) $p}}<td style="{{shade $n $y $p}}">{{$n}}</td>{{end}}<td>{{pct (digitAcc $c $y)}}</td></tr>
-{{end}}</table>
-{{end}}
-
-<h2>What the {{.Units}} hidden units learned</h2>
-<p class="note">Each tile is one first-layer unit's 784 incoming weights, laid out as the 28×28 image they look at: red where a lit pixel raises the unit's a, blue where it lowers it, white near zero. Each tile is scaled to its own largest |w|.</p>
-<div class="weights">{{.Weights}}</div>
-
-{{if .Test}}{{if .Test.Mistakes}}
-<h2>Misclassified test digits</h2>
-<p class="note">The first {{len .Test.Mistakes}} test images the network gets wrong, with the true digit, its answer and its output ŷ for that answer.</p>
-<div class="gallery">{{range .Test.Mistakes}}<figure>{{.Image}}<figcaption>#{{.Index}}: {{.Label}} → {{.Pred}}<br>ŷ = {{printf "%.2f" .Confidence}}</figcaption></figure>{{end}}</div>
-{{end}}{{end}}
-</body>
-</html>
-`))
-
-// shade colours a confusion-matrix cell by its count: blue on the diagonal, red off it.
+// shade colours a confusion-matrix cell by its count: blue on the diagonal, red off it. The
+// diagonal's counts are bold, so that they read on a printer that drops the shading.
 func shade(n, y, p int) template.CSS {
 	if n == 0 {
 		return ""
@@ -358,5 +346,25 @@ func shade(n, y, p int) template.CSS {
 	if t > 0.6 {
 		text = "white"
 	}
-	return template.CSS(fmt.Sprintf("background: rgb(%d,%d,%d); color: %s", mix(r), mix(g), mix(b), text))
+	bold := ""
+	if y == p {
+		bold = "; font-weight: bold"
+	}
+	return template.CSS(fmt.Sprintf("background: rgb(%d,%d,%d); color: %s%s", mix(r), mix(g), mix(b), text, bold))
+}
+
+// shortDuration writes a time as the epoch line gives it: "4.2s", "38s", "3m05s", "1h02m".
+func shortDuration(d time.Duration) string {
+	switch s := d.Seconds(); {
+	case s < 9.95:
+		return fmt.Sprintf("%.1fs", s)
+	case s < 59.5:
+		return fmt.Sprintf("%.0fs", s)
+	case s < 3600:
+		m := int(math.Round(s))
+		return fmt.Sprintf("%dm%02ds", m/60, m%60)
+	default:
+		m := int(math.Round(s / 60))
+		return fmt.Sprintf("%dh%02dm", m/60, m%60)
+	}
 }

@@ -146,7 +146,7 @@ func TestReportFiles(t *testing.T) {
 		t.Fatalf("%d mistakes found, want 5", len(result.Mistakes))
 	}
 	hist := fakeHistory(12)
-	if err := writeReport(dir, [][2]string{{"epochs", "12"}}, hist, net, result, runNote{Epochs: 12, Written: time.Now()}); err != nil {
+	if err := writeReport(dir, nil, hist, net, result, runNote{Epochs: 12, Written: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	read := func(name string) []byte {
@@ -180,8 +180,8 @@ func TestReportFiles(t *testing.T) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
-	if strings.Count(page, "<svg") != 2 || strings.Count(page, "</svg>") != 2 {
-		t.Errorf("report.html should hold the two charts inline")
+	if strings.Count(page, "<svg") != 3 || strings.Count(page, "</svg>") != 3 {
+		t.Errorf("report.html should hold the network's drawing and the two charts inline")
 	}
 	for _, bad := range []string{`src="http`, `href="http`, "<script"} {
 		if strings.Contains(page, bad) {

@@ -30,7 +30,7 @@ var errInterrupted = errors.New("interrupted")
 // train, and not at all by a run that does not train (-epochs 0).
 func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	start := time.Now()
-	net, err := startingNetwork(c)
+	net, before, err := startingNetwork(c.load, c.sizes(), c.seed, c.batch, c.workers) // c.workers is capped by now
 	if err != nil {
 		return err
 	}
@@ -39,10 +39,9 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 		return err
 	}
 	if c.epochs > 0 {
-		if err := checkWritable(c.out); err != nil { // makes the folder
+		if err := readyToWrite(c.out, c.save, stderr); err != nil { // makes the folder (paths.go)
 			return err
 		}
-		removeLeftovers(c.out, stderr) // what a run killed while writing left
 	}
 	loadSecs := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "data: %d training, %d evaluation, %d test images from %s (%.2fs)\n",
@@ -61,6 +60,8 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 
 	var writing sync.Mutex
 	r := newSession(c, data, net, stdout, &writing)
+	r.run.Started = start
+	r.before = before
 	defer r.close()
 	r.sig = sig
 	sig.graceful(&writing, r.interrupt, "mnist: interrupted: finishing the current mini-batch and writing the report (interrupt again to quit at once)")
@@ -113,6 +114,14 @@ func settings(c *config, net *Network, data *MNIST) [][2]string {
 	return s
 }
 
+// reportRunOf is what report.html says about the run as a whole (report_net.go).
+func reportRunOf(c *config, data *MNIST) *reportRun {
+	return &reportRun{Title: c.title, Author: c.author, Started: time.Now(), Settings: c.trainSettings,
+		Data:    fmt.Sprintf("%s, %d training, %d evaluation and %d test images", c.data, data.Train.Len(), data.Eval.Len(), data.Test.Len()),
+		Loaded:  c.load,
+		Trainer: "Trained by this program's functions: the course's forward and backward passes (network.go, backprop.go), run by its engine (fast_passes.go, train.go), which gives the same numbers, bit for bit."}
+}
+
 // sgdOf is the SGD step the flags ask for, on a training set of n images: η of the first epoch
 // (beginEpoch sets each epoch's), λ, and n, which scales λ.
 func sgdOf(c *config, n int) SGD {
@@ -127,6 +136,7 @@ type session struct {
 	tr       *trainer
 	stdout   io.Writer
 	settings [][2]string
+	run      *reportRun // what report.html says about the run as a whole
 
 	// writing is held while files are written to -out or -save, so that quitting at a second
 	// Ctrl-C waits for the file under way (signals.go).
@@ -141,6 +151,7 @@ type session struct {
 	underway    bool      // an epoch is begun and not yet ended
 	began       time.Time // when the command line began training, for the time left (zero in the lab)
 	hist        []epochStats
+	before      int // the epochs net had been trained before (a -load file's; −1: it does not say)
 	interrupted int // the epoch during which Ctrl-C came, if it did
 	trainSecs   float64
 	evalSecs    float64
@@ -150,7 +161,8 @@ type session struct {
 // newSession prepares a run of c's settings on data, training net (which it changes), printing
 // to stdout, and writing files under the writing lock. Call close when done.
 func newSession(c *config, data *MNIST, net *Network, stdout io.Writer, writing *sync.Mutex) *session {
-	r := &session{c: c, data: data, net: net, stdout: stdout, settings: settings(c, net, data), writing: writing}
+	r := &session{c: c, data: data, net: net, stdout: stdout, settings: settings(c, net, data),
+		run: reportRunOf(c, data), writing: writing}
 	r.tr = newTrainer(net, sgdOf(c, data.Train.Len()), c.batch, c.workers, data.Train.Len())
 	return r
 }
@@ -292,7 +304,7 @@ func (r *session) endEpoch(secs float64, evalPred []byte) (epochStats, error) {
 		} else {
 			note := r.note()
 			note.Diverged = fmt.Sprintf("training diverged in epoch %d, %s; %s", e, bad, r.advice())
-			if err := r.write(func() error { return writeStoppedReport(c.out, r.settings, r.hist, r.net.Sizes[1], note) }); err != nil {
+			if err := r.write(func() error { return writeStoppedReport(c.out, r.run, r.hist, r.net.Sizes, note) }); err != nil {
 				return epochStats{}, err
 			}
 		}
@@ -321,7 +333,7 @@ func (r *session) endEpoch(secs float64, evalPred []byte) (epochStats, error) {
 	fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %s%.3fs\n",
 		len(strconv.Itoa(c.epochs)), e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, timing, s.Seconds)
 	t2 := time.Now()
-	if err := r.write(func() error { return writeReport(c.out, r.settings, r.hist, r.net, nil, r.note()) }); err != nil {
+	if err := r.write(func() error { return writeReport(c.out, r.run, r.hist, r.net, nil, r.note()) }); err != nil {
 		return s, err
 	}
 	r.reportSecs += time.Since(t2).Seconds()
@@ -366,9 +378,10 @@ func (r *session) finish(start time.Time, loadSecs float64) error {
 			data.Eval.Len(), testSecs, r.reportSecs, time.Since(start).Seconds())
 	}
 	result := &testResult{Score: test, Confusion: confusionOf(data.Test.Labels, pred),
-		Mistakes: findMistakes(net, data.Test, pred, 48), Interrupted: r.interrupted > 0}
+		Mistakes: findMistakes(net, data.Test, pred, 48), Interrupted: r.interrupted > 0,
+		Example: derivationOf(net, data.Test, max(0, c.explain))} // -explain's image, or the first
 	if c.epochs > 0 { // a run that does not train leaves -out as it was
-		if err := r.write(func() error { return writeReport(c.out, r.settings, hist, net, result, r.note()) }); err != nil {
+		if err := r.write(func() error { return writeReport(c.out, r.run, hist, net, result, r.note()) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote history.csv, loss.svg, accuracy.svg, weights.png and report.html to %s\n", c.out)
@@ -433,6 +446,17 @@ func (r *session) kept() string {
 	return fmt.Sprintf("the report in %s is that of epoch %d", r.c.out, len(r.hist))
 }
 
+// stopReport rewrites report.html, when the lab is stopped, to say so: the page the last epoch
+// wrote says the run is under way. Only report.html: the other files are those of that epoch.
+func (r *session) stopReport() error {
+	if len(r.hist) == 0 {
+		return nil // no epoch finished since the lab began or was reset: this run wrote no page
+	}
+	note := r.note()
+	note.Stopped = fmt.Sprintf("the lab was stopped (Ctrl-C or SIGTERM) after epoch %d", len(r.hist))
+	return r.write(func() error { return writeStoppedReport(r.c.out, r.run, r.hist, r.net.Sizes, note) })
+}
+
 // saveNow writes -save as the network stands, scored on the test set: the lab's end. An epoch
 // under way is recorded as an interruption.
 func (r *session) saveNow() error {
@@ -452,7 +476,10 @@ func (r *session) save(test *Score) error {
 	}
 	// Interrupted: during an epoch, or in the test set's evaluation (cut short, or not quite).
 	interrupted := r.interrupted > 0 || test == nil || (r.sig != nil && r.sig.interrupted())
-	results := map[string]any{"epochs_trained": len(r.hist), "interrupted": interrupted}
+	results := map[string]any{"interrupted": interrupted}
+	if r.before >= 0 { // a count that says nothing of the epochs before is not written
+		results["epochs_trained"] = r.before + len(r.hist)
+	}
 	if test != nil {
 		results["test_accuracy"], results["test_loss"] = test.Acc(), test.Loss
 	}
@@ -465,22 +492,6 @@ func (r *session) save(test *Score) error {
 // note is what report.html says about the run as it now stands.
 func (r *session) note() runNote {
 	return runNote{Epochs: r.c.epochs, Written: time.Now(), Interrupted: r.interrupted}
-}
-
-// shortDuration writes a time as the epoch line gives it: "4.2s", "38s", "3m05s", "1h02m".
-func shortDuration(d time.Duration) string {
-	switch s := d.Seconds(); {
-	case s < 9.95:
-		return fmt.Sprintf("%.1fs", s)
-	case s < 59.5:
-		return fmt.Sprintf("%.0fs", s)
-	case s < 3600:
-		m := int(math.Round(s))
-		return fmt.Sprintf("%dm%02ds", m/60, m%60)
-	default:
-		m := int(math.Round(s / 60))
-		return fmt.Sprintf("%dh%02dm", m/60, m%60)
-	}
 }
 
 // lossString prints a loss with four decimals, or in exponent form once it is so large that

@@ -1,9 +1,10 @@
 // settings.go holds the settings of a training run: the network's hidden sizes, the epochs, the
 // mini-batch size B, η and its decay, λ and the seed; their defaults, their flags and the values
-// each may take. It is the one source of them: the program's command line (main.go) and the
-// exercise's main (exercise_main.go, which -exercise writes into the exercise as main.go, with
-// this file beside it) both define their training flags with defineTrainFlags and check them
-// with check, so a learner's run refuses exactly what the program refuses, with the same words.
+// each may take; and those of its report (-out, -title, -author). It is the one source of them:
+// the program's command line (main.go) and the exercise's main (exercise_main.go, which
+// -exercise writes into the exercise as main.go, with this file beside it) both define their
+// flags with defineTrainFlags and defineReportFlags and check them with check, so a learner's
+// run refuses exactly what the program refuses, with the same words.
 
 package main
 
@@ -13,6 +14,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // trainSettings are the settings of a training run, as the flags set them.
@@ -88,10 +90,15 @@ func (s *trainSettings) sizes() []int {
 	return append(append([]int{imageSize}, s.hidden...), numDigits)
 }
 
-// parseHidden reads a list of hidden-layer sizes such as "20" or "100,30".
+// parseHidden reads a list of hidden-layer sizes such as "20" or "100,30": at most maxLayers−1
+// of them, the output layer being the last of maxLayers (memory.go).
 func parseHidden(text string) ([]int, error) {
 	var sizes []int
-	for _, f := range strings.Split(text, ",") {
+	fields := strings.Split(text, ",")
+	if len(fields) > maxLayers-1 {
+		return nil, &usageError{fmt.Sprintf("-hidden: %d hidden layers, more than the %d this program runs", len(fields), maxLayers-1)}
+	}
+	for _, f := range fields {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 || n > maxHiddenUnits {
 			return nil, &usageError{fmt.Sprintf("-hidden %q: want sizes from 1 to %d separated by commas, like 20 or 100,30", text, maxHiddenUnits)}
@@ -99,4 +106,43 @@ func parseHidden(text string) ([]int, error) {
 		sizes = append(sizes, n)
 	}
 	return sizes, nil
+}
+
+// reportSettings are the settings of what a run writes: the -out folder and the title block of
+// report.html (report.go). The program and the exercise's main define them with
+// defineReportFlags, so that a learner's report is written as the program's is.
+type reportSettings struct {
+	out    string // the folder of history.csv, the charts and report.html
+	title  string // the report's title
+	author string // its author, "" for none
+}
+
+// defaultTitle is the report's title when -title is not given.
+const defaultTitle = "MNIST, a sigmoid network trained by backpropagation"
+
+// maxTitle bounds -title and -author, in characters: a title block, not a text.
+const maxTitle = 200
+
+// defineReportFlags defines -out, -title and -author on fs, into r.
+func defineReportFlags(fs *flag.FlagSet, r *reportSettings) {
+	fs.StringVar(&r.out, "out", "out", "folder for the report files of a run that trains (report.html, history.csv, charts)")
+	fs.StringVar(&r.title, "title", defaultTitle, "title on top of report.html")
+	fs.StringVar(&r.author, "author", "", "author named under the report's title, with the date of the run")
+}
+
+// check refuses an empty -out and a -title or -author that is too long or holds a control
+// character (a newline, an escape), as a *usageError naming the flag.
+func (r *reportSettings) check() error {
+	if r.out == "" {
+		return &usageError{"-out: must name a folder"}
+	}
+	for _, f := range []struct{ name, value string }{{"-title", r.title}, {"-author", r.author}} {
+		if n := len([]rune(f.value)); n > maxTitle {
+			return &usageError{fmt.Sprintf("%s: %d characters; at most %d", f.name, n, maxTitle)}
+		}
+		if strings.IndexFunc(f.value, unicode.IsControl) >= 0 {
+			return &usageError{fmt.Sprintf("%s %q: holds a control character; give one line of text", f.name, f.value)}
+		}
+	}
+	return nil
 }

@@ -158,24 +158,22 @@ func (s *interrupts) end() {
 	<-s.decided
 }
 
-// runTemps are the files and folders whose temporary files (isTempOf, files.go) a run of c may
-// be writing before it trains: the four MNIST files a download writes in -data, the reports and
-// checkWritable's probe in -out (outFiles), -save and checkSavable's probe beside it, and the
-// exercise's folder (writeTreeAtomic).
-func runTemps(c *config) []string {
+// runTemps are the files and folders whose temporary files (isTempOf, files.go) a run may be
+// writing before it trains: the four MNIST files a download writes in the -data folder data,
+// the reports and checkWritable's probe in the -out folder out (outFiles), the -save file save
+// and checkSavable's probe beside it, and the -exercise folder (writeTreeAtomic); an empty save
+// or exercise is none.
+func runTemps(data, out, save, exercise string) []string {
 	var temps []string
 	for _, name := range mnistNames() {
-		temps = append(temps, filepath.Join(c.data, name+".gz"), filepath.Join(c.data, name))
+		temps = append(temps, filepath.Join(data, name+".gz"), filepath.Join(data, name))
 	}
-	temps = append(temps, outFiles(c.out)...)
-	if c.save != "" {
-		temps = append(temps, c.save, saveProbe(c.save))
+	temps = append(temps, outFiles(out)...)
+	if save != "" {
+		temps = append(temps, save, saveProbe(save))
 	}
-	if c.exercise != "" {
-		temps = append(temps, c.exercise)
-	}
-	if c.grade != "" {
-		temps = append(temps, filepath.Join(c.grade, "grades.csv"), filepath.Join(c.grade, "grades.html"))
+	if exercise != "" {
+		temps = append(temps, exercise)
 	}
 	return temps
 }
