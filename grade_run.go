@@ -192,6 +192,11 @@ func (g *gradeRunner) run(ctx context.Context, id, bin string, req []byte, nonce
 	if strings.Contains(errText, "out of memory") || strings.Contains(errText, "cannot allocate memory") || strings.Contains(errText, "runtime: mmap") {
 		return harnessOutcome{verdict: tooMuchMem, detail: fmt.Sprintf("used more than %d MB: stopped", g.memMB)}
 	}
+	if strings.Contains(errText, "SIGSEGV: segmentation violation") && !strings.Contains(errText, "panic: ") && sandboxNamespaces {
+		// The runtime's own crash, not a nil pointer of the code (that is a "panic: runtime
+		// error"): seen when the memory limit refuses the runtime a mapping it did not check.
+		return harnessOutcome{verdict: tooMuchMem, detail: fmt.Sprintf("used more than %d MB: the Go runtime crashed at the limit", g.memMB)}
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

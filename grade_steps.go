@@ -18,6 +18,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"strconv"
 )
@@ -141,7 +142,7 @@ func sigmoidCheck(n *normals) *gradeCheck {
 			{"e^x from math.Exp, not exp.go's exp (math.Exp's last bits depend on the computer)", y(func(a float64) float64 { return 1 / (1 + math.Exp(-a)) })},
 			{"a two-branch σ, e^a/(1 + e^a) for a < 0: right, but other roundings", y(twoBranch(exp))},
 			{"a two-branch σ with math.Exp", y(twoBranch(math.Exp))},
-			{"σ from tanh: ½ + ½·tanh(a/2)", y(func(a float64) float64 { return 0.5 + 0.5*math.Tanh(a/2) })},
+			{"σ from tanh: ½ + ½·tanh(a/2)", y(func(a float64) float64 { return 0.5 + float64(0.5*math.Tanh(a/2)) })},
 		},
 		slips: []gradeVariant{
 			{"σ(−a): the sign of a in e^(−a) is flipped", y(func(a float64) float64 { return sigmoid(-a) })},
@@ -177,7 +178,7 @@ func forwardCheck(n *normals) *gradeCheck {
 			s := start
 			for k := 0; k < 13; k++ {
 				if fused {
-					s = math.FMA(layer.W.at(j, k), x.at(r, k), s)
+					s = fusedMulAdd(layer.W.at(j, k), x.at(r, k), s)
 				} else {
 					s += float64(layer.W.at(j, k) * x.at(r, k))
 				}
@@ -186,7 +187,7 @@ func forwardCheck(n *normals) *gradeCheck {
 		}
 	}
 	plus := func(f func(r, j int) float64, times float64) func(r, j int) float64 {
-		return func(r, j int) float64 { return f(r, j) + times*layer.B[j] }
+		return func(r, j int) float64 { return f(r, j) + float64(times*layer.B[j]) }
 	}
 	bFirst := func(r, j int) float64 { return dot(layer.B[j], false)(r, j) }
 	mathSig := func(a float64) float64 { return 1 / (1 + math.Exp(-a)) }
@@ -218,7 +219,7 @@ func primeCheck(n *normals) *gradeCheck {
 	put(&q, "x", xs)
 	y := func(f func(float64) float64) map[string][]float64 { return map[string][]float64{"y": mapEach(xs, f)} }
 	return &gradeCheck{step: "sigmoidPrimeFromSigma", req: q, outs: []string{"y"}, want: y(sigmoidPrimeFromSigma),
-		alts: []gradeVariant{{"s − s² rounds otherwise than s(1 − s)", y(func(s float64) float64 { return s - s*s })}},
+		alts: []gradeVariant{{"s − s² rounds otherwise than s(1 − s)", y(func(s float64) float64 { return s - float64(s*s) })}},
 		slips: []gradeVariant{
 			{"σ applied to s, which is σ(a) already: σ(s)(1 − σ(s))", y(func(s float64) float64 { return sigmoid(s) * (1 - sigmoid(s)) })},
 			{"1 − s only", y(func(s float64) float64 { return 1 - s })},
@@ -292,7 +293,7 @@ func hiddenDeltaCheck(n *normals) *gradeCheck {
 				sum := start(r*9 + k)
 				for j := 0; j < 7; j++ {
 					if fused {
-						sum = math.FMA(dAbove.at(r, j), w.at(j, k), sum)
+						sum = fusedMulAdd(dAbove.at(r, j), w.at(j, k), sum)
 					} else {
 						sum += float64(dAbove.at(r, j) * w.at(j, k))
 					}
@@ -333,7 +334,7 @@ func gradientsCheck(n *normals) *gradeCheck {
 				var sum float64
 				for r := 0; r < 6; r++ {
 					if fused {
-						sum = math.FMA(delta.at(r, j), x.at(r, k), sum)
+						sum = fusedMulAdd(delta.at(r, j), x.at(r, k), sum)
 					} else {
 						sum += float64(delta.at(r, j) * x.at(r, k))
 					}
@@ -400,7 +401,7 @@ func backwardCheck(n *normals) *gradeCheck {
 func sgdStepCheck(n *normals) *gradeCheck {
 	layer := Layer{W: randMatrix(n, 6, 9, 0.5), B: randMatrix(n, 1, 6, 1).Data}
 	gW, gb := randMatrix(n, 6, 9, 2), randMatrix(n, 1, 6, 2).Data
-	eta, batch := 0.3+0.4*math.Abs(n.uniform()), 7
+	eta, batch := 0.3+float64(0.4*math.Abs(n.uniform())), 7
 	q := newRequest("SGD.step")
 	putMatrix(&q, "W", layer.W)
 	put(&q, "b", layer.B)
@@ -417,22 +418,34 @@ func sgdStepCheck(n *normals) *gradeCheck {
 	want := Layer{W: cloneMatrix(layer.W), B: append([]float64(nil), layer.B...)}
 	SGD{Eta: eta, Lambda: 5, N: 1000}.step(want, gW, gb, batch)
 	shrink := 1 - eta*5/1000.0
-	shrunk := func(w, g float64) float64 { return shrink*w - float64(rate*g) }
+	shrunk := func(w, g float64) float64 { return float64(shrink*w) - float64(rate*g) }
 	return &gradeCheck{step: "SGD.step", req: q, outs: []string{"W", "b"}, want: map[string][]float64{"W": want.W.Data, "b": want.B},
 		alts: []gradeVariant{
 			{"η·g/B, not (η/B)·g as the notes group it", variant(func(w, g float64) float64 { return w - eta*g/B }, func(w, g float64) float64 { return w - eta*g/B })},
-			{"η·(g/B), not (η/B)·g as the notes group it", variant(func(w, g float64) float64 { return w - eta*(g/B) }, func(w, g float64) float64 { return w - eta*(g/B) })},
-			{"a fused multiply-add: write float64((η/B)·g)", variant(func(w, g float64) float64 { return math.FMA(-rate, g, w) }, func(w, g float64) float64 { return math.FMA(-rate, g, w) })},
+			{"η·(g/B), not (η/B)·g as the notes group it", variant(func(w, g float64) float64 { return w - float64(eta*(g/B)) }, func(w, g float64) float64 { return w - float64(eta*(g/B)) })},
+			{"a fused multiply-add: write float64((η/B)·g)", variant(func(w, g float64) float64 { return fusedMulAdd(-rate, g, w) }, func(w, g float64) float64 { return fusedMulAdd(-rate, g, w) })},
 		},
 		slips: []gradeVariant{
-			{"B is missing: W moved B = 7 times too far", variant(func(w, g float64) float64 { return w - eta*g }, func(w, g float64) float64 { return w - eta*g })},
-			{"b moved with η, not η/B: B = 7 times too far", variant(right, func(w, g float64) float64 { return w - eta*g })},
+			{"B is missing: W moved B = 7 times too far", variant(func(w, g float64) float64 { return w - float64(eta*g) }, func(w, g float64) float64 { return w - float64(eta*g) })},
+			{"b moved with η, not η/B: B = 7 times too far", variant(right, func(w, g float64) float64 { return w - float64(eta*g) })},
 			{"the step goes the wrong way: + instead of −", variant(func(w, g float64) float64 { return w + float64(rate*g) }, func(w, g float64) float64 { return w + float64(rate*g) })},
 			{"b is not moved", variant(right, func(w, g float64) float64 { return w })},
 			{"the step shrinks W by 1 − ηλ/n too: that is step 9's, SGD.shrinkWeights (the check's λ is 5)", variant(shrunk, right)},
 			{"the step shrinks W and b by 1 − ηλ/n: that is step 9's, and for W only", variant(shrunk, shrunk)},
 		},
 	}
+}
+
+// fusedMulAdd is x·y + z rounded once, as a fused multiply-add instruction computes it: the
+// product and the sum exact in a big.Float (2,200 bits hold any sum of float64 products), then
+// rounded to the nearest float64. Not math.FMA, which the compiler turns into that instruction
+// where the CPU has one, and the program holds none (portable_test.go).
+func fusedMulAdd(x, y, z float64) float64 {
+	p := new(big.Float).SetPrec(2200).SetFloat64(x)
+	p.Mul(p, new(big.Float).SetFloat64(y))
+	p.Add(p, new(big.Float).SetFloat64(z))
+	f, _ := p.Float64()
+	return f
 }
 
 // pairs is f of the pairs xs[i], ys[i].
@@ -448,7 +461,7 @@ func pairs(xs, ys []float64, f func(x, y float64) float64) []float64 {
 // 1 − ηλ/n, the biases not at all.
 func shrinkCheck(n *normals) *gradeCheck {
 	layer := Layer{W: randMatrix(n, 6, 9, 0.5), B: randMatrix(n, 1, 6, 1).Data}
-	eta, lambda, size := 0.3+0.4*math.Abs(n.uniform()), 1+4*math.Abs(n.uniform()), 50+n.rng.IntN(200)
+	eta, lambda, size := 0.3+float64(0.4*math.Abs(n.uniform())), 1+float64(4*math.Abs(n.uniform())), 50+n.rng.IntN(200)
 	q := newRequest("SGD.shrinkWeights")
 	putMatrix(&q, "W", layer.W)
 	put(&q, "b", layer.B)
@@ -464,12 +477,12 @@ func shrinkCheck(n *normals) *gradeCheck {
 	SGD{Eta: eta, Lambda: lambda, N: size}.shrinkWeights(want)
 	return &gradeCheck{step: "SGD.shrinkWeights", req: q, outs: []string{"W", "b"}, want: map[string][]float64{"W": want.W.Data, "b": want.B},
 		alts: []gradeVariant{
-			{"W − (ηλ/n)·W, not (1 − ηλ/n)·W", variant(func(w float64) float64 { return w - c*w }, same)},
+			{"W − (ηλ/n)·W, not (1 − ηλ/n)·W", variant(func(w float64) float64 { return w - float64(c*w) }, same)},
 			{"W − ηλW/n, not (1 − ηλ/n)·W", variant(func(w float64) float64 { return w - eta*lambda*w/float64(size) }, same)},
 		},
 		slips: []gradeVariant{
 			{"the biases shrank too: only W is shrunk", variant(func(w float64) float64 { return (1 - c) * w }, func(w float64) float64 { return (1 - c) * w })},
-			{"n is missing: W shrinks by 1 − ηλ, want 1 − ηλ/n", variant(func(w float64) float64 { return (1 - eta*lambda) * w }, same)},
+			{"n is missing: W shrinks by 1 − ηλ, want 1 − ηλ/n", variant(func(w float64) float64 { return (1 - float64(eta*lambda)) * w }, same)},
 			{"nothing shrinks", variant(same, same)},
 		},
 	}

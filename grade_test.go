@@ -21,6 +21,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -234,5 +235,16 @@ func TestGradeClass(t *testing.T) {
 	page, err := os.ReadFile(filepath.Join(class, "grades.html"))
 	if err != nil || !bytes.Contains(page, []byte("<table id=\"grades\">")) {
 		t.Errorf("grades.html: %v", err)
+	}
+}
+
+// TestFusedMulAdd: the grader's fused multiply-add, computed in big.Float, is math.FMA's.
+func TestFusedMulAdd(t *testing.T) {
+	n := gradeRand(1, 99)
+	for i := 0; i < 10000; i++ {
+		x, y, z := n.next(), n.next()*1e3, n.next()*1e-3
+		if got, want := fusedMulAdd(x, y, z), math.FMA(x, y, z); got != want {
+			t.Fatalf("fusedMulAdd(%v, %v, %v) = %v, math.FMA %v", x, y, z, got, want)
+		}
 	}
 }
