@@ -147,6 +147,7 @@ func gradeClass(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	}
 	defer restore()
 	runner.lockFolders(students)
+	built := time.Now()
 	forEach(students, workers, func(i int, s *gradeStudent) {
 		if ctx.Err() != nil {
 			return
@@ -157,7 +158,8 @@ func gradeClass(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	fmt.Fprintf(stderr, "\rgraded %d students in %.1f s%s\n", len(students), time.Since(started).Seconds(), strings.Repeat(" ", 20))
+	fmt.Fprintf(stderr, "\rgraded %d students in %.1f s: %.1f s building, %.1f s running their steps%s\n", len(students),
+		time.Since(started).Seconds(), built.Sub(started).Seconds(), time.Since(built).Seconds(), strings.Repeat(" ", 10))
 	for _, s := range students {
 		fmt.Fprintln(stdout, s.summary())
 	}
@@ -343,6 +345,7 @@ func gradeOne(ctx context.Context, runner *gradeRunner, s *gradeStudent, exercis
 	specs := gradeRowSpecs()
 	stepDone := map[int]bool{}
 	exact := map[int]bool{}
+	stopped := map[int]string{} // the steps that did not finish or were stopped for memory
 	for _, spec := range specs {
 		row := gradeRow{Step: spec.label}
 		c := checks[spec.check]
@@ -351,6 +354,9 @@ func gradeOne(ctx context.Context, runner *gradeRunner, s *gradeStudent, exercis
 			row.Verdict, row.Detail = noBuild, s.noBuild
 		case spec.fn != "" && stub[spec.fn]:
 			row.Verdict = notWritten
+		case stoppedNeed(spec.needs, stopped) != "":
+			// Not run: it would loop or explode again, for another 10 s.
+			row.Verdict, row.Detail = waiting, "not run: "+stoppedNeed(spec.needs, stopped)
 		default:
 			var nb [16]byte
 			rand.Read(nb[:])
@@ -383,9 +389,22 @@ func gradeOne(ctx context.Context, runner *gradeRunner, s *gradeStudent, exercis
 		}
 		if n := stepNumber(spec.label); n > 0 {
 			stepDone[n], exact[n] = done(row.Verdict), row.Verdict == bitForBit
+			if row.Verdict == notFinished || row.Verdict == tooMuchMem {
+				stopped[n] = fmt.Sprintf("step %d, which it calls, %s", n, map[string]string{notFinished: "did not finish", tooMuchMem: "used too much memory"}[row.Verdict])
+			}
 		}
 		s.rows = append(s.rows, row)
 	}
+}
+
+// stoppedNeed says which of the steps needs did not finish or used too much memory, "" if none.
+func stoppedNeed(needs []int, stopped map[int]string) string {
+	for _, n := range needs {
+		if stopped[n] != "" {
+			return stopped[n]
+		}
+	}
+	return ""
 }
 
 // stepNumber is the number a row's label starts with, 0 for none.

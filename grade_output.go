@@ -28,21 +28,30 @@ func jsonLine(v any) ([]byte, error) {
 	return append(b, '\n'), err
 }
 
-// verdictClass is the page's CSS class of a verdict, and its sort key: done steps first.
-func verdictClass(v string) (class string, key int) {
+// verdictClass is the page's CSS class of a verdict, its sort key (done steps first) and its
+// short form in the table (the details below it say it whole).
+func verdictClass(v string) (class string, key int, short string) {
 	switch v {
 	case bitForBit:
-		return "exact", 0
+		return "exact", 0, "✓ exact"
 	case notBitForBit:
-		return "close", 1
+		return "close", 1, "✓ ≈"
+	case wrongAnswer:
+		return "wrong", 2, "✗ wrong"
+	case noRace:
+		return "wrong", 2, "✗ race"
 	case waiting:
-		return "waits", 3
+		return "waits", 3, "waits"
 	case notWritten:
-		return "unwritten", 4
-	case wrongAnswer, noRace:
-		return "wrong", 2
+		return "unwritten", 4, "–"
+	case notFinished:
+		return "broken", 5, "time"
+	case tooMuchMem:
+		return "broken", 5, "memory"
+	case crashed:
+		return "broken", 5, "crash"
 	}
-	return "broken", 5 // did not finish, memory, crashed, does not build
+	return "broken", 5, "no build"
 }
 
 // writeGrades writes grades.csv and grades.html into class.
@@ -69,9 +78,10 @@ func writeGrades(class string, students []*gradeStudent, seed uint64, when time.
 		return fmt.Errorf("-grade: the page's template: %v", err)
 	}
 	type cell struct {
-		Verdict, Detail, Class string
-		Key                    int
+		Verdict, Short, Detail, Class string
+		Key                           int
 	}
+	type head struct{ N, Name string }
 	type student struct {
 		Name, Anchor string
 		Done, Exact  int
@@ -79,15 +89,21 @@ func writeGrades(class string, students []*gradeStudent, seed uint64, when time.
 		Notes        []string
 	}
 	var steps []string
+	var heads []head
 	for _, spec := range gradeRowSpecs() {
 		steps = append(steps, spec.label)
+		n, name, ok := strings.Cut(spec.label, " ")
+		if !ok {
+			n, name = "", spec.label
+		}
+		heads = append(heads, head{n, name})
 	}
 	var rows []student
 	for i, s := range students {
 		st := student{Name: s.name, Anchor: fmt.Sprintf("s%d", i+1), Notes: s.notes}
 		for _, r := range s.rows {
-			class, key := verdictClass(r.Verdict)
-			st.Cells = append(st.Cells, cell{r.Verdict, r.Detail, class, key})
+			class, key, short := verdictClass(r.Verdict)
+			st.Cells = append(st.Cells, cell{r.Verdict, short, r.Detail, class, key})
 			if done(r.Verdict) {
 				st.Done++
 			}
@@ -99,7 +115,7 @@ func writeGrades(class string, students []*gradeStudent, seed uint64, when time.
 	}
 	data := map[string]any{
 		"Class": filepath.Base(filepath.Clean(class)), "Seed": seed, "When": when.UTC().Format("2006-01-02 15:04 UTC"),
-		"Steps": steps, "Students": rows, "Total": len(steps),
+		"Steps": steps, "Heads": heads, "Students": rows, "Total": len(steps),
 		"Limits": fmt.Sprintf("%d s and %d MB a step", gradeStepSeconds, gradeStepMB),
 	}
 	err = writeFileAtomic(filepath.Join(class, "grades.html"), func(w io.Writer) error {
