@@ -114,7 +114,7 @@ func networkSVG(sizes []int, pixels []byte) template.HTML {
 		}
 		step := float64(plotH) / float64(len(idx))
 		for i, k := range idx {
-			drawn[l] = append(drawn[l], unit{float64(top) + step*(float64(i)+0.5), k})
+			drawn[l] = append(drawn[l], unit{float64(top) + float64(step*(float64(i)+0.5)), k})
 		}
 	}
 	radius := func(l int) float64 {
@@ -126,7 +126,7 @@ func networkSVG(sizes []int, pixels []byte) template.HTML {
 	// layer (each pixel feeds every unit), then every pair of units of two adjacent layers.
 	b.WriteString(`<g stroke="#9aa" stroke-width="0.4" opacity="0.7">`)
 	for i := 0; i < 8; i++ {
-		y0 := gy + float64(imageRows*cell)*(float64(i)+0.5)/8
+		y0 := gy + float64(float64(imageRows*cell)*(float64(i)+0.5)/8) // float64(…): a product and a sum rounded apart (x/8 is compiled as x·0.125)
 		for _, u := range drawn[1] {
 			if u.k >= 0 {
 				fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, gx+imageCols*cell, y0, colX(1)-radius(1), u.y)
