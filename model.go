@@ -91,10 +91,10 @@ func loadModel(path string) (*Network, error) {
 }
 
 // readModel reads a network saved by saveModel, checking that it is one this program can run:
-// 784 inputs, 10 outputs, at most maxLayers layers, every W and b of the shape its sizes say,
-// every number finite, and its memory, trained in mini-batches of batch by workers, with the
-// file's own decoding held meanwhile, within maxMemory (memory.go). It returns the epochs the
-// network had been trained, or −1 if the file does not say (one written by another tool).
+// 784 inputs, 10 outputs, at most maxLayers layers, every W and b of the shape its sizes say, every
+// number finite, and its memory, trained in mini-batches of batch by workers, with the file's own
+// decoding held meanwhile, within maxMemory (limits.go) by memory.go's count. It returns the epochs
+// the network had been trained, or −1 if the file does not say (one written by another tool).
 func readModel(path string, batch, workers int) (*Network, int, error) {
 	fail := func(format string, args ...any) (*Network, int, error) {
 		return nil, 0, fmt.Errorf("-load %s: %s", path, fmt.Sprintf(format, args...))
