@@ -364,7 +364,7 @@ func writeExercise(dir string, stdout io.Writer, writing *sync.Mutex) error {
 		return fmt.Errorf("-exercise %s: %v", dir, err)
 	}
 	fmt.Fprintf(stdout, "wrote the exercise, %d files, to %s: the course's part of the program, with %d functions to write.\n", len(files), dir, countFuncs(exerciseSteps()))
-	fmt.Fprintf(stdout, "next: cd %s && go test    (EXERCISE.md says what each step is)\n", dir)
+	fmt.Fprintf(stdout, "next: cd %s && go test    (EXERCISE.md says what each step is)\n", shellWord(dir))
 	return nil
 }
 

@@ -7,8 +7,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -431,5 +434,82 @@ func TestPassesNotFiniteRefused(t *testing.T) {
 	// Weights as large as a trained network's, and more, pass: 784 inputs of weight 1e290.
 	if _, err := loadModel(filled("large.json", []int{imageSize, 20, numDigits}, 1e290, 1)); err != nil {
 		t.Errorf("weights of 1e290: %v", err)
+	}
+}
+
+// TestSmallOnes: the small cases of issue 33's point 7 that the lab and the command line get
+// wrong without a word.
+func TestSmallOnes(t *testing.T) {
+	// -serve with a port past 65535 is a bad flag: status 2 at once, before -out is made.
+	out := filepath.Join(t.TempDir(), "out")
+	status, _, stderr := runProgram("-serve", "127.0.0.1:99999", "-data", filepath.Join(t.TempDir(), "none"), "-download=false", "-out", out)
+	if status != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "-serve") {
+		t.Errorf("-serve 127.0.0.1:99999: status %d, %q; want 2 and one line naming -serve", status, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("-serve 127.0.0.1:99999 made -out %s", out)
+	}
+	// A port in use fails before the data is read and -out made: status 1, one line.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	status, stdout, stderr := runProgram("-serve", ln.Addr().String(), "-data", filepath.Join(t.TempDir(), "none"), "-download=false", "-out", out)
+	if status != 1 || strings.Count(stderr, "\n") != 1 || stdout != "" {
+		t.Errorf("-serve on a port in use: status %d, stdout %q, stderr %q; want 1, nothing, one line", status, stdout, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("-serve on a port in use made -out %s", out)
+	}
+}
+
+// TestShellWord: the folder in -exercise's "next: cd …" hint works when pasted into a shell,
+// whatever the folder's name: each name is made, and sh's cd into the printed word lands there.
+func TestShellWord(t *testing.T) {
+	written := map[string]string{ // what the hint prints, written out
+		"ex": "ex", "/tmp/a-b_c.d": "/tmp/a-b_c.d", "my ex": "'my ex'", "-ex": "./-ex",
+		"it's": `'it'\''s'`, "a\nb": "'a\nb'", "$HOME": "'$HOME'", "a*": "'a*'",
+	}
+	for name, want := range written {
+		if got := shellWord(name); got != want {
+			t.Errorf("shellWord(%q) = %s, want %s", name, got, want)
+		}
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to paste the hints into")
+	}
+	base := t.TempDir()
+	for name := range written {
+		if strings.HasPrefix(name, "/") {
+			continue
+		}
+		dir := filepath.Join(base, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(sh, "-c", "cd "+shellWord(name)+" && pwd")
+		cmd.Dir = base
+		got, err := cmd.Output()
+		if err != nil || strings.TrimSuffix(string(got), "\n") != dir {
+			t.Errorf("sh -c 'cd %s && pwd' in %s: %q, %v; want %s", shellWord(name), base, got, err, dir)
+		}
+	}
+}
+
+// TestGradcheckStopsWhenItsClientLeaves: the lab's gradient check, whose every entry costs two
+// forward passes, stops once its request's context is done instead of running on for nobody.
+func TestGradcheckStopsWhenItsClientLeaves(t *testing.T) {
+	l, _ := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	test := 0
+	res, err := l.gradcheck(ctx, &passRequest{Test: &test})
+	if err == nil || res != nil {
+		t.Errorf("a gradient check whose client has gone: %v, %v; want an error and no answer", res, err)
+	}
+	if res, err := l.gradcheck(context.Background(), &passRequest{Test: &test}); err != nil || len(res.Checks) == 0 {
+		t.Errorf("the same check with its client there: %v, %v", res, err)
 	}
 }

@@ -120,14 +120,16 @@ type lab struct {
 // requests, and on the signal finishes the mini-batch under way, stops the server and writes
 // -save. A second signal quits at once.
 func serve(c *config, stdout, stderr io.Writer, sig *interrupts) error {
-	l, err := openLab(c, stdout, stderr)
-	if err != nil {
-		return err
-	}
+	// The address first: a port in use or an address not of this computer fails at once,
+	// before the data is read and -out made.
 	ln, err := net.Listen("tcp", c.serve)
 	if err != nil {
-		l.close()
 		return fmt.Errorf("-serve %s: %v", c.serve, err)
+	}
+	l, err := openLab(c, stdout, stderr)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	if !addr.IP.IsLoopback() {
@@ -204,6 +206,12 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 		l.r = newSession(c, data, net, stdout, &l.writing)
 		l.r.before = before
 		l.evalPred = make([]byte, data.Eval.Len())
+		// The confusion matrix needs a forward pass of every evaluation image: for 784-20-10
+		// a fraction of a second, for -hidden 65536 some 40 s (2 cores, AMD EPYC), which would
+		// otherwise pass without a word before the lab's address.
+		if weights := net.Sizes[0] * net.Sizes[1]; weights > 1<<22 {
+			fmt.Fprintf(stdout, "lab: testing the starting network on the %d evaluation images before serving (%d weights in its first layer: this takes a while)\n", data.Eval.Len(), weights)
+		}
 		l.refreshConfusion()
 	}
 	go l.run()

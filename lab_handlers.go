@@ -4,8 +4,10 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 func (l *lab) getState(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -17,8 +19,8 @@ func (l *lab) getState(w http.ResponseWriter, r *http.Request) (any, error) {
 // postTrain hands the action to the runner and answers, once it is carried out, with the state.
 func (l *lab) postTrain(w http.ResponseWriter, r *http.Request) (any, error) {
 	var q struct {
-		Action string   `json:"action"`
-		Pace   *float64 `json:"pace"` // with "pace": mini-batches a second, 0 for full speed
+		Action string       `json:"action"`
+		Pace   *json.Number `json:"pace"` // with "pace": mini-batches a second, 0 for full speed
 	}
 	if err := readJSON(w, r, &q); err != nil {
 		return nil, err
@@ -30,7 +32,14 @@ func (l *lab) postTrain(w http.ResponseWriter, r *http.Request) (any, error) {
 	case q.Action != "pace" && q.Pace != nil:
 		return nil, badRequest("\"pace\" goes with \"action\": \"pace\" only")
 	case q.Pace != nil:
-		if pace = *q.Pace; !(pace == 0 || (pace >= 0.1 && pace <= maxPace)) {
+		// Read from its text, so that 1e-400, which a float64 rounds to 0, is not taken for 0
+		// (full speed, the opposite of what was asked): a pace of 0 is written with zeros only.
+		text := string(*q.Pace)
+		var err error
+		if pace, err = strconv.ParseFloat(text, 64); err != nil || (pace == 0 && strings.ContainsAny(strings.SplitN(strings.ToLower(text), "e", 2)[0], "123456789")) {
+			return nil, badRequest("\"pace\" %s: want 0 (full speed) or 0.1 to %d mini-batches a second", quote(text), maxPace)
+		}
+		if !(pace == 0 || (pace >= 0.1 && pace <= maxPace)) {
 			return nil, badRequest("\"pace\" %v: want 0 (full speed) or 0.1 to %d mini-batches a second", pace, maxPace)
 		}
 	}
@@ -61,7 +70,7 @@ func (l *lab) postGradcheck(w http.ResponseWriter, r *http.Request) (any, error)
 	if err := readJSON(w, r, &q); err != nil {
 		return nil, err
 	}
-	return l.gradcheck(&q)
+	return l.gradcheck(r.Context(), &q)
 }
 
 // getConfusion answers GET /api/confusion?true=i&pred=j: the evaluation images that the

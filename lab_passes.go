@@ -8,7 +8,9 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"math"
+	"net/http"
 	"slices"
 )
 
@@ -287,7 +289,7 @@ type gradcheckResponse struct {
 // the one with the largest |δ_j|): the weights of the three brightest pixels of distinct x_i and the bias, and
 // the output layer's weight from unit j (from the unit of the last hidden layer with the
 // largest gradient, in a deeper network) to the true digit's unit, and that unit's bias.
-func (l *lab) gradcheck(q *passRequest) (*gradcheckResponse, error) {
+func (l *lab) gradcheck(ctx context.Context, q *passRequest) (*gradcheckResponse, error) {
 	v, done := l.view()
 	if v.diverged {
 		done()
@@ -324,6 +326,11 @@ func (l *lab) gradcheck(q *passRequest) (*gradcheckResponse, error) {
 		checks = defaultChecks(net, p, g, q.Unit)
 	}
 	for _, c := range checks {
+		// A client that has left (ctx, the request's) stops the checks: each is two forward
+		// passes, a second or more in a wide network, which nobody would read.
+		if ctx.Err() != nil {
+			return nil, &labError{http.StatusServiceUnavailable, "the gradient check stopped: its client has gone"}
+		}
 		res.Checks = append(res.Checks, checkGradient(net, p, g, c.Layer, c.Unit, c.Input, gradEps))
 	}
 	return res, nil

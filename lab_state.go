@@ -37,10 +37,10 @@ type labState struct {
 // trained saved_epochs epochs before it was saved, when the file says; null when it does not),
 // and then trained here `epoch` epochs and batch_done mini-batches more (labProgress).
 type labOrigin struct {
-	Kind        string `json:"kind"` // "seeded" or "loaded"
-	Seed        uint64 `json:"seed"` // the -seed of a seeded network
-	File        string `json:"file,omitempty"`
-	SavedEpochs *int   `json:"saved_epochs"` // a loaded network's epochs before this lab, or null
+	Kind        string  `json:"kind"`           // "seeded" or "loaded"
+	Seed        *uint64 `json:"seed,omitempty"` // the -seed of a seeded network; none for a loaded one
+	File        string  `json:"file,omitempty"`
+	SavedEpochs *int    `json:"saved_epochs"` // a loaded network's epochs before this lab, or null
 }
 
 // labProgress is where training stands: the data of a "progress" event.
@@ -88,7 +88,8 @@ func (l *lab) state() labState {
 	s := labState{Sizes: l.net.Sizes, Batch: l.c.batch, LR: l.c.lr, Decay: l.c.etaDecay, Lambda: l.c.lambda,
 		Seed: l.c.seed, EpochsMax: l.c.epochs, N: mnistTrainSplit, DataProblem: l.dataProblem,
 		Message: l.message, Version: l.version, labProgress: l.progress(), History: []epochStats{}}
-	s.Origin = labOrigin{Kind: "seeded", Seed: l.c.seed}
+	seed := l.c.seed
+	s.Origin = labOrigin{Kind: "seeded", Seed: &seed}
 	if l.c.load != "" {
 		s.Origin = labOrigin{Kind: "loaded", File: l.c.load}
 		if l.savedEpochs >= 0 {

@@ -1029,7 +1029,8 @@ func TestLabPaceAndBatchLosses(t *testing.T) {
 		t.Errorf("after reset: done %v, %d losses", s.Done, len(s.BatchLosses))
 	}
 	for _, body := range []string{`{"action": "pace"}`, `{"action": "pace", "pace": -1}`, `{"action": "pace", "pace": 5000}`,
-		`{"action": "pace", "pace": 0.01}`, `{"action": "start", "pace": 2}`} {
+		`{"action": "pace", "pace": 0.01}`, `{"action": "start", "pace": 2}`,
+		`{"action": "pace", "pace": 1e-400}`, `{"action": "pace", "pace": 0.0000001e-320}`, `{"action": "pace", "pace": 1e400}`} {
 		if status, b := request(t, "POST", srv.URL+"/api/train", "application/json", []byte(body), nil); status != 400 || bytes.Count(b, []byte("\n")) != 1 {
 			t.Errorf("%s: %d %s, want 400", body, status, b)
 		}
@@ -1042,7 +1043,7 @@ func TestLabPaceAndBatchLosses(t *testing.T) {
 func TestLabOrigin(t *testing.T) {
 	_, srv := startLab(t, "-data", labData(t, 60, 20), "-download=false", "-out", t.TempDir(), "-batch", "5", "-seed", "7")
 	s := getState(t, srv)
-	if s.Origin.Kind != "seeded" || s.Origin.Seed != 7 || s.Origin.File != "" || s.Origin.SavedEpochs != nil || s.Epoch != 0 {
+	if s.Origin.Kind != "seeded" || s.Origin.Seed == nil || *s.Origin.Seed != 7 || s.Origin.File != "" || s.Origin.SavedEpochs != nil || s.Epoch != 0 {
 		t.Errorf("a seeded lab: origin %+v, epoch %d", s.Origin, s.Epoch)
 	}
 
@@ -1075,6 +1076,9 @@ func TestLabOrigin(t *testing.T) {
 	_, body := request(t, "GET", srv.URL+"/api/state", "", nil, nil)
 	if json.Unmarshal(body, &raw) != nil || raw["origin"].(map[string]any)["saved_epochs"] != nil {
 		t.Errorf("saved_epochs should be JSON null when the file does not say: %.300s", body)
+	}
+	if _, has := raw["origin"].(map[string]any)["seed"]; has {
+		t.Errorf("a loaded network has no seed of its own, but its origin names one: %.300s", body)
 	}
 }
 

@@ -269,8 +269,12 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 		}
 	}
 	if c.serve != "" {
-		if _, _, err := net.SplitHostPort(c.serve); err != nil {
-			return nil, &usageError{fmt.Sprintf("-serve %q: want HOST:PORT, like localhost:8080 (port 0 picks a free one)", c.serve)}
+		_, port, err := net.SplitHostPort(c.serve)
+		if err == nil {
+			_, err = net.LookupPort("tcp", port) // a number 0 to 65535, or a name in /etc/services
+		}
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("-serve %q: want HOST:PORT with a port of 0 to 65535, like localhost:8080 (port 0 picks a free one)", c.serve)}
 		}
 		if c.predict != "" || c.explain >= 0 {
 			return nil, &usageError{"-serve: not with -predict or -explain; the lab's page does both"}

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -228,4 +229,24 @@ func readyToWrite(out, save string, stderr io.Writer) error {
 		return checkSavable(save)
 	}
 	return nil
+}
+
+// shellWord is path as a word of a POSIX shell's command line, to print in a hint the user
+// pastes: as it is when it holds only characters no shell reads specially, else in single
+// quotes (each ' inside as '\”), and with ./ before a relative path that starts with -, which
+// cd would take for an option.
+func shellWord(path string) string {
+	if strings.HasPrefix(path, "-") {
+		path = "./" + path
+	}
+	plain := path != ""
+	for _, r := range path {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+,:@%", r)) {
+			plain = false
+		}
+	}
+	if plain {
+		return path
+	}
+	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
 }
