@@ -234,18 +234,6 @@ func startingNetwork(load string, sizes []int, seed uint64, batch, workers int) 
 
 // Small tools on a network: checking its numbers, copying it, naming its sizes.
 
-// nonFinite returns the first weight or bias of the layer that is NaN or ±Inf, if there is one.
-func (layer Layer) nonFinite() (float64, bool) {
-	for _, vs := range [][]float64{layer.W.Data, layer.B} {
-		for _, v := range vs {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return v, true
-			}
-		}
-	}
-	return 0, false
-}
-
 // clone returns a copy of net that shares no memory with it.
 func (net *Network) clone() *Network {
 	c := &Network{Sizes: append([]int(nil), net.Sizes...)}

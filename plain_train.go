@@ -37,7 +37,9 @@ const shuffleStream = 0x73687566666c65
 // slower than plain loops should). After each epoch it calls epochDone, if not nil, with the
 // epochs so far (the exercise's main writes its report then). It returns every epoch's figures
 // and the test set's score; testPred, if not nil, gets the predicted digit of every test image.
-func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, epochDone func([]plainEpoch), testPred []byte) ([]plainEpoch, Score) {
+// A run whose weights or loss stop being finite numbers ends at that epoch, without its line,
+// with the error the program gives (divergence in diverge.go): a NaN trains no further.
+func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, epochDone func([]plainEpoch), testPred []byte) ([]plainEpoch, Score, error) {
 	rng := rand.New(rand.NewPCG(s.seed, shuffleStream))
 	order := sequence(m.Train.Len())
 	g := net.newGrads()
@@ -73,6 +75,9 @@ func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, 
 			}
 		}
 		secs := time.Since(start).Seconds()
+		if bad := divergence(net, lossSum); bad != "" {
+			return hist, Score{}, fmt.Errorf("training diverged in epoch %d: %s; %s", e, bad, divergenceAdvice(s.lr, s.lambda, float64(len(order))))
+		}
 		n := float64(len(order))
 		ep := plainEpoch{TrainLoss: lossSum / n, TrainAcc: float64(hits) / n, Eval: plainScore(net, m.Eval, nil), Seconds: secs}
 		hist = append(hist, ep)
@@ -84,7 +89,7 @@ func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, 
 	}
 	test := plainScore(net, m.Test, testPred)
 	fmt.Fprintf(w, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
-	return hist, test
+	return hist, test, nil
 }
 
 // plainScore is the mean loss and the accuracy of net on d, the losses summed as the program

@@ -504,32 +504,7 @@ func lossString(v float64) string {
 	return fmt.Sprintf("%.3e", v)
 }
 
-// advice says which setting to change after a divergence. The step multiplies every weight by
-// 1 − ηλ/n before it subtracts η times its gradient (backprop.go); at −1 or below, that factor
-// no longer shrinks a weight but flips its sign and keeps or grows its size, step after step,
-// whatever the gradient: then λ is the cause, if it is at least n (the course's is 5, n
-// 50,000), and it must stay below 2n/η; with the first epoch's η, the largest. Otherwise η is
-// (-lr 1e308 makes that factor −∞ too, with λ = 5).
+// advice says which setting to change after a divergence (divergenceAdvice in diverge.go).
 func (r *session) advice() string {
-	eta, lambda, n := r.c.lr, r.c.lambda, float64(r.tr.sgd.N)
-	if f := 1 - eta*lambda/n; f <= -1 && lambda >= n {
-		return fmt.Sprintf("the L2 regularization of -lambda %g made each step multiply every weight by 1 − ηλ/n = %.3g, which grows it; try a -lambda below 2n/η = %.4g",
-			lambda, f, 2*n/eta)
-	}
-	return fmt.Sprintf("try a smaller learning rate than -lr %g", r.c.lr)
-}
-
-// divergence says what went wrong if training has diverged: a loss or a weight that is no longer
-// a finite number. The loss, computed stably from a, stays finite even for a huge η; it is the
-// weights that overflow first (-lr 1e308).
-func divergence(net *Network, lossSum float64) string {
-	for l, layer := range net.Layers {
-		if v, bad := layer.nonFinite(); bad {
-			return fmt.Sprintf("a weight of layer %d became %v", l+1, v)
-		}
-	}
-	if math.IsNaN(lossSum) || math.IsInf(lossSum, 0) {
-		return fmt.Sprintf("the training loss became %v", lossSum)
-	}
-	return ""
+	return divergenceAdvice(r.c.lr, r.c.lambda, float64(r.tr.sgd.N))
 }
