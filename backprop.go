@@ -26,7 +26,7 @@
 // (not the biases) by the factor 1 − ηλ/n, n being the size of the training set.
 //
 // Every function here works on a whole mini-batch at once, one sample per row (matrix.go), in
-// plain loops in the order of the notes; trainBatch, at the end, trains one mini-batch: forward,
+// plain loops in the order of the notes; trainBatch trains one mini-batch with them: forward,
 // backward, update. Training runs the same arithmetic faster and shared between cores
 // (fast_passes.go, train.go), proved equal to these functions bit for bit (fast_test.go).
 
@@ -173,7 +173,8 @@ func (o SGD) update(net *Network, g *Grads, batchSize int) {
 // trainBatch trains net on the mini-batch in p, in the order of the notes: the forward pass
 // (a, σ(a) and L of every sample), the backward pass (δ of every layer, then the gradients
 // summed over the batch, into g), and the SGD step. -explain, the lab's one step and the
-// exercise train with it; training a whole epoch takes the same steps in fast_passes.go.
+// exercise train with it; the program's training takes the same steps in their fast forms
+// (fast_passes.go), shared between cores by train.go.
 func (net *Network) trainBatch(p *Pass, g *Grads, o SGD) {
 	net.forward(p)                  // network.go
 	net.backward(p, g)              // δ, ∂L/∂W, ∂L/∂b

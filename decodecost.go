@@ -7,7 +7,7 @@
 // besides its planes and the image it converts them to. So the figure follows the standard
 // library's decoders, as they are in Go 1.26:
 //
-//	PNG   width × height × the bytes a pixel of the image the decoder returns (below), twice over
+//	PNG   width × height × the bytes a pixel of the image the decoder returns (pngPixelBytes), twice over
 //	      when interlaced (each of the 7 passes is decoded whole, then merged into the image)
 //	JPEG  the planes (1 byte a pixel a component, padded to the 32×32 pixels of the largest
 //	      block group), the coefficients if progressive (4 bytes a pixel a component), and for 3
@@ -29,7 +29,7 @@ import (
 )
 
 // decodedBytes is what decoding the image in b (whose header cfg and format image.DecodeConfig
-// read) allocates, by the counts above, as a float64 so that no size overflows it.
+// read) allocates, by the counts of this file's opening comment, as a float64 so that no size overflows it.
 func decodedBytes(b []byte, cfg image.Config, format string) float64 {
 	w, h := float64(cfg.Width), float64(cfg.Height)
 	switch format {

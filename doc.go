@@ -20,7 +20,9 @@
 //
 // Read the course's code first: network.go (the layers, σ, the forward pass, the loss),
 // backprop.go (δ, the gradients, the SGD step, and trainBatch, one mini-batch in the order of
-// the notes) and matrix.go (the products as plain loops); then main.go and session.go, a run.
+// the notes), matrix.go (the products as plain loops), plain_train.go (the course's training
+// loop, trainPlain: epochs of shuffled mini-batches, then the evaluation); then main.go, the
+// command line, which hands a run to session.go.
 // The fast_*.go files, train.go and parallel.go run the same arithmetic faster and may be
 // skipped. README.md lists every file; docs/usage.md gives every flag, the output and the errors.
 //

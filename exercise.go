@@ -65,7 +65,7 @@ const stepsTestFile = "steps_test.go"
 // report_page.go, plot.go; files.go, which writes files whole, and paths.go, which checks -out).
 // No lab, downloader, parallel trainer or fast product: go test there compiles little, and
 // nothing in it computes a step's answer.
-var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "limits.go", "memory.go", "settings.go", "plain_train.go", "exercise_steps.go",
+var exerciseModule = []string{"network.go", "backprop.go", "matrix.go", "exp.go", "pass.go", "mnist.go", "limits.go", "memory.go", "settings.go", "plain_train.go", "diverge.go", "exercise_steps.go",
 	"report.go", "report_math.go", "report_net.go", "report_page.go", "plot.go", "files.go", "paths.go"}
 
 // exerciseDropped are the functions of matrix.go left out of the exercise.

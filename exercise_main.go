@@ -86,7 +86,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	net := newNetwork(s.sizes(), s.seed)
 	fmt.Fprintf(stdout, "training %v with your functions, the course's way: %d epochs, batch %d, η %g, λ %g\n", s.hidden, s.epochs, s.batch, s.lr, s.lambda)
 	if s.epochs == 0 {
-		trainPlain(net, m, s, stdout, stderr, nil, nil)
+		trainPlain(net, m, s, stdout, stderr, nil, nil) // no epoch: nothing to diverge
 		return 0
 	}
 	fmt.Fprintf(stdout, "reports: %s, rewritten after every epoch\n", filepath.Join(rs.out, "report.html"))
@@ -100,12 +100,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	pred := make([]byte, m.Test.Len())
-	_, test := trainPlain(net, m, s, stdout, stderr, func(plain []plainEpoch) {
+	_, test, err := trainPlain(net, m, s, stdout, stderr, func(plain []plainEpoch) {
 		e := plain[len(plain)-1]
 		hist = append(hist, epochStats{Epoch: len(plain), TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc,
 			EvalLoss: e.Eval.Loss, EvalAcc: e.Eval.Acc(), Seconds: e.Seconds})
 		report(nil)
 	}, pred)
+	if err != nil { // diverged (diverge.go): the report, if an epoch wrote one, stays that epoch's
+		kept := fmt.Sprintf("the files in %s are those of epoch %d", rs.out, len(hist))
+		if len(hist) == 0 {
+			kept = "no epoch finished, so no files were written"
+		}
+		fmt.Fprintf(stderr, "main: %v (%s)\n", err, kept)
+		return 1
+	}
 	report(&testResult{Score: test, Confusion: confusionOf(m.Test.Labels, pred), Mistakes: findMistakes(net, m.Test, pred, 48),
 		Example: derivationOf(net, m.Test, 0)})
 	if failed != nil {

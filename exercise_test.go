@@ -139,6 +139,9 @@ func exerciseSlips() []exerciseSlip {
 		{"hidden-sigma-of-s", "hiddenDelta", "sigmoidPrimeFromSigma(s.at(r, k))", "sigmoidPrimeFromSigma(sigmoid(s.at(r, k)))", 5, "σ' of σ(s)", nil},
 		{"forward-bias-first", "layerForward", "var sum float64", "sum := b[j]", -2, "another order",
 			[]string{"\t\t\tsum += b[j]\n", ""}},
+		// An endless loop (k never grows): step 5 is given up after stepTimeLimit, the others
+		// still get their verdicts.
+		{"hidden-endless-loop", "hiddenDelta", "k < delta.Cols; k++", "k < delta.Cols; k *= 2", 5, "did not finish", nil},
 	}
 }
 
@@ -192,6 +195,18 @@ func TestExercise(t *testing.T) {
 		}
 		if !regexp.MustCompile(`(?m)^step 7  waiting for step 1  `).MatchString(out) || !strings.Contains(out, fmt.Sprintf("0 of %d steps done", len(exerciseSteps()))) {
 			t.Errorf("go test does not show the gradient check waiting for step 1 and 0 steps done:\n%s", out)
+		}
+		// go test -json, as a script reads it: each step's subtest fails while the step is not
+		// done, and is named by its number alone.
+		out = runIn(t, dir, false, "go", "test", "-count=1", "-json", "-run", "TestSteps/1$", ".")
+		if !regexp.MustCompile(`"Action":"fail".*"Test":"TestSteps/1"`).MatchString(out) || strings.Contains(out, `"Test":"TestSteps/2"`) {
+			t.Errorf("go test -json -run 'TestSteps/1$' does not say that TestSteps/1 alone fails:\n%s", out)
+		}
+		out = runIn(t, dir, false, "go", "test", "-count=1", "-json", ".")
+		for i := range exerciseSteps() {
+			if !regexp.MustCompile(fmt.Sprintf(`"Action":"fail".*"Test":"TestSteps/%d"`, i+1)).MatchString(out) {
+				t.Errorf("go test -json does not say that step %d (not written or waiting) fails:\n%s", i+1, out)
+			}
 		}
 		// One step, with its hints: the subtest alone, then hints 1 to 3, the last a body.
 		out = runIn(t, dir, false, "go", "test", "-count=1", "-run", "TestSteps/5", "-args", "-hint", "3")
@@ -252,7 +267,7 @@ func TestExercise(t *testing.T) {
 		bin := filepath.Join(dir, "steps.test")
 
 		out := runSlip(t, dir, bin, "", true)
-		if !strings.Contains(out, allPass) {
+		if !strings.Contains(out, allPass) || strings.Contains(out, "--- FAIL") {
 			t.Errorf("the plain answers do not pass every step bit for bit:\n%s", out)
 		}
 		for _, s := range exerciseSlips() {
@@ -263,10 +278,29 @@ func TestExercise(t *testing.T) {
 				t.Errorf("slip %s: want step %d right but not bit for bit:\n%s", s.name, -s.step, out)
 			case s.step <= 0 && !strings.Contains(out, s.says):
 				t.Errorf("slip %s: want every step to pass, and %q:\n%s", s.name, s.says, out)
-			case s.step > 0 && !regexp.MustCompile(fmt.Sprintf(`(?m)^step %d  WRONG  `, s.step)).MatchString(out):
+			case s.step > 0 && !regexp.MustCompile(fmt.Sprintf(`(?m)^step %d  (WRONG|did not finish in \S+)  `, s.step)).MatchString(out):
 				t.Errorf("slip %s: want step %d named WRONG:\n%s", s.name, s.step, out)
 			case s.step > 0 && !strings.Contains(out, s.says):
 				t.Errorf("slip %s: want the diagnosis to say %q:\n%s", s.name, s.says, out)
+			}
+			// go test's own verdicts, which scripts read: the step named fails, and (a slip is
+			// one step's) no other step does but those that wait for it.
+			failed := regexp.MustCompile(`(?m)^\s*--- FAIL: TestSteps/(\d+) `).FindAllStringSubmatch(out, -1)
+			var steps []string
+			for _, f := range failed {
+				steps = append(steps, f[1])
+			}
+			want := []string(nil)
+			if s.step > 0 {
+				want = append(want, fmt.Sprint(s.step))
+				for i, st := range exerciseSteps() {
+					if slices.Contains(st.Needs, s.step) {
+						want = append(want, fmt.Sprint(i+1))
+					}
+				}
+			}
+			if !slices.Equal(steps, want) {
+				t.Errorf("slip %s: go test fails the subtests %v, want %v:\n%s", s.name, steps, want, out)
 			}
 		}
 	})
@@ -321,6 +355,9 @@ func checkExerciseSource(t *testing.T, files map[string][]byte) {
 		}
 	}
 	md := string(files["EXERCISE.md"])
+	if !strings.Contains(md, fmt.Sprintf("`did not finish in %v`", stepTimeLimit)) {
+		t.Errorf("EXERCISE.md does not give the time limit of a step's check, %v (steps_test.go)", stepTimeLimit)
+	}
 	loc := findSteps(files, steps)
 	for i, s := range steps {
 		if !strings.Contains(md, fmt.Sprintf("### Step %d: %s", i+1, s.Title)) || !strings.Contains(md, s.Eq) {

@@ -83,7 +83,8 @@ func exp(x float64) float64 {
 
 // scale2 returns y·2^k, exactly (a change of exponent) unless the result is subnormal. Within
 // the normal range 2^k is a float64 made from its bits, and the product is exact; math.Ldexp,
-// which handles every case, is several times slower, and e^x is called for every σ(a).
+// which handles every case, is slower (a call and a branch for each case), and e^x is called
+// for every σ(a).
 func scale2(y float64, k int) float64 {
 	if k < -1020 || k > 1020 {
 		return math.Ldexp(y, k)
@@ -179,8 +180,9 @@ func lnKernel(f float64, k int, c float64) float64 {
 // normals draws numbers from the standard normal distribution N(0, 1), by Marsaglia's polar
 // method, from the uniform numbers of a seeded generator: take u, v uniform in (−1, 1) until
 // s = u² + v² is in (0, 1); then u·√(−2 ln s / s) and v·√(−2 ln s / s) are two independent
-// normal numbers. It needs only ln and √, which IEEE arithmetic rounds exactly, so it gives the
-// same numbers on every computer. (math/rand/v2's NormFloat64 calls math.Exp and math.Log.)
+// normal numbers. It needs only √, which IEEE arithmetic rounds correctly (math.Sqrt gives the
+// same bits everywhere), and ln, the program's own (ln in this file), so it gives the same
+// numbers on every computer. (math/rand/v2's NormFloat64 calls math.Exp and math.Log.)
 type normals struct {
 	rng   *rand.Rand
 	spare float64 // the second number of the last pair, not yet handed out

@@ -28,7 +28,7 @@ func ulps(a, b float64) uint64 {
 }
 
 // compareWithin1ulp calls ours and theirs (the standard library's) on every x. Where they are
-// more than 1 ulp apart, the exact value, worked out with 256-bit arithmetic (exact, below),
+// more than 1 ulp apart, the exact value, worked out with 256-bit arithmetic (exactExp, exactLn, exactLog1p),
 // decides: ours must be within 1 ulp of it. (The standard library's amd64 assembly misses by 2
 // ulps here and there, overflows e^x to +Inf from 709.4 on, and takes ln of a subnormal number
 // as if it were 2⁻¹⁰²²; the exact value is the judge, not either function.) So are a few

@@ -36,7 +36,7 @@ type example struct {
 	after *Pass
 }
 
-// runExample trains a copy of net on the one input held in p (see imagePass, inputPass): p
+// runExample trains a copy of net on the one input held in p (imagePass or inputPass, pass.go): p
 // keeps the passes of net as it is, and the copy, one SGD step later, gives after.
 func runExample(net *Network, sgd SGD, p *Pass) *example {
 	ex := &example{p: p, g: net.newGrads(), sgd: sgd, back: make([][]float64, len(net.Layers)),

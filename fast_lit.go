@@ -39,7 +39,7 @@ func (li litIndex) row(r int) ([]uint16, []float64) {
 	return li.Idx[lo:hi], li.Val[lo:hi]
 }
 
-// rows returns a view of rows lo..hi-1 (see Matrix.rows).
+// rows returns a view of rows lo..hi-1 (as Matrix.rows in matrix.go).
 func (li litIndex) rows(lo, hi int) litIndex {
 	return litIndex{Cols: li.Cols, Idx: li.Idx[lo*li.Cols : hi*li.Cols], Val: li.Val[lo*li.Cols : hi*li.Cols], N: li.N[lo:hi]}
 }
@@ -143,7 +143,7 @@ func (net *Network) newBatch(size int) batch {
 	return batch{p: net.newPass(size), lit: newLitIndex(size, net.Sizes[0])}
 }
 
-// rows returns a view of samples lo..hi-1 of b (see Pass.rows).
+// rows returns a view of samples lo..hi-1 of b (as Pass.rows in pass.go).
 func (b batch) rows(lo, hi int) batch {
 	return batch{p: b.p.rows(lo, hi), lit: b.lit.rows(lo, hi)}
 }

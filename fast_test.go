@@ -55,7 +55,7 @@ func TestSparseProductsEqualDense(t *testing.T) {
 }
 
 // TestMatrixProducts checks the fast products against their definitions (productPQt,
-// productPtQ and productPQ at the top of matrix.go), bit for bit: on shapes that take every
+// productPtQ and productPQ, the last functions of matrix.go), bit for bit: on shapes that take every
 // block and remainder loop (samples 4 at a time, then 2, then 1; units 2 at a time, then 1),
 // and on ranges of units, as workers share them.
 func TestMatrixProducts(t *testing.T) {

@@ -105,7 +105,7 @@ func removeTemps(paths ...string) []string {
 }
 
 // outFiles are the paths, in the -out folder dir, of the files a run writes there: the report's
-// files (reportFiles, report.go) and checkWritable's probe.
+// files (reportFiles, report.go) and checkWritable's probe (paths.go).
 func outFiles(dir string) []string {
 	var paths []string
 	for _, name := range append(reportFiles(), writeProbe) {

@@ -84,7 +84,7 @@ type lab struct {
 	closeErr                      error
 
 	// writing is held while -save or the report files are written, so that quitting at a
-	// second Ctrl-C waits for the file under way (see catchInterrupts).
+	// second Ctrl-C waits for the file under way (catchInterrupts, signals.go).
 	writing sync.Mutex
 	// draws admits this many drawings to be decoded at once: each may take up to
 	// maxDrawBytes for the image and 8 bytes a pixel for its grey levels (mnistForm).
@@ -92,7 +92,7 @@ type lab struct {
 	// snap is the copy of the network that requests compute on (lab_budget.go).
 	snap readerSnap
 
-	mu sync.RWMutex // the runner holds it for writing while it changes anything below
+	mu sync.RWMutex // the runner holds it for writing while it changes any field from net to version
 	// net is the network being trained, r.net when there is data; r is nil without data.
 	net *Network
 	r   *session

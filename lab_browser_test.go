@@ -8,7 +8,7 @@
 // Chromium is driven without any library, over the DevTools protocol on a pipe
 // (--remote-debugging-pipe): it reads commands from its file descriptor 3 and writes replies and
 // events to its file descriptor 4, each message one JSON object ended by a NUL byte. cdpClient
-// below is the whole client: a writer, and a reader goroutine that hands replies to their callers
+// (this file) is the whole client: a writer, and a reader goroutine that hands replies to their callers
 // by id and keeps the events the test looks at.
 //
 // The test is skipped without Chromium or without MNIST_DIR (a network that reads digits needs
@@ -37,7 +37,7 @@ import (
 )
 
 // browserTestTimeout bounds the whole test: loading MNIST, two epochs, Chromium and the drawing
-// take about 10 s together on a slow machine.
+// took about 10 s together on an AMD EPYC with 2 CPUs, busy with other work.
 const browserTestTimeout = 60 * time.Second
 
 // TestLabInBrowser draws a 3 on the page of a lab whose network has trained two epochs, in a
@@ -59,7 +59,7 @@ func TestLabInBrowser(t *testing.T) {
 	began := time.Now()
 
 	// The lab, in-process, as `go run . -serve` starts it (lab_test.go). Cleanups run last-in
-	// first-out: the browser (registered below) goes first, then the lab and its server.
+	// first-out: the browser (registered after, by startBrowser) goes first, then the lab and its server.
 	_, srv := startLab(t, "-data", os.Getenv("MNIST_DIR"), "-download=false", "-out", t.TempDir(), "-workers", "1")
 
 	// Two epochs through the API, as the page's "One epoch" button does: an untrained network
@@ -612,7 +612,7 @@ type cdpMessage struct {
 // it. A cleanup closes it: Browser.close, then a kill if it has not gone within 5 s.
 func startBrowser(t *testing.T, chromium string) *cdpClient {
 	t.Helper()
-	profile, logDir := t.TempDir(), t.TempDir() // before the cleanup below: removed after it
+	profile, logDir := t.TempDir(), t.TempDir() // made before the t.Cleanup that closes the browser: removed after it
 	cmdR, cmdW, err := os.Pipe()                // we write commands, Chromium reads them on fd 3
 	if err != nil {
 		t.Fatal(err)

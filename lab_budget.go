@@ -1,6 +1,7 @@
 // lab_budget.go is the lab's budget as a whole, where each request's own bounds (lab.go) say
 // nothing of many requests at once: 400 clients each sending a megabyte of JSON, each refused on
-// its own, once held 4 GB between them and starved the training of the processor.
+// its own, once held 4 GB between them and starved the training of the processor (measured on an
+// AMD EPYC with 2 CPUs: docs/lab.md, "Under load").
 //
 //   - Admission: the requests that decode or compute (the passes, the gradient check, drawings,
 //     the next mistake, the network and its picture) take one of readersAtOnce turns, about one
@@ -33,7 +34,7 @@ const (
 	// queueLen is the requests that may wait for a turn; more are refused at once. A waiting
 	// request has not been read: it costs its connection and a goroutine, some 20 kB, and so a
 	// queue that takes a storm of 400 clients whole costs less than 400 clients retrying at once
-	// (measured: 42% of the idle training pace against 21%, with 256).
+	// (measured on an AMD EPYC with 2 CPUs: 42% of the idle training pace against 21%, with 256).
 	queueLen   = 1024
 	queueWait  = 3 * time.Second // the longest one waits; then it is refused, well within the server's timeouts
 	retryAfter = "1"             // seconds, in a refusal's Retry-After

@@ -64,7 +64,7 @@ type passStep struct {
 	PredictionAfter int       `json:"prediction_after"`
 }
 
-// passResponse is the answer of /api/forward, /api/draw and (with the fields below "backward")
+// passResponse is the answer of /api/forward, /api/draw and (with the fields from Y to Step, under "backward")
 // /api/backward.
 type passResponse struct {
 	Test       *int        `json:"test,omitempty"`

@@ -1,16 +1,22 @@
-// limits.go holds the bound on the memory a run may take, which memory.go checks the network
-// against and mnist.go a data file, and how such sizes are printed (bytesString, joinInts).
+// limits.go holds the bounds a run is held to, and how it states them: the memory a run may
+// take (maxMemory), which memory.go checks the network against and mnist.go a data file; the
+// time an epoch of the course's loop (trainPlain, plain_train.go) may take before the learner
+// is told that a loop does too much work (slowFactor, plainEpochSeconds); and how sizes are
+// printed in what they refuse (bytesString, joinInts).
 
 package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// maxMemory is the most a run may need by memory.go's count: 4 GiB, a sixth of this machine and
-// half of a small laptop. Past it the program refuses to start.
+// maxMemory is the most a run may need by memory.go's count: 4 GiB, a sixth of the 24 GB of the
+// machine the program was developed on (an AMD EPYC with 2 CPUs) and half of a laptop with 8 GB.
+// Past it the program refuses to start.
 const maxMemory = 4 << 30
 
 // bytesString writes a size in bytes the way people read it: 1.6 GB, 34 GB, 820 MB.
@@ -32,4 +38,37 @@ func joinInts(v []int, sep string) string {
 		s[i] = strconv.Itoa(n)
 	}
 	return strings.Join(s, sep)
+}
+
+// slowFactor is how many times the estimate of plainEpochSeconds an epoch may take before
+// trainPlain says so. The estimate is of the multiply-adds alone, in the fastest plain loop;
+// plain loops through Matrix.at take two to four times it, and a busy computer more.
+const slowFactor = 10
+
+// plainEpochSeconds estimates how long an epoch of plain loops takes on this computer: the
+// multiply-adds of the forward pass, three times over (forward, δ sent down, gradients), and
+// the step's, at the rate this computer runs a plain loop of them, measured here in 20 ms.
+func plainEpochSeconds(sizes []int, n, batch int) float64 {
+	var macs, weights float64
+	for l := 1; l < len(sizes); l++ {
+		macs += float64(float64(sizes[l-1]) * float64(sizes[l]))
+		weights += float64(float64(sizes[l-1])*float64(sizes[l])) + float64(sizes[l])
+	}
+	x, y := make([]float64, 1<<14), make([]float64, 1<<14)
+	for i := range x {
+		x[i], y[i] = float64(i%7)/7, float64(i%5)/5
+	}
+	start, count := time.Now(), 0.0
+	var sum float64
+	for time.Since(start) < 20*time.Millisecond {
+		for i := range x {
+			sum += float64(x[i] * y[i])
+		}
+		count += float64(len(x))
+	}
+	if math.IsNaN(sum) { // never: a use of sum, so that the loop is not left out
+		return 0
+	}
+	rate := count / time.Since(start).Seconds() // multiply-adds a second
+	return (float64(3*macs*float64(n)) + float64(weights*float64(n/batch))) / rate
 }

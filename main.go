@@ -1,11 +1,14 @@
-// main.go is the command line: the flags, what they may be, and run, which hands the work to
-// the session (session.go), the lab (lab.go) or a prediction (predict.go).
+// main.go is the command line: the flags, what they may be, and run, which hands the work to a
+// training session (session.go, which also runs -explain, explain.go), the lab (lab.go), a
+// prediction (predict.go), the assignment (-exercise, exercise.go) or a class's grading (-grade,
+// grade.go).
 //
-// The course's math is not here: read network.go (the layers, σ, the forward pass, the loss),
-// then backprop.go (the backward pass, the SGD step and trainBatch, one mini-batch in the order
-// of the notes), then matrix.go (the products as plain loops). The files named fast_*.go, and
-// train.go and parallel.go, run the same arithmetic faster and share it between cores, proved
-// equal to those bit for bit: a reader of the course may skip them.
+// The course's math is not here: read network.go (the layers, σ, the forward pass, the loss), then
+// backprop.go (the backward pass, the SGD step and trainBatch, one mini-batch in the order of the
+// notes), then matrix.go (the products as plain loops), then plain_train.go (the course's training
+// loop, trainPlain), and then this file. The files named fast_*.go, and train.go and parallel.go,
+// run the same arithmetic faster and share it between cores, proved equal to those bit for bit: a
+// reader of the course may skip them.
 //
 //	go run .                          train 784-20-10 for 100 epochs on ./data, downloading it
 //	go run . -data DIR -epochs 5 -hidden 100,30

@@ -51,8 +51,8 @@ const layerOverhead = 512
 // goroutine stacks, the trainer's small tables.
 const bookkeeping = 1 << 20
 
-// memoryNeed is the count above in bytes, as a float64 so that no size can overflow it.
-// workers ≤ 0 counts one evaluation piece per CPU, as many as newTrainer makes.
+// memoryNeed is the count of this file's opening comment, in bytes, as a float64 so that no size
+// can overflow it. workers ≤ 0 counts one evaluation piece per CPU, as many as newTrainer makes.
 func memoryNeed(sizes []int, batch, workers int) float64 {
 	if workers <= 0 {
 		workers = runtime.NumCPU()

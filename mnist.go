@@ -49,8 +49,9 @@ func (e *FormatError) Error() string { return e.File + ": " + e.Problem }
 // Images[n*784+i], 0..255, and Labels[n] is its digit.
 //
 // A data set read from files also lists the lit pixels (those not 0) of every image, once: the
-// first layer skips the dark ones (matrix.go), and the list of an image never changes, so it
-// is made once instead of each time the image enters a mini-batch, 100 times a run. With each
+// first layer skips the dark ones (productPQtLitFast and productPtQLitFast, fast_lit.go), and
+// the list of an image never changes, so it is made once instead of each time the image enters
+// a mini-batch, 100 times in a run of the default 100 epochs. With each
 // lit pixel's place comes its value, so that a mini-batch is filled from the list alone, read in
 // sequence, without looking at the image's 784 bytes: three bytes a lit pixel, 22 MB for the
 // 50,000 training images, whose pixels are one in five lit.

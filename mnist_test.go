@@ -86,7 +86,7 @@ func TestBrokenFiles(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeSet(t, dir, 12, 3, true) // a good test set; the training pair is replaced below
+			writeSet(t, dir, 12, 3, true) // a good test set; each case then replaces the training pair
 			os.Remove(filepath.Join(dir, trainImagesName+".gz"))
 			os.Remove(filepath.Join(dir, trainLabelsName+".gz"))
 			imagesName, images := c.imagesName, c.images

@@ -91,10 +91,10 @@ func loadModel(path string) (*Network, error) {
 }
 
 // readModel reads a network saved by saveModel, checking that it is one this program can run:
-// 784 inputs, 10 outputs, at most maxLayers layers, every W and b of the shape its sizes say,
-// every number finite, and its memory, trained in mini-batches of batch by workers, with the
-// file's own decoding held meanwhile, within maxMemory (memory.go). It returns the epochs the
-// network had been trained, or −1 if the file does not say (one written by another tool).
+// 784 inputs, 10 outputs, at most maxLayers layers, every W and b of the shape its sizes say, every
+// number finite, and its memory, trained in mini-batches of batch by workers, with the file's own
+// decoding held meanwhile, within maxMemory (limits.go) by memory.go's count. It returns the epochs
+// the network had been trained, or −1 if the file does not say (one written by another tool).
 func readModel(path string, batch, workers int) (*Network, int, error) {
 	fail := func(format string, args ...any) (*Network, int, error) {
 		return nil, 0, fmt.Errorf("-load %s: %s", path, fmt.Sprintf(format, args...))
@@ -245,18 +245,6 @@ func startingNetwork(load string, sizes []int, seed uint64, batch, workers int) 
 }
 
 // Small tools on a network: checking its numbers, copying it, naming its sizes.
-
-// nonFinite returns the first weight or bias of the layer that is NaN or ±Inf, if there is one.
-func (layer Layer) nonFinite() (float64, bool) {
-	for _, vs := range [][]float64{layer.W.Data, layer.B} {
-		for _, v := range vs {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return v, true
-			}
-		}
-	}
-	return 0, false
-}
 
 // clone returns a copy of net that shares no memory with it.
 func (net *Network) clone() *Network {

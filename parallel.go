@@ -42,9 +42,9 @@ type team struct {
 	wake   []chan struct{}
 }
 
-// How long a waiting worker spins before it sleeps: about 2¹⁶ looks at the counter (some 100 µs,
-// far longer than the work between two rounds of a mini-batch), yielding the processor once in
-// a while so that more workers than cores still make progress, then sleep.
+// How long a waiting worker spins before it sleeps: about 2¹⁶ looks at the counter (some 100 µs
+// on an AMD EPYC, far longer than the work between two rounds of a mini-batch), yielding the
+// processor once in a while so that more workers than cores still make progress, then sleep.
 const (
 	spins      = 1 << 16
 	yieldEvery = 1 << 8
@@ -158,10 +158,11 @@ func share(n, grain, w, workers int) (lo, hi int) {
 //
 // Two workers beat one only while both are running and hand over quickly. When another program
 // holds a core (a browser, an editor, a build), the operating system shares the remaining core
-// between the two workers, and each round waits for a partner that is not running: two workers
-// then took 2.7 times as long as one. Which is faster depends on the machine and changes during
-// a run, so it is measured, not guessed. The results do not depend on the number of workers
-// (train.go), so the trainer may change it between any two mini-batches.
+// between the two workers, and each round waits for a partner that is not running: two workers then
+// took 2.7 times as long as one (measured on an AMD EPYC with 2 CPUs, a busy loop on one). Which is
+// faster depends on the machine and changes during a run, so it is measured, not guessed. The
+// results do not depend on the number of workers (train.go), so the trainer may change it between
+// any two mini-batches.
 //
 // A chooser times mini-batches in blocks of a few hundred images (about a millisecond). A probe
 // runs blocks in pairs, one on one worker and one on all of them, in the order 1, n, n, 1, 1, n
@@ -200,7 +201,7 @@ type chooser struct {
 const probePlan = "011001"
 
 // blockImages is about how many images a timed block holds: enough that a block takes about a
-// millisecond, far longer than a hand-over or a clock reading (36 ns), and few enough that a
+// millisecond, far longer than a hand-over or a clock reading (36 ns on an AMD EPYC), and few enough that a
 // probe is a small part of an epoch of 50,000 images.
 const blockImages = 256
 

@@ -33,22 +33,24 @@ const evalChunk = 500
 const shuffleStream = 0x73687566666c65
 
 // trainPlain trains net on m.Train for s.epochs epochs, printing one line an epoch to w, and a
-// progress line to progress every few seconds inside an epoch (with a word if the epoch runs far
-// slower than plain loops should). After each epoch it calls epochDone, if not nil, with the
+// progress line to progress every few seconds inside an epoch (epochWatch, with a word if the
+// epoch runs far slower than plain loops should). After each epoch it calls epochDone, if not nil, with the
 // epochs so far (the exercise's main writes its report then). It returns every epoch's figures
 // and the test set's score; testPred, if not nil, gets the predicted digit of every test image.
-func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, epochDone func([]plainEpoch), testPred []byte) ([]plainEpoch, Score) {
+// A run whose weights or loss stop being finite numbers ends at that epoch, without its line,
+// with the error the program gives (divergence in diverge.go): a NaN trains no further.
+func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, epochDone func([]plainEpoch), testPred []byte) ([]plainEpoch, Score, error) {
 	rng := rand.New(rand.NewPCG(s.seed, shuffleStream))
 	order := sequence(m.Train.Len())
 	g := net.newGrads()
 	p := net.newPass(s.batch)
-	expected := plainEpochSeconds(net.Sizes, m.Train.Len(), s.batch)
-	warned := false // once a run: a busy computer can slow one epoch too
+	watch := &epochWatch{w: progress, expected: plainEpochSeconds(net.Sizes, m.Train.Len(), s.batch)}
 	var hist []plainEpoch
 	for e := 1; e <= s.epochs; e++ {
 		sgd := SGD{Eta: s.lr * math.Pow(1-s.etaDecay, float64(e-1)), Lambda: s.lambda, N: m.Train.Len()} // η_e = η·(1 − decay)^(e−1)
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		start, shown := time.Now(), time.Now()
+		start := time.Now()
+		watch.begin(e, len(order))
 		var lossSum float64
 		hits := 0
 		for lo := 0; lo < len(order); lo += s.batch {
@@ -60,19 +62,12 @@ func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, 
 			net.trainBatch(q, g, sgd) // forward, backward, update (backprop.go)
 			l, h := lossAndHits(q)    // of the forward pass, before the step
 			lossSum, hits = lossSum+l, hits+h
-			if time.Since(shown) >= 5*time.Second {
-				shown = time.Now()
-				done, secs := lo+len(idx), time.Since(start).Seconds()
-				line := fmt.Sprintf("  epoch %d: %d of %d images, %.0fs", e, done, len(order), secs)
-				if guess := secs / float64(done) * float64(len(order)); !warned && guess > slowFactor*expected {
-					warned = true
-					line += fmt.Sprintf(" (this epoch will take about %.0fs, %.0f times what plain loops take on this computer, "+
-						"about %.1fs: does a loop do more work than its formula needs?)", guess, guess/expected, expected)
-				}
-				fmt.Fprintln(progress, line)
-			}
+			watch.done(lo + len(idx)) // a progress line every few seconds
 		}
 		secs := time.Since(start).Seconds()
+		if bad := divergence(net, lossSum); bad != "" {
+			return hist, Score{}, fmt.Errorf("training diverged in epoch %d: %s; %s", e, bad, divergenceAdvice(s.lr, s.lambda, float64(len(order))))
+		}
 		n := float64(len(order))
 		ep := plainEpoch{TrainLoss: lossSum / n, TrainAcc: float64(hits) / n, Eval: plainScore(net, m.Eval, nil), Seconds: secs}
 		hist = append(hist, ep)
@@ -84,7 +79,7 @@ func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, 
 	}
 	test := plainScore(net, m.Test, testPred)
 	fmt.Fprintf(w, "test accuracy: %.4f (%d/%d)\n", test.Acc(), test.Hits, test.N)
-	return hist, test
+	return hist, test, nil
 }
 
 // plainScore is the mean loss and the accuracy of net on d, the losses summed as the program
@@ -111,37 +106,39 @@ func plainScore(net *Network, d Dataset, pred []byte) Score {
 	return s
 }
 
-// slowFactor is how many times the estimate of plainEpochSeconds an epoch may take before
-// trainPlain says so. The estimate is of the multiply-adds alone, in the fastest plain loop;
-// plain loops through Matrix.at take two to four times it, and a busy computer more.
-const slowFactor = 10
+// epochWatch prints trainPlain's progress line to w every few seconds inside an epoch, and
+// says, once a run (a busy computer can slow one epoch too), when the epoch is on course to
+// take more than slowFactor times expected, what plain loops should take (plainEpochSeconds,
+// limits.go): the sign of a loop that does more work than its formula needs.
+type epochWatch struct {
+	w            io.Writer
+	expected     float64 // seconds an epoch of plain loops should take on this computer
+	warned       bool
+	epoch, total int // the epoch under way, and its images
+	start, shown time.Time
+}
 
-// plainEpochSeconds estimates how long an epoch of plain loops takes on this computer: the
-// multiply-adds of the forward pass, three times over (forward, δ sent down, gradients), and
-// the step's, at the rate this computer runs a plain loop of them, measured here.
-func plainEpochSeconds(sizes []int, n, batch int) float64 {
-	var macs, weights float64
-	for l := 1; l < len(sizes); l++ {
-		macs += float64(float64(sizes[l-1]) * float64(sizes[l]))
-		weights += float64(float64(sizes[l-1])*float64(sizes[l])) + float64(sizes[l])
+// begin starts the watch of epoch e, of total images.
+func (ew *epochWatch) begin(e, total int) {
+	ew.epoch, ew.total = e, total
+	ew.start, ew.shown = time.Now(), time.Now()
+}
+
+// done says that the epoch's first done images are trained; it prints a line if the last was
+// printed five seconds ago or more.
+func (ew *epochWatch) done(done int) {
+	if time.Since(ew.shown) < 5*time.Second {
+		return
 	}
-	x, y := make([]float64, 1<<14), make([]float64, 1<<14)
-	for i := range x {
-		x[i], y[i] = float64(i%7)/7, float64(i%5)/5
+	ew.shown = time.Now()
+	secs := time.Since(ew.start).Seconds()
+	line := fmt.Sprintf("  epoch %d: %d of %d images, %.0fs", ew.epoch, done, ew.total, secs)
+	if guess := secs / float64(done) * float64(ew.total); !ew.warned && guess > slowFactor*ew.expected {
+		ew.warned = true
+		line += fmt.Sprintf(" (this epoch will take about %.0fs, %.0f times what plain loops take on this computer, "+
+			"about %.1fs: does a loop do more work than its formula needs?)", guess, guess/ew.expected, ew.expected)
 	}
-	start, count := time.Now(), 0.0
-	var sum float64
-	for time.Since(start) < 20*time.Millisecond {
-		for i := range x {
-			sum += float64(x[i] * y[i])
-		}
-		count += float64(len(x))
-	}
-	if math.IsNaN(sum) { // never: a use of sum, so that the loop is not left out
-		return 0
-	}
-	rate := count / time.Since(start).Seconds() // multiply-adds a second
-	return (float64(3*macs*float64(n)) + float64(weights*float64(n/batch))) / rate
+	fmt.Fprintln(ew.w, line)
 }
 
 // sequence returns 0, 1, ..., n−1: the images of a data set in their file order.

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"math"
 	"os"
@@ -24,7 +25,10 @@ func TestPlainTrainingIsTheProgram(t *testing.T) {
 	}
 	m := readData(t, dir)
 	net := newNetwork([]int{imageSize, 9, numDigits}, 5)
-	hist, test := trainPlain(net, m, storedSettings, io.Discard, io.Discard, nil, nil)
+	hist, test, err := trainPlain(net, m, storedSettings, io.Discard, io.Discard, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for l := range net.Layers {
 		if !sameBits(net.Layers[l].W.Data, program.Layers[l].W.Data) || !sameBits(net.Layers[l].B, program.Layers[l].B) {
 			t.Errorf("layer %d: trained plainly, the weights differ from the program's", l+1)
@@ -60,5 +64,31 @@ func TestPlainEpochEstimate(t *testing.T) {
 	wide := plainEpochSeconds([]int{imageSize, 100, numDigits}, 50000, 10)
 	if !(small > 0) || math.IsInf(small, 0) || !(wide > 2*small) {
 		t.Errorf("estimated plain epochs: %v s for 784-20-10 and %v s for 784-100-10; want a positive time, growing with the layer", small, wide)
+	}
+}
+
+// TestPlainTrainingStopsWhenItDiverges: the course's loop, which the exercise's main runs with
+// the learner's functions, stops at the epoch whose weights overflow (-lr 1e308) or whose L2
+// factor 1 − ηλ/n falls to −1 or below (-lambda 1e308), with the program's one line and
+// advice, instead of training on NaN to a test accuracy of one image in ten.
+func TestPlainTrainingStopsWhenItDiverges(t *testing.T) {
+	m := readData(t, labData(t, 60, 20))
+	for _, c := range []struct {
+		lr, lambda float64
+		want       string
+	}{
+		{1e308, 5, "try a smaller learning rate than -lr 1e+308"},
+		{0.5, 1e308, "the L2 regularization of -lambda 1e+308"},
+	} {
+		s := storedSettings
+		s.epochs, s.lr, s.lambda = 3, c.lr, c.lambda
+		var out bytes.Buffer
+		hist, _, err := trainPlain(newNetwork([]int{imageSize, 9, numDigits}, 5), m, s, &out, io.Discard, nil, nil)
+		if err == nil || !strings.Contains(err.Error(), "training diverged in epoch 1") || !strings.Contains(err.Error(), c.want) || len(hist) != 0 {
+			t.Errorf("-lr %g -lambda %g: %d epochs, error %v; want it to stop in epoch 1 saying %q", c.lr, c.lambda, len(hist), err, c.want)
+		}
+		if strings.Contains(out.String(), "test accuracy") {
+			t.Errorf("-lr %g -lambda %g: a diverged run still printed %q", c.lr, c.lambda, out.String())
+		}
 	}
 }

@@ -5,7 +5,7 @@
 //	loss.svg       training and evaluation loss against epoch
 //	accuracy.svg   training and evaluation accuracy against epoch
 //	weights.png    each first-layer unit's 784 incoming weights as a 28×28 tile
-//	report.html    one self-contained page with all of the above, and, once the run is over, the
+//	report.html    one self-contained page with all four of these, and, once the run is over, the
 //	               test results: accuracy, confusion matrix, per-digit accuracy, mistakes
 //
 // report.html says when it was written and how far the run was, so that the page of a run that
@@ -38,8 +38,8 @@ import (
 const courseAccuracy = 0.9054
 
 // epochStats is one epoch's line of the report: a row of history.csv, a point of each chart, a
-// row of report.html. main.go fills one in after each epoch and prints it.
-// Its JSON names (the lab's, lab.go) are those of history.csv's columns.
+// row of report.html. session.endEpoch (session.go) fills one in after each epoch and prints it.
+// Its JSON names (the lab's GET /api/state, lab_state.go) are those of history.csv's columns.
 type epochStats struct {
 	Epoch     int     `json:"epoch"`
 	TrainLoss float64 `json:"train_loss"`
