@@ -40,6 +40,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -80,14 +81,36 @@ const exerciseMainFile = "exercise_main.go"
 // exerciseMainConstraint is that first line, and the blank line after it.
 const exerciseMainConstraint = "//go:build ignore\n\n"
 
-// dropFuncs removes the named functions, with their comments, from a Go file.
-func dropFuncs(name string, text []byte, drop []string) ([]byte, error) {
+// exerciseMatrixHeader is the opening comment of the exercise's matrix.go, which holds the
+// Matrix type without the three products (exerciseDropped): the program's header describes them.
+const exerciseMatrixHeader = `// matrix.go holds the matrix type the course's functions work on, and nothing more.
+//
+// A Matrix is a flat, row-major []float64 with its row and column counts. A mini-batch of B
+// samples is one B×n matrix with one sample per row, and the weights of a layer with n inputs
+// and m units are one m×n matrix whose row j holds the weights into unit j.
+//
+// In the program this file also holds the three matrix products of the passes (x·Wᵀ, δᵀ·x and
+// δ·W); the exercise leaves them out, and each step writes its sums as loops of its own.
+//
+// Each sum starts at 0 and adds its terms in order of the summed index: floating-point
+// addition is not associative, so the order decides the last bits.
+//
+// Fused multiply-add. Write each product that is added as float64(x*y): the Go specification lets the compiler fuse s + x*y into one
+// instruction that rounds once instead of twice, and it does on arm64 (Apple-silicon Macs) and
+// on amd64 built with GOAMD64=v3, which gives other last bits; the conversion forbids it.
+
+`
+
+// dropFuncs removes the named functions, with their comments, from a Go file, and the comments
+// that name them; it replaces the file's opening comment by header.
+func dropFuncs(name string, text []byte, drop []string, header string) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, text, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
 		return nil, err
 	}
 	var edits []sourceEdit
+	found := 0
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || !slices.Contains(drop, fd.Name.Name) {
@@ -98,13 +121,40 @@ func dropFuncs(name string, text []byte, drop []string) ([]byte, error) {
 			from = fd.Doc.Pos()
 		}
 		edits = append(edits, sourceEdit{fset.Position(from).Offset, fset.Position(fd.End()).Offset, ""})
+		found++
 	}
-	if len(edits) != len(drop) {
-		return nil, fmt.Errorf("want the functions %v, found %d of them", drop, len(edits))
+	if found != len(drop) {
+		return nil, fmt.Errorf("want the functions %v, found %d of them", drop, found)
 	}
-	text = applySourceEdits(text, edits)
-	text = append(text, "\n// In the exercise the three products are left out: writing them is part of steps 2, 5 and 6.\n"...)
-	return format.Source(text)
+	for _, cg := range f.Comments { // a comment of its own (no declaration's) that names a dropped function
+		if cg.Pos() < f.Package || slices.ContainsFunc(edits, func(e sourceEdit) bool {
+			return fset.Position(cg.Pos()).Offset >= e.lo && fset.Position(cg.End()).Offset <= e.hi
+		}) {
+			continue
+		}
+		if slices.ContainsFunc(drop, func(fn string) bool { return strings.Contains(cg.Text(), fn) }) && !docOfDecl(f, cg) {
+			edits = append(edits, sourceEdit{fset.Position(cg.Pos()).Offset, fset.Position(cg.End()).Offset, ""})
+		}
+	}
+	edits = append(edits, sourceEdit{0, fset.Position(f.Package).Offset, header})
+	return format.Source(applySourceEdits(text, edits))
+}
+
+// docOfDecl reports whether cg is the doc comment of one of f's declarations.
+func docOfDecl(f *ast.File, cg *ast.CommentGroup) bool {
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Doc == cg {
+				return true
+			}
+		case *ast.GenDecl:
+			if d.Doc == cg {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // exerciseFiles makes the exercise from the program's source in src: path → content of every
@@ -124,7 +174,7 @@ func exerciseFiles(src fs.FS) (map[string][]byte, error) {
 		case stepsTestFile:
 			text, err = setLearnerMode(text)
 		case "matrix.go":
-			text, err = dropFuncs(name, text, exerciseDropped)
+			text, err = dropFuncs(name, text, exerciseDropped, exerciseMatrixHeader)
 		default:
 			text, err = stubFile(name, text, steps, found)
 		}
@@ -339,10 +389,34 @@ func exerciseGuide(src fs.FS, files map[string][]byte, steps []exerciseStep) ([]
 		gs = append(gs, guideStep{i + 1, s, where})
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, map[string]any{"Steps": gs, "Funcs": countFuncs(steps)}); err != nil {
+	if err := t.Execute(&b, map[string]any{"Steps": gs, "Funcs": countFuncs(steps), "Elsewhere": strings.Join(namedElsewhere(files), ", ")}); err != nil {
 		return nil, fmt.Errorf("exercise.md.tmpl: %v", err)
 	}
 	return b.Bytes(), nil
+}
+
+// goFileName is a file of Go source named in a text, network.go, fast_passes.go; or one of the
+// program's flags and parts that the exercise leaves out.
+var goFileName = regexp.MustCompile(`\b[a-z][a-z0-9_]*\.go\b|-explain\b|\bthe lab\b|\bthe lab's\b`)
+
+// namedElsewhere lists, sorted, the Go files, flags and parts of the program that the text of
+// the module's files (path → content) names but the module does not hold: the comments are the
+// program's, and speak of its other parts too. EXERCISE.md says which they are.
+func namedElsewhere(files map[string][]byte) []string {
+	var names []string
+	for _, text := range files {
+		for _, m := range goFileName.FindAll(text, -1) {
+			name := strings.TrimSuffix(string(m), "'s")
+			if name == "the lab" {
+				name = "the lab (-serve)"
+			}
+			if files[name] == nil && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // writeExercise writes the exercise into dir, which must be new or empty, and says what to do

@@ -133,5 +133,5 @@ func yourFunctions() template.HTML {
 		}
 	}
 	return template.HTML(template.HTMLEscapeString("Trained by the exercise's functions, the bodies the learner wrote for the steps of EXERCISE.md: " +
-		strings.Join(funcs, ", ") + ", and the three products of matrix.go; trained the course's way, one mini-batch after the other (plain_train.go)."))
+		strings.Join(funcs, ", ") + "; trained the course's way, one mini-batch after the other (plain_train.go)."))
 }

@@ -229,7 +229,7 @@ func exerciseSteps() []exerciseStep {
 	}, {
 		Recv:   "SGD",
 		Name:   "shrinkWeights",
-		Title:  "the L2 regularization (beyond the notes)",
+		Title:  "the L2 regularization",
 		Eq:     "W ← (1 − ηλ/n)·W",
 		Beyond: true,
 		Stub: `
@@ -239,8 +239,8 @@ func exerciseSteps() []exerciseStep {
 	//
 	//	W ← (1 − ηλ/n)·W    (the biases are not shrunk)
 `,
-		Task: "Not in the course notes: the program adds it, as Nielsen's network2.py does, because\n" +
-			"plain SGD over-fits after some 30 epochs. Shrink every weight, not the biases, by the\n" +
+		Task: "Plain SGD over-fits after some 30 epochs; the L2 regularization keeps the weights small.\n" +
+			"Shrink every weight, not the biases, by the\n" +
 			"factor 1 − ηλ/n, computed once: it is the gradient step of the penalty (λ/2n)·Σw². With\n" +
 			"λ = 0 the factor is exactly 1.",
 		Loops:  "Over every weight: one product with the factor 1 − ηλ/n, worked out before the loop.",

@@ -221,7 +221,7 @@ var slipEdits = map[string][3]string{
 // checkSlip checks the output of the step checks with slip s.
 func checkSlip(t *testing.T, s exerciseSlip, out string) {
 	t.Helper()
-	t.Logf("slip %s: %s", s.name, strings.Join(regexp.MustCompile(`(?m)^(step \d+  WRONG.*|step \d+  ok, but.*|step \d+  did not.*|step \d+  not the same.*|\s+diagnosis: .*|\s*your code stopped.*|\d+ of \d+ steps done.*)$`).FindAllString(out, -1), " / "))
+	t.Logf("slip %s: %s", s.name, strings.Join(regexp.MustCompile(`(?m)^(step \d+  WRONG.*|step \d+  ok, but.*|step \d+  did not.*|step \d+  not the same.*|\s+diagnosis: .*|\s*your code stopped.*|\d+ of \d+ functions done.*)$`).FindAllString(out, -1), " / "))
 	switch {
 	case s.step < 0 && !regexp.MustCompile(fmt.Sprintf(`(?m)^step %d  ok, but not bit for bit  `, -s.step)).MatchString(out):
 		t.Errorf("slip %s: want step %d right but not bit for bit:\n%s", s.name, -s.step, out)
@@ -278,7 +278,7 @@ func TestExercise(t *testing.T) {
 		return dir
 	}
 
-	allPass := fmt.Sprintf("%d of %d steps done, bit for bit", len(exerciseSteps()), len(exerciseSteps()))
+	allPass := fmt.Sprintf("%d of %d functions done, and the gradient check (step 7) passes, bit for bit", countFuncs(exerciseSteps()), countFuncs(exerciseSteps()))
 
 	t.Run("source", func(t *testing.T) { checkExerciseSource(t, files) })
 
@@ -309,7 +309,7 @@ func TestExercise(t *testing.T) {
 		if n := strings.Count(out, "  not written yet  "); n != countFuncs(exerciseSteps()) {
 			t.Errorf("go test says %d steps are not written yet, want every one with a function (%d):\n%s", n, countFuncs(exerciseSteps()), out)
 		}
-		if !regexp.MustCompile(`(?m)^step 7  waiting for step 1  `).MatchString(out) || !strings.Contains(out, fmt.Sprintf("0 of %d steps done", len(exerciseSteps()))) {
+		if !regexp.MustCompile(`(?m)^step 7  waiting for step 1  `).MatchString(out) || !strings.Contains(out, fmt.Sprintf("0 of %d functions done, and the gradient check (step 7) waits for them", countFuncs(exerciseSteps()))) {
 			t.Errorf("go test does not show the gradient check waiting for step 1 and 0 steps done:\n%s", out)
 		}
 		// go test -json, as a script reads it: each step's subtest fails while the step is not
@@ -469,6 +469,34 @@ func checkExerciseSource(t *testing.T, files map[string][]byte) {
 		}
 	}
 	md := string(files["EXERCISE.md"])
+	// The text names only what the module holds: EXERCISE.md and the stubs name no file, flag
+	// or part of the program that is not in it, but in the paragraph that lists those the
+	// module's comments name; and that paragraph lists every one of them.
+	note := regexp.MustCompile(`(?s)The comments in these files are the full program's.*?You need none of them\.`).FindString(md)
+	if note == "" {
+		t.Error("EXERCISE.md does not say which parts of the program the comments name that the folder leaves out")
+	}
+	texts := map[string]string{"EXERCISE.md": strings.Replace(md, note, "", 1)}
+	for _, st := range steps {
+		texts["the stub of "+st.Func()] = st.Stub
+	}
+	for what, text := range texts {
+		for _, name := range regexp.MustCompile(`\b[a-z][a-z0-9_]*\.go\b|-explain|\blab\b|runExample|fast_`).FindAllString(text, -1) {
+			if files[name] == nil {
+				t.Errorf("%s names %s, which the exercise does not hold", what, name)
+			}
+		}
+	}
+	for name, text := range files {
+		for _, m := range regexp.MustCompile(`\b[a-z][a-z0-9_]*\.go\b`).FindAllString(string(text), -1) {
+			if files[m] == nil && !strings.Contains(note, m) {
+				t.Errorf("%s names %s, which the exercise does not hold, and EXERCISE.md does not list it", name, m)
+			}
+		}
+	}
+	if !strings.HasPrefix(string(files["matrix.go"]), exerciseMatrixHeader) || strings.Contains(string(files["matrix.go"]), "productPQ") {
+		t.Errorf("the exercise's matrix.go does not open with its own header, or still names the products it does not hold:\n%s", files["matrix.go"])
+	}
 	if !strings.Contains(md, fmt.Sprintf("`did not finish in %v`", stepTimeLimit)) {
 		t.Errorf("EXERCISE.md does not give the time limit of a step's check, %v (steps_test.go)", stepTimeLimit)
 	}

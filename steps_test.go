@@ -7,17 +7,21 @@
 //
 // The one file serves twice. In the project it is an ordinary test: every step of the real code
 // must give the stored numbers exactly, so a dropped factor, a lost term or a flipped sign in any
-// of these functions fails here, with or without MNIST_DIR. In the exercise (-exercise DIR,
-// exercise.go) the same file, with learnerMode set, is the learner's guide: it prints one line
-// per step, explains the first step that is not done (not written yet, or what went in, what
-// came out, what was expected, the relative error and, where the pattern is plain, what the
-// mistake looks like), and never ends in a stack trace: a run-time error in the learner's code
-// is caught and reported with its line.
+// of these functions fails here, with or without MNIST_DIR. In the exercise (the program's
+// -exercise DIR writes it) the same file, with learnerMode set, is the learner's guide: it
+// prints one line per step and explains each step that is not done (not written yet, or what
+// went in, what came out, what was expected, the relative error and, where the pattern is plain,
+// what the mistake looks like), and never ends in a stack trace: a run-time error in the
+// learner's code is caught and reported with its line. Each step is a subtest, TestSteps/N, that
+// fails while the step is not done, so go test -json tells a script what the lines tell the
+// learner. Each check runs twice, with several goroutines allowed to run (a data race shows as
+// two answers), and in the exercise under a deadline (a loop is reported; the other steps go on).
 //
 // The expected values are stored numbers, not a second implementation: the file must not hand
 // the learner the answers' code. Where a step has a formula simple enough to work out by hand
-// (the SGD step), the comment beside the numbers does so. To store the numbers of new inputs,
-// STEPS_RECORD=1 go test -run TestSteps -v prints what the real code gives for every check.
+// (the SGD step), the comment beside the numbers does so; σ's 4,096 answers are stored as two
+// hashes. To store the numbers of new inputs, STEPS_RECORD=1 go test -run TestSteps -v prints
+// what the real code gives for every check.
 
 package main
 
@@ -43,7 +47,7 @@ import (
 	"time"
 )
 
-// learnerMode is true in the exercise's copy of this file (exercise.go sets it): the checks then
+// learnerMode is true in the exercise's copy of this file (-exercise sets it): the checks then
 // talk to the learner on standard output instead of reporting as the project's tests.
 const learnerMode = false
 
@@ -84,7 +88,7 @@ func TestSteps(t *testing.T) {
 	if !learnerMode {
 		return
 	}
-	fmt.Printf("\n%d of %d steps done", done, len(steps))
+	fmt.Print("\n" + stepsSummary(steps, outs))
 	if done < len(steps) {
 		fmt.Println(". `go test -run TestSteps/N -args -hint 1` gives a hint for step N (2: the loops, 3: a body).")
 		fmt.Println("(go test lists the steps not done as --- FAIL: TestSteps/N.)")
@@ -108,6 +112,35 @@ func TestSteps(t *testing.T) {
 	fmt.Println("With the defaults the finished program ends `test accuracy: 0.9627 (9627/10000)`; yours ends the same,")
 	fmt.Println("bit for bit, when each formula is written in the notes' order. A reordering of the same sum shifts the")
 	fmt.Println("last bits and the result by a few images: that is floating-point arithmetic, not a bug.")
+}
+
+// stepsSummary counts the functions written and right, and says where the gradient check is,
+// which has nothing to write: "3 of 8 functions done; the gradient check (step 7) waits".
+func stepsSummary(steps []exerciseStep, outs []stepOutcome) string {
+	funcs, done, check := 0, 0, ""
+	for i, s := range steps {
+		ok := outs[i].state == stepOK || outs[i].state == stepInexact
+		switch {
+		case s.Name != "":
+			funcs++
+			if ok {
+				done++
+			}
+		case ok:
+			check = fmt.Sprintf("the gradient check (step %d) passes", i+1)
+		case outs[i].state == stepWaiting:
+			check = fmt.Sprintf("the gradient check (step %d) waits for them", i+1)
+		default:
+			check = fmt.Sprintf("the gradient check (step %d) does not pass", i+1)
+		}
+	}
+	if check == "" {
+		return fmt.Sprintf("%d of %d functions done", done, funcs)
+	}
+	if done == funcs && !strings.HasSuffix(check, "passes") {
+		return fmt.Sprintf("%d of %d functions done, but %s", done, funcs, check)
+	}
+	return fmt.Sprintf("%d of %d functions done, and %s", done, funcs, check)
 }
 
 // stepHint is the level of hint asked for: go test -run TestSteps/5 -args -hint 2.
@@ -243,7 +276,7 @@ type stepOutcome struct {
 	goroutines uint64
 }
 
-// stepCheckOf returns the check of a step function (Func of exerciseSteps, exercise.go; "" is
+// stepCheckOf returns the check of a step function (Func of exerciseSteps, exercise_steps.go; "" is
 // the gradient check).
 func stepCheckOf(fn string) func() stepOutcome {
 	switch fn {
