@@ -161,23 +161,25 @@
   let pending = ["Loading the program (lab.wasm) and the MNIST files…", false];
 
   function setup() {
+    const style = document.createElement("style");
+    style.textContent = `#static-note { flex-basis: 100%; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; padding: 3px 10px; }
+      #static-note p { margin: 0; } #static-note button { font-size: 0.85rem; padding: 1px 8px; }`;
+    document.head.append(style);
     const box = document.createElement("div");
     box.id = "static-note";
     box.className = "notice";
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "this lab runs in your browser");
     const about = document.createElement("p");
-    about.textContent = "This lab runs in your browser: the program, compiled to WebAssembly, computes every number here, " +
-      "on one core of this computer (so training is slower than `go run . -serve`), and nothing leaves this tab. " +
-      "Closing the tab ends it: save the network to keep it.";
+    about.textContent = "This lab runs in your browser, on one core (slower than `go run . -serve`): the program, compiled to WebAssembly, " +
+      "computes every number here, nothing leaves this tab, and closing the tab ends the lab.";
     line = document.createElement("p");
+    line.setAttribute("aria-live", "polite");
     const save = Object.assign(document.createElement("button"), { type: "button", id: "static-save", textContent: "Save the network" });
     const load = Object.assign(document.createElement("button"), { type: "button", id: "static-load", textContent: "Load a network…" });
     const pick = Object.assign(document.createElement("input"), { type: "file", id: "static-file", accept: ".json,application/json", hidden: true });
-    const row = document.createElement("p");
-    row.className = "row";
-    row.append(save, " ", load, pick);
-    box.append(about, row, line);
-    const header = document.querySelector("header");
-    header.after(box);
+    box.append(about, save, load, pick, line);
+    document.querySelector("header").append(box);
     note(...pending);
 
     save.addEventListener("click", async () => {
