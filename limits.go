@@ -19,7 +19,9 @@ import (
 // Past it the program refuses to start.
 const maxMemory = 4 << 30
 
-// bytesString writes a size in bytes the way people read it: 1.6 GB, 34 GB, 820 MB.
+// bytesString writes a size in bytes the way people read it, three digits: 1.6 GB, 34 GB, 820 MB,
+// 500 kB. It is the one way the program prints a size: memory.go and mnist.go's refusals, and a
+// download's lines (download.go).
 func bytesString(b float64) string {
 	switch {
 	case b >= 1e9:
