@@ -103,6 +103,7 @@ type lab struct {
 	// it can; lastBatch, the runner's own, is when it last began one.
 	pace      float64
 	lastBatch time.Time
+	pausedAt  time.Time // the runner's own: when it last slept for the browser (letOthersRun)
 	// batchLoss holds the mean L over each of the last mini-batches trained (at least the last
 	// batchSeries of them), batchCount the mini-batches trained since the start or a reset.
 	batchLoss  []float64
@@ -193,6 +194,13 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	if nerr != nil {
 		return nil, nerr
 	}
+	return newLab(c, data, err, net, before, stdout, stderr), nil
+}
+
+// newLab starts the lab on net, which had been trained before epochs (startingNetwork), and
+// data, or on no data when dataErr says why not: openLab's, and the browser's (static_wasm.go),
+// which reads the data and the network from bytes rather than files.
+func newLab(c *config, data *MNIST, err error, net *Network, before int, stdout, stderr io.Writer) *lab {
 	l := &lab{c: c, start: net.clone(), net: net, cmds: make(chan labCmd), draws: make(chan struct{}, drawsAtOnce),
 		quit: make(chan struct{}), finished: make(chan struct{}), hush: make(chan struct{}), savedEpochs: -1}
 	if c.load != "" {
@@ -215,7 +223,7 @@ func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 		l.refreshConfusion()
 	}
 	go l.run()
-	return l, nil
+	return l
 }
 
 // stopRunner ends training after the mini-batch under way, and the event streams.

@@ -45,7 +45,7 @@ func (l *lab) postTrain(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	reply := make(chan error, 1)
 	select {
-	case l.cmds <- labCmd{q.Action, pace, reply}:
+	case l.cmds <- labCmd{action: q.Action, pace: pace, reply: reply}:
 	case <-l.quit:
 		return nil, &labError{http.StatusServiceUnavailable, "the lab is stopping"}
 	}

@@ -11,10 +11,13 @@ import (
 	"time"
 )
 
-// labCmd is an action for the runner, and where it answers.
+// labCmd is an action for the runner, and where it answers. fn, when set, is work the runner
+// does between two mini-batches instead of an action: the browser's save and load
+// (static_wasm.go), which must not meet a mini-batch halfway.
 type labCmd struct {
 	action string
 	pace   float64
+	fn     func() error
 	reply  chan error
 }
 
@@ -49,13 +52,28 @@ func (l *lab) run() {
 				return
 			default:
 				l.trainBatch()
-				// Let the requests waiting for a processor have it now rather than at the
-				// scheduler's next turn, which can be milliseconds away while the workers spin.
-				runtime.Gosched()
+				l.letOthersRun()
 				continue
 			}
 		}
 		cmd.reply <- l.do(cmd)
+	}
+}
+
+// letOthersRun lets the requests waiting for a processor have it now rather than at the
+// scheduler's next turn, which can be milliseconds away while the workers spin. In a browser
+// (GOOS js, the lab of -static, static_wasm.go) runtime.Gosched is not enough: Go runs there on
+// the page's one thread and hands it back to the browser, whose messages are the requests, only
+// when every goroutine waits; so the runner sleeps 1 ms after each 10 ms of training (issue 31's
+// prototype: answers in 3-9 ms, where a pause every 50 ms gave 17-80 ms and none 344-444 ms).
+func (l *lab) letOthersRun() {
+	if runtime.GOOS != "js" {
+		runtime.Gosched()
+		return
+	}
+	if time.Since(l.pausedAt) >= 10*time.Millisecond {
+		time.Sleep(time.Millisecond)
+		l.pausedAt = time.Now()
 	}
 }
 
@@ -70,6 +88,9 @@ func (l *lab) untilNextBatch() time.Duration {
 
 // do carries out one action of POST /api/train.
 func (l *lab) do(cmd labCmd) error {
+	if cmd.fn != nil {
+		return cmd.fn()
+	}
 	action := cmd.action
 	if action == "pace" { // allowed at any time, even without data: it only sets how fast
 		l.mu.Lock()

@@ -45,6 +45,9 @@ func main() {
 	// the live data before collecting; 20% keeps a run near 80 MB instead of 140. The images
 	// hold no pointers, so collecting often costs almost nothing.
 	debug.SetGCPercent(20)
+	if browserLab() { // the lab of -static in a browser's Web Worker (static_wasm.go): it never returns
+		return
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -65,6 +68,8 @@ type config struct {
 	grade    string // grade the students' folders under this folder instead (grade.go)
 	// gradeSeedSet: -seed was given with -grade, which then draws the same inputs again
 	gradeSeedSet bool
+	static       string // write the lab as a static web site into this folder instead (static.go)
+	browser      bool   // the lab runs in a browser (static_wasm.go): no file is written
 }
 
 // maxWorkers bounds -workers: more goroutines than this only wait for each other.
@@ -81,12 +86,12 @@ var flagGroups = []struct {
 	{"Data", []string{"data", "download", "mirror"}},
 	{"Output", []string{"out", "title", "author", "save"}},
 	{"Use a trained network", []string{"load", "predict", "explain"}},
-	{"Lab", []string{"serve"}},
+	{"Lab", []string{"serve", "static"}},
 	{"Exercise", []string{"exercise", "grade"}},
 	{"Speed", []string{"workers"}},
 }
 
-var noDefault = map[string]bool{"author": true, "explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "exercise": true, "grade": true}
+var noDefault = map[string]bool{"author": true, "explain": true, "mirror": true, "save": true, "load": true, "predict": true, "serve": true, "static": true, "exercise": true, "grade": true}
 
 // defineFlags sets up the command line's flags on c.
 func defineFlags(c *config) (*flag.FlagSet, *string) {
@@ -104,6 +109,7 @@ func defineFlags(c *config) (*flag.FlagSet, *string) {
 	fs.StringVar(&c.predict, "predict", "", "classify the digit in this PNG or JPEG `image` (with -load: without training)")
 	fs.IntVar(&c.explain, "explain", -1, "print the forward and backward pass of test image `N` with its numbers (with -load: without training)")
 	fs.StringVar(&c.serve, "serve", "", "instead of training here, serve the lab on `ADDR` (localhost:8080): a page to draw digits on and watch the passes and the training")
+	fs.StringVar(&c.static, "static", "", "write the lab as a static web site into the new or empty folder `DIR`: any web host serves it, and it runs in each visitor's browser (with -data, -download, -mirror only)")
 	fs.StringVar(&c.exercise, "exercise", "", "write the assignment, this program with the math to write and its checks, into the new or empty folder `DIR`")
 	fs.StringVar(&c.grade, "grade", "", "grade every student's folder under `CLASS` (copies of -exercise), writing CLASS/grades.csv and grades.html; with -seed, the same inputs as a grading before; -workers, students at a time")
 	return fs, hidden
@@ -205,9 +211,9 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for _, n := range []string{"load", "save", "predict", "serve", "exercise", "grade", "mirror"} {
+	for _, n := range []string{"load", "save", "predict", "serve", "static", "exercise", "grade", "mirror"} {
 		if set[n] && fs.Lookup(n).Value.String() == "" {
-			what := map[string]string{"serve": "an address, like localhost:8080", "exercise": "a folder", "grade": "a folder", "mirror": "a URL prefix"}[n]
+			what := map[string]string{"serve": "an address, like localhost:8080", "static": "a folder", "exercise": "a folder", "grade": "a folder", "mirror": "a URL prefix"}[n]
 			if what == "" {
 				what = "a file"
 			}
@@ -216,6 +222,17 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 	}
 	if c.exercise != "" && fs.NFlag() > 1 {
 		return nil, &usageError{"-exercise: takes no other flag; it only writes the exercise's files"}
+	}
+	if c.static != "" { // the lab as a web site (static.go): the data and nothing else
+		for n := range set {
+			if n != "static" && n != "data" && n != "download" && n != "mirror" {
+				return nil, &usageError{fmt.Sprintf("-static: takes only -data, -download and -mirror, not -%s", n)}
+			}
+		}
+		if c.data == "" {
+			return nil, &usageError{"-data: must name a folder"}
+		}
+		return c, nil
 	}
 	if c.grade != "" {
 		for n := range set {
@@ -320,6 +337,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = gradeClass(c, stdout, stderr, sig) // needs no data set
 	case c.serve != "":
 		err = serve(c, stdout, stderr, sig)
+	case c.static != "":
+		err = writeStatic(c, stdout)
 	case c.load != "" && c.epochs == 0 && c.predict != "" && c.explain < 0:
 		err = predictOnly(c, stdout) // needs no data set
 	default:
@@ -361,6 +380,12 @@ func report(err error, stderr io.Writer, hint string) int {
 func checkPaths(c *config) error {
 	if c.exercise != "" {
 		return checkNewFolder("-exercise", c.exercise)
+	}
+	if c.static != "" { // a new or empty folder, or a site -static wrote (static.go); and -data
+		if err := checkStaticFolder(c.static); err != nil {
+			return err
+		}
+		return checkDataFolder(c.data, c.download)
 	}
 	if c.grade != "" { // a folder that is there (grade.go reads it, and writes the grades into it)
 		if st, err := os.Stat(c.grade); err != nil {

@@ -110,6 +110,18 @@ func readModel(path string, batch, workers int) (*Network, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("-load %s: %v", path, unwrapPathError(err))
 	}
+	return modelFromBytes(path, data, batch, workers)
+}
+
+// modelFromBytes is readModel's check and decoding of the bytes of the file named path: also
+// the browser's (static_wasm.go), whose file comes from a file picker.
+func modelFromBytes(path string, data []byte, batch, workers int) (*Network, int, error) {
+	fail := func(format string, args ...any) (*Network, int, error) {
+		return nil, 0, fmt.Errorf("-load %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if len(data) > maxModelFile {
+		return fail("%d bytes, more than the %d bytes a saved network of this program may take", len(data), maxModelFile)
+	}
 	// The file is walked before it is decoded (strictjson.go): at most maxLayers layers, and
 	// what it decodes into, beside its bytes, within the bound, so that no file, however made,
 	// is decoded past it.

@@ -33,7 +33,7 @@ import (
 
 // realMNISTTests are the tests that need the real data set and skip without MNIST_DIR;
 // TestRealMNISTTestsListed keeps the list in step with the test files.
-var realMNISTTests = []string{"TestLabInBrowser", "TestPredictImages", "TestRealMNIST"}
+var realMNISTTests = []string{"TestLabInBrowser", "TestPredictImages", "TestRealMNIST", "TestStaticLabInBrowser"}
 
 // TestMain runs the tests, then, without MNIST_DIR, prints one line with the number of tests on
 // real MNIST that -run selected and that therefore skipped. `go test` shows it; `go test ./...`
@@ -115,7 +115,7 @@ func TestRealMNISTTestsListed(t *testing.T) {
 
 // TestSelectedTests checks the count against -run patterns.
 func TestSelectedTests(t *testing.T) {
-	for pattern, want := range map[string]int{"": 3, "Real": 1, "TestPredictImages/sub": 1, "^$": 0, "Lab|Real": 2, "(": 0} {
+	for pattern, want := range map[string]int{"": 4, "Real": 1, "TestPredictImages/sub": 1, "^$": 0, "Lab|Real": 3, "(": 0} {
 		if got := selectedTests(pattern, realMNISTTests); got != want {
 			t.Errorf("-run %q: %d selected, want %d", pattern, got, want)
 		}

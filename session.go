@@ -172,6 +172,9 @@ func (r *session) close() { r.tr.close() }
 
 // write runs a function that writes files, holding the writing lock.
 func (r *session) write(files func() error) error {
+	if r.c.browser {
+		return nil // no file system in a browser: the page shows what the files would
+	}
 	r.writing.Lock()
 	defer r.writing.Unlock()
 	return files()
@@ -470,6 +473,12 @@ func (r *session) saveNow() error {
 // save writes the network to -save with the run's settings and results: the epochs trained,
 // the last evaluation and the test score (none if test is nil: not scored).
 func (r *session) save(test *Score) error {
+	saved, results := r.savedParts(test)
+	return r.write(func() error { return saveOrRescue(r.c.save, r.c.out, r.net, saved, results) }) // rescue.go
+}
+
+// savedParts are the settings and results that -save writes beside the network (save).
+func (r *session) savedParts(test *Score) (map[string]string, map[string]any) {
 	saved := map[string]string{}
 	for _, kv := range r.settings {
 		saved[kv[0]] = kv[1]
@@ -486,7 +495,7 @@ func (r *session) save(test *Score) error {
 	if len(r.hist) > 0 {
 		results["eval_accuracy"], results["eval_loss"] = r.hist[len(r.hist)-1].EvalAcc, r.hist[len(r.hist)-1].EvalLoss
 	}
-	return r.write(func() error { return saveOrRescue(r.c.save, r.c.out, r.net, saved, results) }) // rescue.go
+	return saved, results
 }
 
 // note is what report.html says about the run as it now stands.
