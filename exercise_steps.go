@@ -77,7 +77,7 @@ func exerciseSteps() []exerciseStep {
 		for j := 0; j < W.Rows; j++ {
 			var sum float64
 			for k := 0; k < W.Cols; k++ {
-				sum += W.at(j, k) * x.at(r, k)
+				sum += float64(W.at(j, k) * x.at(r, k))
 			}
 			sum += b[j]
 			a.row(r)[j] = sum
@@ -151,7 +151,7 @@ func exerciseSteps() []exerciseStep {
 		for k := 0; k < delta.Cols; k++ {
 			var sum float64
 			for j := 0; j < deltaAbove.Cols; j++ {
-				sum += deltaAbove.at(r, j) * wAbove.at(j, k)
+				sum += float64(deltaAbove.at(r, j) * wAbove.at(j, k))
 			}
 			delta.row(r)[k] = sum * sigmoidPrimeFromSigma(s.at(r, k))
 		}
@@ -179,7 +179,7 @@ func exerciseSteps() []exerciseStep {
 		for k := 0; k < gW.Cols; k++ {
 			var sum float64
 			for r := 0; r < delta.Rows; r++ {
-				sum += delta.at(r, j) * x.at(r, k)
+				sum += float64(delta.at(r, j) * x.at(r, k))
 			}
 			gW.row(j)[k] = sum
 		}
@@ -221,9 +221,9 @@ func exerciseSteps() []exerciseStep {
 	rate := o.Eta / float64(batchSize)
 	for j := 0; j < layer.W.Rows; j++ {
 		for k := 0; k < layer.W.Cols; k++ {
-			layer.W.row(j)[k] = layer.W.at(j, k) - rate*gW.at(j, k)
+			layer.W.row(j)[k] = layer.W.at(j, k) - float64(rate*gW.at(j, k))
 		}
-		layer.B[j] = layer.B[j] - rate*gb[j]
+		layer.B[j] = layer.B[j] - float64(rate*gb[j])
 	}
 `,
 	}, {

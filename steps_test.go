@@ -34,6 +34,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,8 +144,13 @@ func stepOutcomes(steps []exerciseStep) []stepOutcome {
 			continue
 		}
 		outs[i] = runStepCheck(stepCheckOf(s.Func()))
-		if outs[i].state == stepInexact && outs[i].note == "" {
-			outs[i].note = "a sum or a product is taken in another order than the notes' (EXERCISE.md, \"Train, plot, report\")."
+		switch {
+		case outs[i].goroutines > 0 && outs[i].state == stepInexact:
+			outs[i].note = goroutineNote(outs[i].goroutines) // before any other cause: the order is the goroutines'
+		case outs[i].goroutines > 0 && outs[i].state == stepWrong:
+			outs[i].lines = append(outs[i].lines, goroutineNote(outs[i].goroutines))
+		case outs[i].state == stepInexact && outs[i].note == "":
+			outs[i].note = formNote
 		}
 		outs[i].where = where
 	}
@@ -169,6 +176,10 @@ func writeStep(w io.Writer, n int, s exerciseStep, out stepOutcome) {
 	case stepNotFinished:
 		fmt.Fprintln(w, line(fmt.Sprintf("did not finish in %v", stepTimeLimit)))
 		fmt.Fprintf(w, "        an endless loop? Check the bounds of its loops, and what each loop changes. The other steps go on.\n")
+	case stepRace:
+		fmt.Fprintln(w, line("not the same twice"))
+		fmt.Fprintf(w, "        two runs of the check on the same inputs gave different numbers: goroutines that write the same\n"+
+			"        numbers at once (a data race)? `go test -race -run 'TestSteps/%d$'` says where.\n", n)
 	case stepWaiting:
 		fmt.Fprintln(w, line(fmt.Sprintf("waiting for step %d", out.waitFor)))
 		fmt.Fprintf(w, "        its check calls the function of step %d, which is not done yet.\n", out.waitFor)
@@ -216,6 +227,7 @@ const (
 	stepNotWritten         // the body is still the stub
 	stepWaiting            // the check needs an earlier step that is not done
 	stepNotFinished        // the check did not finish within stepTimeLimit (exercise only)
+	stepRace               // two runs of the check on the same inputs gave different numbers
 )
 
 // stepOutcome is what the check of one step found; lines explain a wrong answer, note adds to
@@ -226,6 +238,9 @@ type stepOutcome struct {
 	note    string
 	waitFor int          // the step waited for
 	where   stepLocation // the step function's place
+	bits    []uint64     // every number the learner's functions gave, in order: two runs must agree
+	// goroutines is how many goroutines the learner's functions started (0 where Go cannot say)
+	goroutines uint64
 }
 
 // stepCheckOf returns the check of a step function (Func of exerciseSteps, exercise.go; "" is
@@ -261,18 +276,32 @@ func stepCheckOf(fn string) func() stepOutcome {
 // verdicts, instead of the test binary's goroutine dump ten minutes later.
 const stepTimeLimit = 5 * time.Second
 
-// runStepCheck runs a step's check. In the exercise it runs in a goroutine of its own and
-// is given up after stepTimeLimit: a goroutine cannot be stopped, so a loop goes on spinning
-// beside the other steps' checks (a step that calls the looping function waits for it) until
-// the test binary exits. In the project the check runs as a plain call, with no deadline.
+// runStepCheck runs a step's check twice, with several goroutines allowed to run at once
+// (GOMAXPROCS at least stepProcs): a function whose goroutines write the same numbers, a data
+// race, tends to give other numbers on the second run, and is reported as such. In the exercise
+// the runs go in a goroutine of their own and are given up after stepTimeLimit: a goroutine
+// cannot be stopped, so a loop goes on spinning beside the other steps' checks (a step that
+// calls the looping function waits for it) until the test binary exits. In the project the
+// check runs as a plain call, with no deadline.
 func runStepCheck(check func() stepOutcome) stepOutcome {
+	if runtime.GOMAXPROCS(0) < stepProcs {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stepProcs))
+	}
+	twice := func() stepOutcome {
+		first := check()
+		second := check()
+		if first.state != second.state || first.note != second.note || !slices.Equal(first.lines, second.lines) || !slices.Equal(first.bits, second.bits) {
+			return stepOutcome{state: stepRace}
+		}
+		return first
+	}
 	if !learnerMode {
-		return check()
+		return twice()
 	}
 	result := make(chan stepOutcome, 1)
 	go func() {
 		var out stepOutcome
-		if msg := catchRunError(func() { out = check() }); msg != "" { // a panic outside the learner's call: still one line
+		if msg := catchRunError(func() { out = twice() }); msg != "" { // a panic outside the learner's call: still one line
 			out = stepOutcome{state: stepWrong, lines: []string{msg}}
 		}
 		result <- out
@@ -286,6 +315,9 @@ func runStepCheck(check func() stepOutcome) stepOutcome {
 		return stepOutcome{state: stepNotFinished}
 	}
 }
+
+// stepProcs is the least number of goroutines the checks let run at once.
+const stepProcs = 4
 
 // stepSource is where a step function is and whether its body is still a stub.
 type stepSource struct {
@@ -366,6 +398,9 @@ type stepCheck struct {
 	shapes map[string][2]int // the matrices handed to the function, by name: rows and columns
 	out    stepOutcome
 	done   bool // a comparison failed or a call stopped: nothing more is checked
+	// callers: the check calls step functions already done through the module's own functions
+	// (the gradient check), so a run-time error inside one is looked for at its call.
+	callers bool
 }
 
 func newStepCheck() *stepCheck { return &stepCheck{out: stepOutcome{state: stepOK}} }
@@ -375,8 +410,17 @@ func (c *stepCheck) call(fn func()) bool {
 	if c.done {
 		return false
 	}
-	if msg := catchRunError(fn); msg != "" {
+	before := goroutinesCreated()
+	msg, call := catchRunErrorVia(fn, c.callers)
+	c.out.goroutines += goroutinesCreated() - before
+	if msg != "" {
 		lines := append(append([]string{}, c.inputs...), msg)
+		if call[0] != "" {
+			lines = append(lines, fmt.Sprintf("diagnosis: %s passed its own check, on inputs of the shapes it is meant to get: look first at the call\n"+
+				"        at %s, at the arguments it gives %s (the layer indices l, l+1, l−1; p.X or p.S[l−1]; which δ).", call[0], call[1], call[0]))
+			c.fail(lines)
+			return false
+		}
 		if strings.Contains(msg, "index out of range") {
 			lines = append(lines, "diagnosis: an index past the end"+c.overflowed(msg)+
 				": a loop over the wrong size, or a transposed index (W[j][k] is the weight from input k into unit j; W has a row per unit).")
@@ -477,9 +521,42 @@ func probe(fn func() float64) (fused bool) {
 	return x != 0 && !math.IsNaN(x) && !math.IsInf(x, 0)
 }
 
+// record prints, with STEPS_RECORD set in the project, what the real code gives for a check
+// whose stored values are not a list of numbers (the hashes of step 1).
+func (c *stepCheck) record(what string, v []uint64) {
+	if !learnerMode && os.Getenv("STEPS_RECORD") != "" {
+		fmt.Printf("RECORD %s: %v\n", what, v)
+	}
+}
+
 // fail ends the step as wrong with these lines.
 func (c *stepCheck) fail(lines []string) {
-	c.out, c.done = stepOutcome{state: stepWrong, lines: lines}, true
+	c.out, c.done = stepOutcome{state: stepWrong, lines: lines, bits: c.out.bits, goroutines: c.out.goroutines}, true
+}
+
+// goroutinesCreated is the number of goroutines the program has started so far, as
+// runtime/metrics counts them since Go 1.26; 0 where it does not.
+func goroutinesCreated() uint64 {
+	sample := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
+}
+
+// goroutineNote says what goroutines started by the learner's function may do to its numbers.
+func goroutineNote(n uint64) string {
+	return fmt.Sprintf("your code started %d goroutines during the check. If two of them add into the same numbers, that is a\n"+
+		"        data race: the sums come out in an order of their own, or lose terms, and may differ from run to run.\n"+
+		"        `go test -race` says whether and where.", n)
+}
+
+// seen keeps the bits of numbers the learner's functions gave, for the second run to match.
+func (c *stepCheck) seen(xs []float64) {
+	for _, x := range xs {
+		c.out.bits = append(c.out.bits, math.Float64bits(x))
+	}
 }
 
 // compare checks one result.
@@ -487,6 +564,7 @@ func (c *stepCheck) compare(x stepComparison) bool {
 	if c.done {
 		return false
 	}
+	c.seen(x.got)
 	rel := stepRelError(x.got, x.want)
 	if !learnerMode && os.Getenv("STEPS_RECORD") != "" { // for new fixtures: print what the real code gives
 		var v []string
@@ -668,33 +746,59 @@ func givenLine(name string, v []float64, rows, cols int) string {
 
 // catchRunError runs fn and returns "" or, if it stopped with a run-time error (a panic), one
 // line naming the error and the line of the package's code where it happened.
-func catchRunError(fn func()) (msg string) {
+func catchRunError(fn func()) string {
+	msg, _ := catchRunErrorVia(fn, false)
+	return msg
+}
+
+// catchRunErrorVia is catchRunError; with callers (a check of steps already done, which calls
+// them through the module's own functions) it also follows the stack past the step function to
+// the line that called it, and returns that line, with the step function, as call.
+func catchRunErrorVia(fn func(), callers bool) (msg string, call [2]string) {
 	defer func() {
 		if v := recover(); v != nil {
-			msg = fmt.Sprintf("your code stopped with a run-time error: %s%s", strings.TrimPrefix(fmt.Sprint(v), "runtime error: "), panicSite())
+			var site string
+			site, call = panicSite(callers)
+			msg = fmt.Sprintf("your code stopped with a run-time error: %s%s", strings.TrimPrefix(fmt.Sprint(v), "runtime error: "), site)
 		}
 	}()
 	fn()
-	return ""
+	return "", call
 }
 
 // panicSite finds, on the stack of a recovered panic, the innermost frames in the package's
 // own files (not the tests, not the runtime) and returns " at file:line (in function)", with
-// the frame that called it when the innermost is a helper such as Matrix.at.
-func panicSite() string {
+// the frame that called it when the innermost is a helper such as Matrix.at. With callers it
+// goes on past the first step function to the frame that called it, and returns that frame's
+// place and the step function's name as call.
+func panicSite(callers bool) (site string, call [2]string) {
 	pcs := make([]uintptr, 64)
 	n := runtime.Callers(1, pcs)
 	frames := runtime.CallersFrames(pcs[:n])
 	_, self, _, _ := runtime.Caller(0)
 	dir := filepath.Dir(self)
 	var sites []string
-	for len(sites) < 2 {
+	step := ""
+	for {
 		f, more := frames.Next()
 		if filepath.Dir(f.File) == dir && !strings.HasSuffix(f.File, "_test.go") {
 			name := f.Function[strings.LastIndex(f.Function, "/")+1:]
 			name = strings.NewReplacer("(*", "", ")", "").Replace(name[strings.Index(name, ".")+1:])
-			sites = append(sites, fmt.Sprintf("%s:%d (in %s)", filepath.Base(f.File), f.Line, name))
+			where := fmt.Sprintf("%s:%d (in %s)", filepath.Base(f.File), f.Line, name)
+			if step != "" { // the caller of a step function
+				sites = append(sites, where)
+				call = [2]string{step, where}
+				break
+			}
+			if len(sites) < 2 {
+				sites = append(sites, where)
+			}
 			if isStepFunc(name) {
+				if !callers {
+					break
+				}
+				step = name
+			} else if len(sites) == 2 && !callers {
 				break
 			}
 		}
@@ -703,9 +807,9 @@ func panicSite() string {
 		}
 	}
 	if len(sites) == 0 {
-		return ""
+		return "", call
 	}
-	return " at " + strings.Join(sites, ", called from ")
+	return " at " + strings.Join(sites, ", called from "), call
 }
 
 // isStepFunc reports whether name (layerForward, SGD.step) is a step function.
@@ -768,7 +872,10 @@ func stepPass(net *Network, batchSize int, x []float64, labels []byte) *Pass {
 	return p
 }
 
-// Step 1: σ(a) on numbers across its range, and at ±1000 where e^(−a) overflows.
+// Step 1: σ(a) on numbers across its range, and at ±1000 where e^(−a) overflows; then on
+// sigmoidInputs, 4,096 numbers over both tails and the middle, compared bit for bit through the
+// stored hashes of the program's answers (sigmoidHashes), so that another e^x than exp.go's, or
+// another form of the formula, is seen wherever its last bits differ.
 func checkSigmoid() stepOutcome {
 	a := []float64{-1000, -5, -1, -0.25, 0, 0.5, 2, 30, 1000}
 	want := []float64{0, 0.0066928509242848554, 0.2689414213699951, 0.43782349911420193, 0.5, 0.6224593312018546, 0.8807970779778823, 0.9999999999999065, 1}
@@ -795,7 +902,147 @@ func checkSigmoid() stepOutcome {
 		}
 		return ""
 	}})
+	if c.done {
+		return c.out
+	}
+	xs := sigmoidInputs()
+	many := make([]float64, len(xs))
+	c.inputs = []string{fmt.Sprintf("given  a = %d numbers from −800 to 800, most of them in [−10, 10]", len(xs))}
+	if !c.call(func() {
+		for i, x := range xs {
+			many[i] = sigmoid(x)
+		}
+	}) {
+		return c.out
+	}
+	c.seen(many)
+	hashes := sigmoidHashes(xs, many)
+	c.record("σ(a) of sigmoidInputs, hashes of a ≥ 0 and a < 0", hashes[:])
+	// mathSigma is σ with math.Exp: within an ulp or two of the true σ on every computer, so the
+	// yardstick of "right"; and the learner's σ, if it has exactly its bits, used math.Exp.
+	mathSigma := make([]float64, len(xs))
+	for i, x := range xs {
+		mathSigma[i] = 1 / (1 + math.Exp(-x))
+	}
+	if rel := stepRelError(many, mathSigma); rel > 1e-10 {
+		worst, at := 0.0, 0
+		for i := range many {
+			if r := stepRelError(many[i:i+1], mathSigma[i:i+1]); r > worst || math.IsNaN(many[i]) {
+				worst, at = r, i
+				if math.IsNaN(many[i]) {
+					break
+				}
+			}
+		}
+		c.fail([]string{c.inputs[0],
+			fmt.Sprintf("got    σ(%.17g) = %.17g", xs[at], many[at]),
+			fmt.Sprintf("want   σ(%.17g) = %.17g (to the last bit or two)", xs[at], mathSigma[at]),
+			fmt.Sprintf("relative error %.3g; right on the nine numbers above, wrong here: look at how σ treats numbers like this one.", worst)})
+		return c.out
+	}
+	uses := stepMathUses("sigmoid")
+	if hashes == storedSigmoidHashes && len(uses) == 0 {
+		return c.out
+	}
+	c.out.state = stepInexact
+	switch pos, neg := hashes[0] == storedSigmoidHashes[0], hashes[1] == storedSigmoidHashes[1]; {
+	case len(uses) > 0:
+		same := "and so other last bits than the program's on some of them"
+		if pos && neg {
+			same = "the program's bits on this computer, but not on every computer"
+		}
+		c.out.note = fmt.Sprintf("your σ calls %s, not exp.go's exp: the right numbers, %s.\n"+
+			"        The last bits of %s depend on the computer (assembly on amd64 and arm64, Go code on 386); exp(x) gives\n"+
+			"        the same bits everywhere. Write σ with exp(-a) to get the program's bits.", strings.Join(uses, " and "), same, strings.Join(uses, " and "))
+	case stepSameBits(many, mathSigma):
+		c.out.note = "your σ gives exactly the bits of 1/(1 + math.Exp(−a)): e^x from math.Exp, whose last bits depend on the computer,\n" +
+			"        not exp.go's exp(x), which gives the same bits everywhere. Write σ with exp(-a) to get the program's bits."
+	case pos && !neg:
+		c.out.note = "the program's bits for a ≥ 0, other last bits for a < 0: a second form for negative a, such as the stable\n" +
+			"        e^a/(1 + e^a), rounds otherwise than 1/(1 + e^(−a)). Right; the program's bits need the one form for every a."
+	default:
+		c.out.note = fmt.Sprintf("right to within 1e-10 on the %d numbers, with other last bits than 1/(1 + exp(−a)) on some: another e^x\n"+
+			"        than exp.go's exp, or another form of the formula; the check cannot tell which.", len(xs))
+	}
 	return c.out
+}
+
+// sigmoidInputs are the 4,096 numbers σ is checked on bit for bit: the ends where e^(−a)
+// overflows or σ rounds to 0 or 1, then, drawn from a fixed seed (PCG: the same numbers on every
+// computer), a quarter each of [−10, 10] twice, [−60, 60] and [−800, 800].
+func sigmoidInputs() []float64 {
+	xs := []float64{0, math.Copysign(0, -1), 1e-300, -1e-300, 0.5, -0.5, 20, -20, 36.7, -36.7, 40, -40, 709, -709, 710, -710, 745, -745, 1000, -1000}
+	rng := rand.New(rand.NewPCG(29, 1))
+	for len(xs) < 4096 {
+		u := 2*rng.Float64() - 1 // in [−1, 1): exact, a power of two times a float
+		switch len(xs) % 4 {
+		case 0, 1:
+			xs = append(xs, float64(10*u))
+		case 2:
+			xs = append(xs, float64(60*u))
+		default:
+			xs = append(xs, float64(800*u))
+		}
+	}
+	return xs
+}
+
+// storedSigmoidHashes are the program's σ on sigmoidInputs, as sigmoidHashes hashes them.
+var storedSigmoidHashes = [2]uint64{10579671499061449921, 4325192978101591641}
+
+// sigmoidHashes hashes (FNV-1a, 64 bits) the bits of σ(a) for the inputs a ≥ 0, then for a < 0:
+// two hashes, so that a form of σ for negative a only is seen as such.
+func sigmoidHashes(xs, ys []float64) [2]uint64 {
+	h := [2]uint64{14695981039346656037, 14695981039346656037}
+	for i, y := range ys {
+		k := 0
+		if xs[i] < 0 {
+			k = 1
+		}
+		bits := math.Float64bits(y)
+		for b := 0; b < 8; b++ {
+			h[k] ^= bits & 0xff
+			h[k] *= 1099511628211
+			bits >>= 8
+		}
+	}
+	return h
+}
+
+// stepMathUses lists the functions of package math that give e^x (math.Exp and its kin) which
+// the body of the step function fn calls, as the package's source in the current folder has it.
+func stepMathUses(fn string) []string {
+	var uses []string
+	names, _ := filepath.Glob("*.go")
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		for _, sf := range stepFuncs(f, exerciseSteps()) {
+			if sf.step.Func() != fn {
+				continue
+			}
+			ast.Inspect(sf.decl.Body, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok {
+					if id, ok := sel.X.(*ast.Ident); ok && id.Name == "math" {
+						switch sel.Sel.Name {
+						case "Exp", "Exp2", "Expm1", "Pow", "Tanh", "Sinh", "Cosh", "Log", "Log1p":
+							if u := "math." + sel.Sel.Name; !slices.Contains(uses, u) {
+								uses = append(uses, u)
+							}
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	return uses
 }
 
 // The network of steps 2 and 5's first check: 5 inputs, 3 hidden units, 2 outputs.
@@ -826,7 +1073,7 @@ func checkLayerForward() stepOutcome {
 	c.shapes = map[string][2]int{"layer.W": {3, 5}, "layer.B": {1, 3}, "x": {2, 5}, "a": {2, 3}, "s": {2, 3}}
 	c.call(func() { layerForward(net.Layers[0], p.X, p.A[0], p.S[0]) })
 	c.compare(stepComparison{what: "a", rows: 2, cols: 3, got: p.A[0].Data, want: wantA0, sentinel: true,
-		diagnose: biasSlip(wantA0, net.Layers[0].B)})
+		diagnose: biasSlip(wantA0, net.Layers[0].B, net.Layers[0].W.Cols)})
 	c.compare(stepComparison{what: "s (σ(a))", rows: 2, cols: 3, got: p.S[0].Data, want: wantS0, sentinel: true,
 		diagnose: func(got []float64) string {
 			if closeEach(got, wantA0, func(w float64) float64 { return w }) {
@@ -835,6 +1082,10 @@ func checkLayerForward() stepOutcome {
 			return ""
 		}})
 
+	ownSigma := true // σ(a) is the learner's σ (step 1) of the learner's a, bit for bit
+	for i, a := range p.A[0].Data {
+		ownSigma = ownSigma && math.Float64bits(sigmoid(a)) == math.Float64bits(p.S[0].Data[i])
+	}
 	copy(p.S[0].Data, s0)
 	c.inputs = []string{
 		givenLine("layer.W (layer 2)", net.Layers[1].W.Data, 2, 3), givenLine("layer.B (layer 2)", net.Layers[1].B, 0, 0),
@@ -842,16 +1093,47 @@ func checkLayerForward() stepOutcome {
 	c.shapes = map[string][2]int{"layer.W": {2, 3}, "layer.B": {1, 2}, "x": {2, 3}, "a": {2, 2}, "s": {2, 2}}
 	c.call(func() { layerForward(net.Layers[1], p.S[0], p.A[1], p.S[1]) })
 	c.compare(stepComparison{what: "a", rows: 2, cols: 2, got: p.A[1].Data, want: wantA1, sentinel: true,
-		diagnose: biasSlip(wantA1, net.Layers[1].B)})
+		diagnose: biasSlip(wantA1, net.Layers[1].B, net.Layers[1].W.Cols)})
 	c.compare(stepComparison{what: "s (σ(a))", rows: 2, cols: 2, got: p.S[1].Data, want: wantS1, sentinel: true})
-	if c.out.state == stepInexact && fusedForward() {
+	if c.out.state != stepInexact {
+		return c.out
+	}
+	// Not bit for bit: a, or only σ(a)?
+	for i, a := range p.A[1].Data {
+		ownSigma = ownSigma && math.Float64bits(sigmoid(a)) == math.Float64bits(p.S[1].Data[i])
+	}
+	switch {
+	case stepSameBits(p.A[0].Data, wantA0) && stepSameBits(p.A[1].Data, wantA1) && ownSigma:
+		c.out.note = "a = W·x + b is bit for bit; σ(a) has the last bits of your σ, which are not the program's: step 1 says why."
+	case fusedForward():
 		c.out.note = fusedNote
+	default:
+		c.out.note = sumOrderNote
 	}
 	return c.out
 }
 
-// biasSlip diagnoses a = W·x (b missing) or a = W·x + 2b for a B×m result with biases b.
-func biasSlip(want, b []float64) func([]float64) string {
+// sumOrderNote says why a step whose sums are right to 1e-10 is not bit for bit, when the check
+// sees no fused multiply-add and the same numbers on two runs: what remains is the order.
+const sumOrderNote = "not a fused multiply-add (the check sees none), and the same numbers on two runs: a sum taken in\n" +
+	"        another order than the notes' (each from 0, its terms in order of their index, b after the sum), or the\n" +
+	"        same formula grouped otherwise. Training works the same; its last digits differ from the finished program's."
+
+// formNote says why a step without sums is right to 1e-10 but not bit for bit, when the check
+// saw the same numbers on two runs (and has no probe for fused multiply-adds).
+const formNote = "the same numbers on two runs: the same formula computed in another order or form than the notes' (such as\n" +
+	"        s − s² for s(1 − s), W − (ηλ/n)·W for (1 − ηλ/n)·W), or a product fused with a sum by the compiler (arm64,\n" +
+	"        GOAMD64=v3: write float64(x*y)); the check cannot tell which. Training works the same; its last digits differ\n" +
+	"        from the finished program's."
+
+// probedFormNote is formNote for the SGD step, whose check probes for fused multiply-adds.
+const probedFormNote = "not a fused multiply-add (the check sees none), and the same numbers on two runs: the same formula\n" +
+	"        grouped otherwise than the notes' (such as η·g/B or η·(g/B) for (η/B)·g). Training works the same; its last\n" +
+	"        digits differ from the finished program's."
+
+// biasSlip diagnoses a = W·x (b missing), a = W·x + 2b, and a = W·x + n·b, b added inside the
+// loop over the n inputs, for a B×m result with biases b.
+func biasSlip(want, b []float64, n int) func([]float64) string {
 	return func(got []float64) string {
 		m := len(b)
 		shifted := func(k float64) bool {
@@ -867,6 +1149,8 @@ func biasSlip(want, b []float64) func([]float64) string {
 			return "b is missing: a = W·x + b."
 		case shifted(1):
 			return "b is added twice."
+		case n > 2 && shifted(float64(n-1)):
+			return fmt.Sprintf("b is added %d times, once for each input: it is inside the loop over k. Add b[j] once, after the sum Σ_k W[j][k]·x[k].", n)
 		}
 		return ""
 	}
@@ -978,6 +1262,14 @@ func checkHiddenDelta() stepOutcome {
 			if ofSigma {
 				return "σ' of σ(s): s is σ(a) already (the forward pass kept it), so σ'(a) = s(1 − s); σ applied to it again is σ(σ(a))."
 			}
+			kept := true // (what δ held + Σ_j δ_{l+1,j}·W[j][k])·σ'(a): the sum started from δ, not from 0
+			for i, g := range got {
+				kept = kept && stepRelError([]float64{g}, []float64{want[i] + stepSentinel*s[i]*(1-s[i])}) <= 1e-9
+			}
+			if kept {
+				return fmt.Sprintf("the sum started from what delta held (%v, put there by the check), not from 0: delta holds the last\n"+
+					"        mini-batch's δ when hiddenDelta is called. Start each sum Σ_j δ_{l+1,j}·W_{l+1}[j][k] at 0, then set delta.", stepSentinel)
+			}
 			return ""
 		}
 	}
@@ -993,8 +1285,16 @@ func checkHiddenDelta() stepOutcome {
 	c.shapes = map[string][2]int{"wAbove": {4, 3}, "deltaAbove": {2, 4}, "s": {2, 3}, "delta": {2, 3}}
 	c.call(func() { hiddenDelta(p.Delta[0], net.Layers[1].W, p.Delta[1], p.S[0]) })
 	c.compare(stepComparison{what: "delta (δ of layer 1)", rows: 2, cols: 3, got: p.Delta[0].Data, want: want0, sentinel: true, diagnose: sigma(want0, s0)})
-	if c.out.state == stepInexact && fusedHidden() {
-		c.out.note = fusedNote
+	if c.out.state == stepInexact {
+		switch {
+		case fusedHidden():
+			c.out.note = fusedNote
+		case checkSigmoidPrime().state == stepInexact:
+			c.out.note = "hiddenDelta calls your σ' (step 3), which is not bit for bit: the cause may be there, or in a sum taken in another\n" +
+				"        order than the notes'."
+		default:
+			c.out.note = sumOrderNote
+		}
 	}
 	return c.out
 }
@@ -1031,8 +1331,11 @@ func checkLayerGradients() stepOutcome {
 	c.call(func() { layerGradients(g.W[1], g.B[1], p.Delta[1], p.S[0]) })
 	c.compare(stepComparison{what: "gW (Σ ∂L/∂W)", rows: 2, cols: 3, got: g.W[1].Data, want: wantW1, B: 3, sentinel: true})
 	c.compare(stepComparison{what: "gb (Σ ∂L/∂b)", got: g.B[1], want: wantB1, B: 3, sentinel: true})
-	if c.out.state == stepInexact && fusedGradients() {
-		c.out.note = fusedNote
+	if c.out.state == stepInexact {
+		c.out.note = sumOrderNote
+		if fusedGradients() {
+			c.out.note = fusedNote
+		}
 	}
 	return c.out
 }
@@ -1056,6 +1359,7 @@ func checkGradients() stepOutcome {
 	}
 	g := net.newGrads()
 	c := newStepCheck()
+	c.callers = true
 	c.inputs = []string{"a 6-5-4-3 network (two hidden layers), a batch of 4 random inputs: forward, then backward (your steps 2 to 6)"}
 	losses := func() []float64 { // L of each sample
 		net.forward(p)
@@ -1063,6 +1367,10 @@ func checkGradients() stepOutcome {
 	}
 	if !c.call(func() { net.forward(p); net.backward(p, g) }) {
 		return c.out
+	}
+	for l := range g.W {
+		c.seen(g.W[l].Data)
+		c.seen(g.B[l])
 	}
 	const h = 1e-5
 	worst, what, analytic, numeric := 0.0, "", 0.0, 0.0
@@ -1131,8 +1439,9 @@ var (
 	stepB  = []float64{0.0371, -0.0219, 0.0145}
 	stepGW = []float64{-0.7065, -2.3037, 4.6582, 1.8478, -2.3935, 2.8618, 4.397, -0.0956, 0.6956, -1.7065, 0.6859, 0.9135} // Σ_batch ∂L/∂W
 	stepGB = []float64{1.2391, -0.8763, 2.0517}                                                                            // Σ_batch ∂L/∂b
-	// The step: η = 0.3 over a batch of B = 7.
-	stepSGD, stepBatch = SGD{Eta: 0.3, Lambda: 0, N: 50000}, 7
+	// The step: η = 0.3 over a batch of B = 7, with λ = 5 and n = 100, which the step must not
+	// use (the L2 shrink is step 9's): a weight decay written into the step is seen.
+	stepSGD, stepBatch = SGD{Eta: 0.3, Lambda: 5, N: 100}, 7
 	// The L2 shrink at the program's settings: η = 0.5, λ = 5, n = 50000.
 	shrinkSGD = SGD{Eta: 0.5, Lambda: 5, N: 50000}
 )
@@ -1144,7 +1453,7 @@ func checkSGDStep() stepOutcome {
 	layer := Layer{W: stepMatrix(3, 4, stepW...), B: append([]float64(nil), stepB...)}
 	c := newStepCheck()
 	c.inputs = []string{givenLine("layer.W", stepW, 3, 4), givenLine("layer.B", stepB, 0, 0), givenLine("gW (Σ∂L/∂W)", stepGW, 3, 4),
-		givenLine("gb (Σ∂L/∂b)", stepGB, 0, 0), "η = o.Eta = 0.3, B = 7"}
+		givenLine("gb (Σ∂L/∂b)", stepGB, 0, 0), "η = o.Eta = 0.3, B = 7 (and o.Lambda = 5, o.N = 100, which the step does not use)"}
 	c.shapes = map[string][2]int{"layer.W": {3, 4}, "gW": {3, 4}, "layer.B": {1, 3}, "gb": {1, 3}}
 	c.call(func() { stepSGD.step(layer, stepMatrix(3, 4, stepGW...), append([]float64(nil), stepGB...), stepBatch) })
 	ratio := func(got, start, want []float64, what string) string { // compares the change made with the change wanted
@@ -1174,12 +1483,38 @@ func checkSGDStep() stepOutcome {
 		}
 		return ""
 	}
+	// decayed reports whether got is the step's want with v shrunk by 1 − ηλ/n as well: a weight
+	// decay written into the step, which update (backprop.go) already applies with shrinkWeights.
+	decay := stepSGD.Eta * stepSGD.Lambda / float64(stepSGD.N)
+	decayed := func(got, v, want []float64) bool {
+		for i, g := range got {
+			if stepRelError([]float64{g}, []float64{want[i] - decay*v[i]}) > 1e-9 {
+				return false
+			}
+		}
+		return true
+	}
 	c.compare(stepComparison{what: "layer.W", rows: 3, cols: 4, got: layer.W.Data, want: wantW,
-		diagnose: func(got []float64) string { return ratio(got, stepW, wantW, "W") }})
+		diagnose: func(got []float64) string {
+			if decayed(got, stepW, wantW) {
+				return "W was also shrunk by 1 − ηλ/n (o.Lambda is 5 here): that is the L2 regularization, step 9's SGD.shrinkWeights,\n" +
+					"        which update (backprop.go) calls before the step. The step is W ← W − (η/B)·Σ∂L/∂W alone."
+			}
+			return ratio(got, stepW, wantW, "W")
+		}})
 	c.compare(stepComparison{what: "layer.B", got: layer.B, want: wantB,
-		diagnose: func(got []float64) string { return ratio(got, stepB, wantB, "b") }})
-	if c.out.state == stepInexact && fusedStep() {
-		c.out.note = fusedNote
+		diagnose: func(got []float64) string {
+			if decayed(got, stepB, wantB) {
+				return "b was shrunk by 1 − ηλ/n (o.Lambda is 5 here): the step is b ← b − (η/B)·Σ∂L/∂b, and the L2\n" +
+					"        regularization (step 9) shrinks the weights only, never the biases."
+			}
+			return ratio(got, stepB, wantB, "b")
+		}})
+	if c.out.state == stepInexact {
+		c.out.note = probedFormNote
+		if fusedStep() {
+			c.out.note = fusedNote
+		}
 	}
 	return c.out
 }
