@@ -59,11 +59,7 @@ func outputDelta(delta, yhat Matrix, labels []byte) {
 	for r, label := range labels {
 		d, s := delta.row(r), yhat.row(r)
 		for k := range d {
-			y := 0.0 // y_k of the one-hot target ...
-			if k == int(label) {
-				y = 1 // ... 1 for the true digit
-			}
-			d[k] = s[k] - y // δ = ∂L/∂a = σ(a) − y
+			d[k] = s[k] - oneHot(k, label) // δ = ∂L/∂a = σ(a) − y
 		}
 	}
 }

@@ -115,7 +115,7 @@ func (d *downloader) fetch(dir, name string) error {
 		var n int64
 		err := writeFileAtomic(path, func(w io.Writer) (err error) { n, err = d.get(mirror+name, name, w); return err })
 		if err == nil {
-			fmt.Fprintf(d.log, "downloaded %s (%s) in %.1fs\n", path, megabytes(n), time.Since(start).Seconds())
+			fmt.Fprintf(d.log, "downloaded %s (%s) in %.1fs\n", path, bytesString(float64(n)), time.Since(start).Seconds())
 			return nil
 		}
 		reason, reached := describeFailure(err)
@@ -159,10 +159,10 @@ func (d *downloader) get(from, name string, w io.Writer) (int64, error) {
 	n, err := io.Copy(io.MultiWriter(w, h, p), io.LimitReader(resp.Body, maxDownload+1))
 	p.clear()
 	if err != nil {
-		return n, &brokenError{fmt.Sprintf("the download broke off after %s", megabytes(n))}
+		return n, &brokenError{fmt.Sprintf("the download broke off after %s", bytesString(float64(n)))}
 	}
 	if n > maxDownload {
-		return n, fmt.Errorf("more than %s, not an MNIST file", megabytes(maxDownload))
+		return n, fmt.Errorf("more than %s, not an MNIST file", bytesString(float64(maxDownload)))
 	}
 	if got, want := hex.EncodeToString(h.Sum(nil)), d.sums[name]; got != want {
 		return n, fmt.Errorf("the mirror served another file (SHA-256 is %s…, not the published %s…)", got[:12], want[:12])
@@ -202,14 +202,6 @@ func describeFailure(err error) (reason string, reached bool) {
 	return msg, !strings.Contains(msg, "tls:") && !strings.Contains(msg, "x509:")
 }
 
-// megabytes writes a size as people read it: "9.9 MB", "29 kB".
-func megabytes(n int64) string {
-	if n < 1e6 {
-		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-}
-
 // progress counts the bytes of one download and prints how far it is, at most once per
 // d.every: on a terminal one line that rewrites itself, elsewhere a line each time.
 type progress struct {
@@ -225,9 +217,9 @@ func (p *progress) Write(b []byte) (int, error) {
 	p.n += int64(len(b))
 	if now := time.Now(); now.Sub(p.last) >= p.d.every {
 		p.last = now
-		line := fmt.Sprintf("  %s: %s", p.name, megabytes(p.n))
+		line := fmt.Sprintf("  %s: %s", p.name, bytesString(float64(p.n)))
 		if p.total > 0 {
-			line += fmt.Sprintf(" of %s (%.0f%%)", megabytes(p.total), 100*float64(p.n)/float64(p.total))
+			line += fmt.Sprintf(" of %s (%.0f%%)", bytesString(float64(p.total)), 100*float64(p.n)/float64(p.total))
 		}
 		if p.d.tty {
 			fmt.Fprintf(p.d.log, "\r%-60s", line)
@@ -273,7 +265,7 @@ func ensureData(dir string, download bool, d *downloader) (map[string]string, er
 	for _, name := range missing {
 		total += d.sizes[name+".gz"]
 	}
-	fmt.Fprintf(d.log, "data: %s lacks %d of the 4 MNIST files; downloading %s into it\n", dir, len(missing), megabytes(total))
+	fmt.Fprintf(d.log, "data: %s lacks %d of the 4 MNIST files; downloading %s into it\n", dir, len(missing), bytesString(float64(total)))
 	var lines []string
 	unreachable := false
 	for _, name := range missing {

@@ -97,11 +97,7 @@ func explain(w io.Writer, net *Network, sgd SGD, pixels []byte, label byte, titl
 	fmt.Fprintln(w, "\nbackward pass (backprop.go)")
 	fmt.Fprintf(w, "  output layer: δ%d = ∂L/∂a = ∂L/∂σ(a)·∂σ(a)/∂a = σ(a) − y   (outputDelta)\n", out+1)
 	for k, d := range p.Delta[out].row(0) {
-		y := 0
-		if k == int(label) {
-			y = 1
-		}
-		fmt.Fprintf(w, "    k=%d: %.6f − %d = %+.6f\n", k, yhat[k], y, d)
+		fmt.Fprintf(w, "    k=%d: %.6f − %.0f = %+.6f\n", k, yhat[k], oneHot(k, label), d)
 	}
 	fmt.Fprintln(w, "  the same, factor by factor: ∂L/∂ŷ_k = (ŷ_k − y_k)/(ŷ_k(1 − ŷ_k)) times ∂ŷ_k/∂a_k = ŷ_k(1 − ŷ_k)")
 	for k := range yhat {

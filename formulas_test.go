@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"io"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,16 +155,30 @@ func TestInitialWeights(t *testing.T) {
 	}
 }
 
-// TestPixelScale: a pixel of brightness v enters the network as v/255.
+// TestPixelScale: a pixel of brightness v enters the network as v/255, the float64 nearest to
+// it. The expected values are not computed by a float64 division, as pass.go computes them:
+// nine are written out (the shortest decimals that read back to the nearest float64), and every
+// one of the 256 is checked in exact rational arithmetic to be nearer to v/255 than either of
+// its float64 neighbours.
 func TestPixelScale(t *testing.T) {
-	for v, want := range map[int]float64{0: 0, 51: 0.2, 255: 1} {
+	for v, want := range map[int]float64{0: 0, 1: 0.00392156862745098, 2: 0.00784313725490196,
+		51: 0.2, 127: 0.4980392156862745, 128: 0.5019607843137255, 200: 0.7843137254901961,
+		254: 0.996078431372549, 255: 1} {
 		if pixelValue[v] != want {
 			t.Errorf("pixel %d enters as %v, want %v", v, pixelValue[v], want)
 		}
 	}
-	for v := range pixelValue {
-		if pixelValue[v] != float64(v)/255 {
-			t.Fatalf("pixel %d enters as %v, want %v/255", v, pixelValue[v], v)
+	dist := func(x float64, exact *big.Rat) *big.Rat { // |x − exact|, exactly
+		d := new(big.Rat).SetFloat64(x)
+		return d.Abs(d.Sub(d, exact))
+	}
+	for v, got := range pixelValue {
+		exact := big.NewRat(int64(v), 255)
+		own := dist(got, exact)
+		for _, next := range []float64{math.Nextafter(got, -1), math.Nextafter(got, 2)} {
+			if dist(next, exact).Cmp(own) < 0 {
+				t.Errorf("pixel %d enters as %v, but %v is nearer to %d/255", v, got, next, v)
+			}
 		}
 	}
 }

@@ -1,6 +1,6 @@
 // helpers_test.go holds the small tools that tests in several files use: made-up data sets,
 // in memory and as IDX files, bit-for-bit comparison of float64 slices, and running the built
-// program's lab and waiting for its exit.
+// program's lab and waiting for its exit, and opening a page in the browser tests' Chromium.
 
 package main
 
@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"io"
 	"math"
@@ -207,4 +208,27 @@ func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
 		return 130
 	}
 	return cmd.ProcessState.ExitCode()
+}
+
+// blankPage opens a blank page in the browser b (startBrowser, lab_browser_test.go) and returns
+// the id of the session that drives it, with the domains the browser tests read enabled: the
+// runtime, the log, the page and the network.
+func blankPage(ctx context.Context, t *testing.T, b *cdpClient) string {
+	t.Helper()
+	var r struct {
+		TargetID  string `json:"targetId"`
+		SessionID string `json:"sessionId"`
+	}
+	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": r.TargetID, "flatten": true}, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"Runtime.enable", "Log.enable", "Page.enable", "Network.enable"} {
+		if err := b.call(ctx, r.SessionID, m, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r.SessionID
 }

@@ -15,11 +15,12 @@
 // network under the lock for reading, so each sees the network between two mini-batches, never
 // halfway through one; a request's pass on one image takes microseconds, so neither side waits.
 //
-// The other files of the lab, one job each: lab_runner.go (the training runner), lab_state.go
-// (what the page is shown of the state), lab_passes.go (the passes on one image and the gradient
-// check), lab_draw.go (drawings brought to MNIST's form), lab_http.go (the routes, their guards
-// and JSON), lab_handlers.go (the handlers of the JSON interface), lab_events.go (the event
-// stream); the page itself is lab/ (index.html, lab.css, lab*.js), embedded in the program.
+// The other files of the lab, one job each: lab_runner.go (the training runner), lab_state.go (what
+// the page is shown of the state), lab_passes.go (the passes on one image and the gradient check),
+// lab_draw.go (drawings brought to MNIST's form), lab_http.go (the routes, their guards and JSON),
+// lab_handlers.go (the handlers of the JSON interface), lab_events.go (the event stream),
+// lab_budget.go (the lab's budget as a whole: turns, snapshots, the answers' bounds); the page
+// itself is lab/ (index.html, lab.css, lab*.js), embedded in the program.
 
 package main
 

@@ -132,6 +132,15 @@ func setLosses(p *Pass) {
 	}
 }
 
+// oneHot is y_k, component k of the one-hot target y of a sample whose digit is label: 1 for the
+// true digit, 0 for the nine others.
+func oneHot(k int, label byte) float64 {
+	if k == int(label) {
+		return 1
+	}
+	return 0
+}
+
 // loss is the course's loss of one sample, summed over the output units with y one-hot:
 //
 //	L(y, ŷ) = −Σ_k [(1 − y_k) ln(1 − ŷ_k) + y_k ln ŷ_k]

@@ -58,8 +58,8 @@ func (net *Network) inputPass(x []float64, label byte) *Pass {
 	return p
 }
 
-// pixelValue[v] is v/255, the input value of a pixel of brightness v: a table lookup costs less than a
-// division. It is filled once, when the program starts, and only read.
+// pixelValue[v] is v/255, the input value of a pixel of brightness v: a table lookup costs less
+// than a division. It is filled once, when the program starts, and only read.
 var pixelValue = func() (t [256]float64) {
 	for v := range t {
 		t[v] = float64(v) / 255

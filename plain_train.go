@@ -12,7 +12,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"time"
 )
 
@@ -21,6 +20,12 @@ type plainEpoch struct {
 	TrainLoss, TrainAcc float64 // running means over the epoch, each image counted before its step
 	Eval                Score
 	Seconds             float64 // the training pass alone
+}
+
+// stats is epoch e's row of the program's report (report.go's epochStats).
+func (ep plainEpoch) stats(e int) epochStats {
+	return epochStats{Epoch: e, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc, EvalLoss: ep.Eval.Loss,
+		EvalAcc: ep.Eval.Acc(), Seconds: ep.Seconds}
 }
 
 // The loss over a data set is summed in chunks of evalChunk images, each in order, and then
@@ -71,8 +76,7 @@ func trainPlain(net *Network, m *MNIST, s trainSettings, w, progress io.Writer, 
 		n := float64(len(order))
 		ep := plainEpoch{TrainLoss: lossSum / n, TrainAcc: float64(hits) / n, Eval: plainScore(net, m.Eval, nil), Seconds: secs}
 		hist = append(hist, ep)
-		fmt.Fprintf(w, "epoch %*d/%d  train loss %.4f acc %.4f  eval loss %.4f acc %.4f  %.3fs\n",
-			len(strconv.Itoa(s.epochs)), e, s.epochs, ep.TrainLoss, ep.TrainAcc, ep.Eval.Loss, ep.Eval.Acc(), secs)
+		fmt.Fprintln(w, epochText(s.epochs, ep.stats(e), "")) // the program's line (report.go)
 		if epochDone != nil {
 			epochDone(hist)
 		}

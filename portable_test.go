@@ -18,9 +18,61 @@ import (
 	"testing"
 )
 
+// fusingCPUs are the two kinds of CPU that fuse a multiply and an add, with the compiler's
+// spelling of the fused instructions in its assembly listing (go build -gcflags=-S).
+var fusingCPUs = []struct {
+	name  string
+	env   []string
+	fused *regexp.Regexp
+}{
+	{"arm64", []string{"GOARCH=arm64"}, regexp.MustCompile(`\t(FMADDD|FMSUBD|FNMADDD|FNMSUBD)\t`)},
+	{"amd64 with GOAMD64=v3", []string{"GOARCH=amd64", "GOAMD64=v3"}, regexp.MustCompile(`\tVFN?M(ADD|SUB)[0-9]+SD\t`)},
+}
+
+// fusedLines compiles the main package in dir for the CPU with the environment env, and returns
+// the source lines (file:line) of the instructions that fused matches in its assembly.
+func fusedLines(t *testing.T, dir, name string, env []string, fused *regexp.Regexp) map[string]bool {
+	t.Helper()
+	// -S prints the assembly of package main (the go command replays it from its cache).
+	cmd := exec.Command("go", "build", "-o", os.DevNull, "-gcflags=-S", ".")
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0"), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build for %s in %s: %v\n%s", name, dir, err, out)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if fused.MatchString(l) {
+			if i, j := strings.IndexByte(l, '('), strings.IndexByte(l, ')'); i >= 0 && j > i {
+				lines[l[i+1:j]] = true
+			}
+		}
+	}
+	return lines
+}
+
+// fusingCanary is a program that does fuse: x*y + z, the product not rounded on its own. The
+// compiler fuses it for both of fusingCPUs, so TestNoFusedMultiplyAdd's detector must find it.
+const fusingCanary = `package main
+
+import "os"
+
+//go:noinline
+func fused(x, y, z float64) float64 { return x*y + z }
+
+func main() {
+	x := float64(len(os.Args))
+	println(fused(x, x+1, x+2))
+}
+`
+
 // TestNoFusedMultiplyAdd compiles the program for the two kinds of CPU that fuse (arm64, and
 // amd64 with FMA, GOAMD64=v3) and fails on any fused multiply-add instruction in it, naming the
-// line: there, a product added without float64(…) around it.
+// line: there, a product added without float64(…) around it. It first compiles fusingCanary, a
+// small module written to a temporary folder, the same way: if the detector does not find the
+// canary's fused instruction, the compiler's spelling of it has changed, and the test fails
+// rather than pass on a program it can no longer read.
 func TestNoFusedMultiplyAdd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: compiles the program twice")
@@ -28,29 +80,25 @@ func TestNoFusedMultiplyAdd(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command on PATH to compile with")
 	}
-	for _, target := range []struct {
-		name  string
-		env   []string
-		fused *regexp.Regexp
-	}{
-		{"arm64", []string{"GOARCH=arm64"}, regexp.MustCompile(`\t(FMADDD|FMSUBD|FNMADDD|FNMSUBD)\t`)},
-		{"amd64 with GOAMD64=v3", []string{"GOARCH=amd64", "GOAMD64=v3"}, regexp.MustCompile(`\tVFN?M(ADD|SUB)[0-9]+SD\t`)},
-	} {
-		// -S prints the assembly of package main (the go command replays it from its cache).
-		cmd := exec.Command("go", "build", "-o", os.DevNull, "-gcflags=-S", ".")
-		cmd.Env = append(append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0"), target.env...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("go build for %s: %v\n%s", target.name, err, out)
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goLine := regexp.MustCompile(`(?m)^go [0-9.]+$`).Find(mod) // the canary asks for the program's Go
+	canary := t.TempDir()
+	for name, text := range map[string]string{"go.mod": "module canary\n\n" + string(goLine) + "\n", "main.go": fusingCanary} {
+		if err := os.WriteFile(filepath.Join(canary, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		lines := map[string]bool{}
-		for _, l := range strings.Split(string(out), "\n") {
-			if target.fused.MatchString(l) {
-				if i, j := strings.IndexByte(l, '('), strings.IndexByte(l, ')'); i >= 0 && j > i {
-					lines[l[i+1:j]] = true
-				}
-			}
+	}
+	for _, target := range fusingCPUs {
+		if len(fusedLines(t, canary, target.name, target.env, target.fused)) == 0 {
+			t.Errorf("compiled for %s, the canary x*y + z shows no instruction that %v matches: the compiler's "+
+				"spelling of the fused instructions has changed; update fusingCPUs, or this test would pass on any program",
+				target.name, target.fused)
+			continue
 		}
+		lines := fusedLines(t, ".", target.name, target.env, target.fused)
 		if len(lines) > 0 {
 			var where []string
 			for w := range lines {

@@ -49,6 +49,24 @@ type epochStats struct {
 	Seconds   float64 `json:"seconds"`
 }
 
+// epochText is the line a run prints after each epoch, the program's (session.endEpoch) and the
+// course's loop's (trainPlain) alike: the epoch of epochs, the losses and accuracies, timing
+// (the time since training began and the time left, or ""), and the seconds of the training
+// pass alone.
+func epochText(epochs int, s epochStats, timing string) string {
+	return fmt.Sprintf("epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %s%.3fs",
+		len(strconv.Itoa(epochs)), s.Epoch, epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, timing, s.Seconds)
+}
+
+// lossString prints a loss with four decimals, or in exponent form once it is so large that
+// training is running away (and would print hundreds of digits).
+func lossString(v float64) string {
+	if math.Abs(v) < 1e6 {
+		return fmt.Sprintf("%.4f", v)
+	}
+	return fmt.Sprintf("%.3e", v)
+}
+
 var historyHeader = []string{"epoch", "train_loss", "train_acc", "eval_loss", "eval_acc", "seconds"}
 
 // writeHistory writes one CSV row per epoch, numbers in the shortest form that reads back exactly.

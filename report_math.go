@@ -28,10 +28,7 @@ import (
 // is why outputDelta computes σ(a) − y directly.
 func outputFactors(yhat []float64, label byte) (dlDyhat, dyhatDa, product []float64) {
 	for k, s := range yhat {
-		y := 0.0
-		if k == int(label) {
-			y = 1
-		}
+		y := oneHot(k, label)            // network.go
 		dyda := sigmoidPrimeFromSigma(s) // ∂ŷ/∂a = ŷ(1 − ŷ), as the course writes it
 		dl := math.NaN()                 // ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)): 0/0 or 1/0 once ŷ is exactly 0 or 1
 		if dyda != 0 {

@@ -9,7 +9,6 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -117,15 +116,7 @@ func svgElements(t *testing.T, svg string) (map[string]int, string) {
 	t.Helper()
 	count := map[string]int{}
 	var text strings.Builder
-	dec := xml.NewDecoder(strings.NewReader(svg))
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("SVG does not parse as XML: %v", err)
-		}
+	for _, tok := range svgTokens(t, []byte(svg)) { // report_test.go
 		switch el := tok.(type) {
 		case xml.StartElement:
 			count[el.Name.Local]++

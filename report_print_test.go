@@ -52,22 +52,7 @@ func TestReportPrints(t *testing.T) {
 	}
 
 	b := startBrowser(t, chromium)
-	var r struct {
-		TargetID  string `json:"targetId"`
-		SessionID string `json:"sessionId"`
-	}
-	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &r); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": r.TargetID, "flatten": true}, &r); err != nil {
-		t.Fatal(err)
-	}
-	s := r.SessionID
-	for _, m := range []string{"Runtime.enable", "Log.enable", "Page.enable", "Network.enable"} {
-		if err := b.call(ctx, s, m, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := blankPage(ctx, t, b) // helpers_test.go
 	page := "file://" + filepath.ToSlash(filepath.Join(dir, "report.html"))
 	if err := b.call(ctx, s, "Page.navigate", map[string]any{"url": page}, nil); err != nil {
 		t.Fatal(err)

@@ -27,19 +27,29 @@ func fakeHistory(epochs int) []epochStats {
 	return hist
 }
 
-// svgPaths parses an SVG document and returns the d attribute of each series path.
-func svgPaths(t *testing.T, svg []byte) map[string]string {
+// svgTokens parses an SVG document and returns its XML tokens, failing the test if it does not
+// parse.
+func svgTokens(t *testing.T, svg []byte) []xml.Token {
 	t.Helper()
-	paths := map[string]string{}
+	var toks []xml.Token
 	dec := xml.NewDecoder(bytes.NewReader(svg))
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			break
+			return toks
 		}
 		if err != nil {
 			t.Fatalf("SVG does not parse as XML: %v", err)
 		}
+		toks = append(toks, xml.CopyToken(tok))
+	}
+}
+
+// svgPaths parses an SVG document and returns the d attribute of each series path.
+func svgPaths(t *testing.T, svg []byte) map[string]string {
+	t.Helper()
+	paths := map[string]string{}
+	for _, tok := range svgTokens(t, svg) {
 		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "path" {
 			var class, name, d string
 			for _, a := range el.Attr {

@@ -333,8 +333,7 @@ func (r *session) endEpoch(secs float64, evalPred []byte) (epochStats, error) {
 		left := time.Duration(float64(elapsed) / float64(e) * float64(c.epochs-e))
 		timing = fmt.Sprintf("elapsed %s, left %s  ", shortDuration(elapsed), shortDuration(left))
 	}
-	fmt.Fprintf(stdout, "epoch %*d/%d  train loss %s acc %.4f  eval loss %s acc %.4f  %s%.3fs\n",
-		len(strconv.Itoa(c.epochs)), e, c.epochs, lossString(s.TrainLoss), s.TrainAcc, lossString(s.EvalLoss), s.EvalAcc, timing, s.Seconds)
+	fmt.Fprintln(stdout, epochText(c.epochs, s, timing)) // report.go
 	t2 := time.Now()
 	if err := r.write(func() error { return writeReport(c.out, r.run, r.hist, r.net, nil, r.note()) }); err != nil {
 		return s, err
@@ -502,15 +501,6 @@ func (r *session) savedParts(test *Score) (map[string]string, map[string]any) {
 // note is what report.html says about the run as it now stands.
 func (r *session) note() runNote {
 	return runNote{Epochs: r.c.epochs, Written: time.Now(), Interrupted: r.interrupted}
-}
-
-// lossString prints a loss with four decimals, or in exponent form once it is so large that
-// training is running away (and would print hundreds of digits).
-func lossString(v float64) string {
-	if math.Abs(v) < 1e6 {
-		return fmt.Sprintf("%.4f", v)
-	}
-	return fmt.Sprintf("%.3e", v)
 }
 
 // advice says which setting to change after a divergence (divergenceAdvice in diverge.go).

@@ -110,7 +110,7 @@ func writeStatic(c *config, stdout io.Writer) error {
 	if err := write("README.txt", []byte(staticReadme(data))); err != nil {
 		return fmt.Errorf("-static %s: README.txt: %v", dir, err)
 	}
-	fmt.Fprintf(stdout, "static: wrote the page and the MNIST files (%s) to %s\n", megabytes(dataBytes), dir)
+	fmt.Fprintf(stdout, "static: wrote the page and the MNIST files (%s) to %s\n", bytesString(float64(dataBytes)), dir)
 	if goErr != nil {
 		return fmt.Errorf("-static %s: %v, so the site lacks lab.wasm and go/: in the program's folder, with Go 1.24 or later, run\n"+
 			"  GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o %s .\n"+
@@ -122,7 +122,7 @@ func writeStatic(c *config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "static: wrote lab.wasm (%s) and go/wasm_exec.js with Go's LICENSE\n", megabytes(size))
+	fmt.Fprintf(stdout, "static: wrote lab.wasm (%s) and go/wasm_exec.js with Go's LICENSE\n", bytesString(float64(size)))
 	fmt.Fprintf(stdout, "static: the site is in %s: README.txt says how to publish it; to try it here:\n  python3 -m http.server -d %s 8000   and open http://localhost:8000/\n", dir, shellWord(dir))
 	return nil
 }

@@ -10,15 +10,26 @@
 "use strict";
 
 (() => {
-  const worker = new Worker("static-worker.js");
+  // A page opened from a file (file://) may start no Web Worker: it must come from a web server.
+  const fromFile = location.protocol === "file:";
+  let worker = null;
+  try {
+    if (!fromFile) worker = new Worker("static-worker.js");
+  } catch (_) { /* said below */ }
   let next = 0;
   const replies = new Map(); // id → {resolve, reject} of a request waiting for its answer
   const streams = new Map(); // id → the LabEventSource it feeds
   const began = performance.now();
   const site = { ready: false, failed: "", seconds: 0 }; // for the tests: window.labStatic
   window.labStatic = site;
+  if (!worker) {
+    site.failed = "this page must be opened through a web server (an http:// address), not as a file: a browser starts " +
+      "no Web Worker from a file:// address. README.txt beside it says how (python3 -m http.server, say)";
+  }
+  // refusal is the answer to every request once the lab cannot start: the page shows its error.
+  const refusal = () => new Response(JSON.stringify({ error: site.failed }), { status: 503, headers: { "Content-Type": "application/json" } });
 
-  worker.onmessage = (e) => {
+  if (worker) worker.onmessage = (e) => {
     const m = e.data;
     if (m.ready) {
       Object.assign(site, { ready: true, seconds: m.seconds, pageSeconds: (performance.now() - began) / 1000 });
@@ -28,7 +39,7 @@
     if (m.failed) {
       site.failed = m.failed;
       note(`The lab could not start: ${m.failed}.`, true);
-      for (const r of replies.values()) r.reject(new TypeError(m.failed));
+      for (const r of replies.values()) r.resolve(refusal());
       replies.clear();
       return;
     }
@@ -43,9 +54,11 @@
     replies.delete(m.id);
     r.resolve(new Response(m.status === 204 ? null : m.body, { status: m.status, headers: { "Content-Type": m.type || "application/octet-stream" } }));
   };
-  worker.onerror = (e) => {
+  if (worker) worker.onerror = (e) => {
     site.failed = e.message || "the worker failed";
-    note(`The lab could not start: ${site.failed}. It needs a web server (not a file:// address).`, true);
+    note(`The lab could not start: ${site.failed}.`, true);
+    for (const r of replies.values()) r.resolve(refusal());
+    replies.clear();
   };
 
   // ours says whether an address is one the program answers: the lab's API and this site's own.
@@ -64,7 +77,7 @@
   window.fetch = function (input, opts = {}) {
     const url = typeof input === "string" ? input : input && input.url;
     if (!ours(url)) return realFetch(input, opts);
-    if (site.failed) return Promise.reject(new TypeError(site.failed));
+    if (site.failed) return Promise.resolve(refusal());
     const headers = new Headers(opts.headers || {});
     const id = ++next;
     return new Promise((resolve, reject) => {
@@ -89,6 +102,7 @@
       this._open();
     }
     _open() {
+      if (site.failed) { this.readyState = 2; return; } // the note and the page say why
       this._id = ++next;
       this._text = "";
       streams.set(this._id, this);
@@ -122,7 +136,7 @@
     }
     close() {
       this.readyState = 2;
-      worker.postMessage({ cancel: this._id });
+      if (worker) worker.postMessage({ cancel: this._id });
     }
   }
   window.EventSource = function (url, opts) {
@@ -158,26 +172,28 @@
     line.textContent = text;
     line.className = bad ? "warn" : "hint";
   }
-  let pending = ["Loading the program (lab.wasm) and the MNIST files…", false];
+  let pending = site.failed ? [`The lab cannot start: ${site.failed}.`, true] : ["Loading the program (lab.wasm) and the MNIST files…", false];
 
   function setup() {
+    const style = document.createElement("style");
+    style.textContent = `#static-note { flex-basis: 100%; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; padding: 3px 10px; }
+      #static-note p { margin: 0; } #static-note button { font-size: 0.85rem; padding: 1px 8px; }`;
+    document.head.append(style);
     const box = document.createElement("div");
     box.id = "static-note";
     box.className = "notice";
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "this lab runs in your browser");
     const about = document.createElement("p");
-    about.textContent = "This lab runs in your browser: the program, compiled to WebAssembly, computes every number here, " +
-      "on one core of this computer (so training is slower than `go run . -serve`), and nothing leaves this tab. " +
-      "Closing the tab ends it: save the network to keep it.";
+    about.textContent = "This lab runs in your browser, on one core (slower than `go run . -serve`): the program, compiled to WebAssembly, " +
+      "computes every number here, nothing leaves this tab, and closing the tab ends the lab.";
     line = document.createElement("p");
+    line.setAttribute("aria-live", "polite");
     const save = Object.assign(document.createElement("button"), { type: "button", id: "static-save", textContent: "Save the network" });
     const load = Object.assign(document.createElement("button"), { type: "button", id: "static-load", textContent: "Load a network…" });
     const pick = Object.assign(document.createElement("input"), { type: "file", id: "static-file", accept: ".json,application/json", hidden: true });
-    const row = document.createElement("p");
-    row.className = "row";
-    row.append(save, " ", load, pick);
-    box.append(about, row, line);
-    const header = document.querySelector("header");
-    header.after(box);
+    box.append(about, save, load, pick, line);
+    document.querySelector("header").append(box);
     note(...pending);
 
     save.addEventListener("click", async () => {

@@ -41,6 +41,13 @@ async function compile(go) {
   }
 }
 
+// mnistLabYield(resume) calls resume once the worker has handled the messages before it: the
+// program's runner waits on it now and then while it trains (yieldToBrowser, static_wasm.go).
+// A message to itself, not setTimeout, which browsers hold to 4 ms when set again and again.
+const turn = new MessageChannel(), resumes = [];
+turn.port1.onmessage = () => resumes.shift()();
+globalThis.mnistLabYield = (resume) => { resumes.push(resume); turn.port2.postMessage(0); };
+
 async function start() {
   const go = new Go();
   const files = new Map();
