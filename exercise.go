@@ -159,8 +159,13 @@ func docOfDecl(f *ast.File, cg *ast.CommentGroup) bool {
 
 // exerciseFiles makes the exercise from the program's source in src: path → content of every
 // file of the module, with the step functions stubbed, the step checks set for the learner, and
-// EXERCISE.md.
-func exerciseFiles(src fs.FS) (map[string][]byte, error) {
+// EXERCISE.md; with the hints, each step's body for -hint 3 among them (exercise_steps.go).
+func exerciseFiles(src fs.FS) (map[string][]byte, error) { return exerciseFilesHints(src, true) }
+
+// exerciseFilesHints is exerciseFiles, with the hints' bodies or (hints false: a hand-out for a
+// class) without them: every step's Answer in exercise_steps.go is then "", and nothing in the
+// module computes a step.
+func exerciseFilesHints(src fs.FS, hints bool) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	found := map[string]string{} // step function → its file
 	steps := exerciseSteps()
@@ -173,6 +178,10 @@ func exerciseFiles(src fs.FS) (map[string][]byte, error) {
 		case "go.mod":
 		case stepsTestFile:
 			text, err = setLearnerMode(text)
+		case "exercise_steps.go":
+			if !hints {
+				text, err = dropAnswers(name, text)
+			}
 		case "matrix.go":
 			text, err = dropFuncs(name, text, exerciseDropped, exerciseMatrixHeader)
 		default:
@@ -196,7 +205,7 @@ func exerciseFiles(src fs.FS) (map[string][]byte, error) {
 		return nil, fmt.Errorf("%s: does not start with %q", exerciseMainFile, exerciseMainConstraint)
 	}
 	files["main.go"] = mainText[len(exerciseMainConstraint):]
-	md, err := exerciseGuide(src, files, steps)
+	md, err := exerciseGuide(src, files, steps, hints)
 	if err != nil {
 		return nil, err
 	}
@@ -319,6 +328,29 @@ func dropUnusedImports(name string, text []byte) ([]byte, error) {
 	return applySourceEdits(text, edits), nil
 }
 
+// dropAnswers empties, in exercise_steps.go, the value of every Answer field of a composite
+// literal (the hints' bodies): Answer: "". Found by the syntax tree, as the stubs are.
+func dropAnswers(name string, text []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, text, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var edits []sourceEdit
+	ast.Inspect(f, func(n ast.Node) bool {
+		if kv, ok := n.(*ast.KeyValueExpr); ok {
+			if id, ok := kv.Key.(*ast.Ident); ok && id.Name == "Answer" {
+				edits = append(edits, sourceEdit{fset.Position(kv.Value.Pos()).Offset, fset.Position(kv.Value.End()).Offset, `""`})
+			}
+		}
+		return true
+	})
+	if len(edits) == 0 {
+		return nil, errors.New("no Answer to take out")
+	}
+	return format.Source(applySourceEdits(text, edits))
+}
+
 // setLearnerMode sets learnerMode to true in the step checks' file: in the exercise they talk
 // to the learner (steps_test.go).
 func setLearnerMode(text []byte) ([]byte, error) {
@@ -365,7 +397,7 @@ func findSteps(files map[string][]byte, steps []exerciseStep) map[string]stepLoc
 
 // exerciseGuide writes EXERCISE.md from the template exercise.md.tmpl, with the steps and
 // where each function is in the stubbed files.
-func exerciseGuide(src fs.FS, files map[string][]byte, steps []exerciseStep) ([]byte, error) {
+func exerciseGuide(src fs.FS, files map[string][]byte, steps []exerciseStep, hints bool) ([]byte, error) {
 	tmpl, err := fs.ReadFile(src, "exercise.md.tmpl")
 	if err != nil {
 		return nil, err
@@ -389,7 +421,7 @@ func exerciseGuide(src fs.FS, files map[string][]byte, steps []exerciseStep) ([]
 		gs = append(gs, guideStep{i + 1, s, where})
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, map[string]any{"Steps": gs, "Funcs": countFuncs(steps), "Elsewhere": strings.Join(namedElsewhere(files), ", ")}); err != nil {
+	if err := t.Execute(&b, map[string]any{"Steps": gs, "Funcs": countFuncs(steps), "Elsewhere": strings.Join(namedElsewhere(files), ", "), "Hints": hints}); err != nil {
 		return nil, fmt.Errorf("exercise.md.tmpl: %v", err)
 	}
 	return b.Bytes(), nil
@@ -421,7 +453,7 @@ func namedElsewhere(files map[string][]byte) []string {
 
 // writeExercise writes the exercise into dir, which must be new or empty, and says what to do
 // next.
-func writeExercise(dir string, stdout io.Writer, writing *sync.Mutex) error {
+func writeExercise(dir string, hints bool, stdout io.Writer, writing *sync.Mutex) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return &usageError{fmt.Sprintf("-exercise %s: the folder is not empty; give a new or an empty one", dir)}
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -430,7 +462,7 @@ func writeExercise(dir string, stdout io.Writer, writing *sync.Mutex) error {
 		}
 		return fmt.Errorf("-exercise %s: %v", dir, unwrapPathError(err))
 	}
-	files, err := exerciseFiles(programSource)
+	files, err := exerciseFilesHints(programSource, hints)
 	if err != nil {
 		return fmt.Errorf("-exercise: cannot make the exercise from the program's source: %v", err)
 	}
@@ -438,6 +470,9 @@ func writeExercise(dir string, stdout io.Writer, writing *sync.Mutex) error {
 		return fmt.Errorf("-exercise %s: %v", dir, err)
 	}
 	fmt.Fprintf(stdout, "wrote the exercise, %d files, to %s: the course's part of the program, with %d functions to write.\n", len(files), dir, countFuncs(exerciseSteps()))
+	if !hints {
+		fmt.Fprintln(stdout, "no answer in it: -hint 3 gives no body (-hints=false)")
+	}
 	fmt.Fprintf(stdout, "next: cd %s && go test    (EXERCISE.md says what each step is)\n", shellWord(dir))
 	return nil
 }

@@ -775,3 +775,72 @@ func other() float64 { return math.Pi } // a trailing comment stays
 		t.Errorf("not gofmt-clean (%v):\n%s", err, got)
 	}
 }
+
+// TestExerciseHandout: -exercise DIR -hints=false writes a module with no answer in it: no
+// hint-3 body, nor any line of one, is in any file written; -hint 3 says there is none; and the
+// grader takes such a folder as the exercise's (nothing "edited").
+func TestExerciseHandout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "handout")
+	status, stdout, stderr := runProgram("-exercise", dir, "-hints=false")
+	if status != 0 || stderr != "" || !strings.Contains(stdout, "no answer in it") {
+		t.Fatalf("-exercise DIR -hints=false: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+	written := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			text, err := os.ReadFile(p)
+			written[p] = text
+			return err
+		}
+		return err
+	})
+	if err != nil || len(written) < 10 {
+		t.Fatalf("the hand-out: %v, %d files", err, len(written))
+	}
+	for _, s := range exerciseSteps() {
+		if s.Answer == "" {
+			continue
+		}
+		pieces := []string{s.Answer, strings.TrimSpace(s.Answer)}
+		for _, l := range strings.Split(s.Answer, "\n") { // each line of the body that says something of its own
+			if l = strings.TrimSpace(l); len(l) > 24 && !strings.HasPrefix(l, "for ") && !strings.HasPrefix(l, "var ") {
+				pieces = append(pieces, l)
+			}
+		}
+		for p, text := range written {
+			for _, piece := range pieces {
+				if bytes.Contains(text, []byte(piece)) {
+					t.Errorf("the hand-out's %s holds %q, of the answer of %s", filepath.Base(p), piece, s.Func())
+				}
+			}
+		}
+	}
+	md := string(written[filepath.Join(dir, "EXERCISE.md")])
+	if !strings.Contains(md, "This folder holds\nno answer") || strings.Contains(md, "3 a body") {
+		t.Errorf("the hand-out's EXERCISE.md does not say that it holds no answer:\n%s", md)
+	}
+	exercise, err := gradeExercise() // the grader reads the hand-out as the exercise's, edited nowhere
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s gradeStudent
+	s.files = map[string][]byte{}
+	if err := s.read(dir, exercise); err != nil || len(s.notes) != 0 {
+		t.Errorf("the grader reads the hand-out with notes %q (%v), want none", s.notes, err)
+	}
+	withHints, err := exerciseFiles(programSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(withHints["EXERCISE.md"]), "the `Answer` of each step") {
+		t.Error("with hints, EXERCISE.md does not say where the answers are")
+	}
+	if testing.Short() {
+		return
+	}
+	out := runIn(t, dir, false, "go", "test", "-count=1", "-run", "TestSteps/5$", "-args", "-hint", "3")
+	noTrace(t, out)
+	if !strings.Contains(out, "hint 3: none in this folder") || !strings.Contains(out, "hint 2: ") {
+		t.Errorf("-hint 3 in the hand-out does not say there is no body:\n%s", out)
+	}
+}

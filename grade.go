@@ -91,7 +91,7 @@ func gradeRowSpecs() []gradeRowSpec {
 
 // gradeClass is -grade: it grades the class and writes the two files into it.
 func gradeClass(c *config, stdout, stderr io.Writer, sig *interrupts) error {
-	exercise, err := exerciseFiles(programSource)
+	exercise, err := gradeExercise()
 	if err != nil {
 		return fmt.Errorf("-grade: cannot make the exercise from the program's source: %v", err)
 	}
@@ -272,7 +272,7 @@ func (s *gradeStudent) read(dir string, exercise map[string][]byte) error {
 				s.files[name] = text
 			case exercise[name] == nil:
 				s.notes = append(s.notes, fmt.Sprintf("%s is not the exercise's: ignored", name))
-			case !bytes.Equal(text, exercise[name]) && name != "EXERCISE.md":
+			case !bytes.Equal(text, exercise[name]) && !bytes.Equal(text, exercise[name+handoutSuffix]) && name != "EXERCISE.md":
 				s.notes = append(s.notes, fmt.Sprintf("%s was edited: ignored", name))
 			}
 		}
@@ -285,6 +285,30 @@ func (s *gradeStudent) read(dir string, exercise map[string][]byte) error {
 	}
 	return nil
 }
+
+// gradeExercise is the exercise's files, as -exercise writes them, and, under name+handoutSuffix,
+// those that -exercise DIR -hints=false writes otherwise.
+func gradeExercise() (map[string][]byte, error) {
+	exercise, err := exerciseFiles(programSource)
+	if err != nil {
+		return nil, err
+	}
+	handout, err := exerciseFilesHints(programSource, false)
+	if err != nil {
+		return nil, err
+	}
+	for name, text := range handout {
+		if !bytes.Equal(text, exercise[name]) {
+			exercise[name+handoutSuffix] = text
+		}
+	}
+	return exercise, nil
+}
+
+// handoutSuffix marks, in the exercise's files that read compares a student's with, the version
+// of a file written by -exercise DIR -hints=false where it differs (exercise_steps.go without
+// the hints' bodies): a folder handed out either way is the exercise's as written.
+const handoutSuffix = " (-hints=false)"
 
 // contains says whether list holds x.
 func contains(list []string, x string) bool {

@@ -65,6 +65,7 @@ type config struct {
 	explain  int    // print the passes of this test image (−1: none)
 	serve    string // start the lab (lab.go) listening on this address instead of training here
 	exercise string // write the course's assignment into this folder instead (exercise.go)
+	hints    bool   // -exercise with the hints' bodies (-hints=false: a hand-out with no answer)
 	grade    string // grade the students' folders under this folder instead (grade.go)
 	// gradeSeedSet: -seed was given with -grade, which then draws the same inputs again
 	gradeSeedSet bool
@@ -87,7 +88,7 @@ var flagGroups = []struct {
 	{"Output", []string{"out", "title", "author", "save"}},
 	{"Use a trained network", []string{"load", "predict", "explain"}},
 	{"Lab", []string{"serve", "static"}},
-	{"Exercise", []string{"exercise", "grade"}},
+	{"Exercise", []string{"exercise", "hints", "grade"}},
 	{"Speed", []string{"workers"}},
 }
 
@@ -111,6 +112,7 @@ func defineFlags(c *config) (*flag.FlagSet, *string) {
 	fs.StringVar(&c.serve, "serve", "", "instead of training here, serve the lab on `ADDR` (localhost:8080): a page to draw digits on and watch the passes and the training")
 	fs.StringVar(&c.static, "static", "", "write the lab as a static web site into the new or empty folder `DIR`: any web host serves it, and it runs in each visitor's browser (with -data, -download, -mirror only)")
 	fs.StringVar(&c.exercise, "exercise", "", "write the assignment, this program with the math to write and its checks, into the new or empty folder `DIR`")
+	fs.BoolVar(&c.hints, "hints", true, "with -exercise: the steps' hints with a body for each (-hint 3); -hints=false writes a hand-out with no answer in it")
 	fs.StringVar(&c.grade, "grade", "", "grade every student's folder under `CLASS` (copies of -exercise), writing CLASS/grades.csv and grades.html; with -seed, the same inputs as a grading before; -workers, students at a time")
 	return fs, hidden
 }
@@ -220,8 +222,11 @@ func parseFlags(args []string, stdout io.Writer) (*config, error) {
 			return nil, &usageError{fmt.Sprintf("-%s: is empty; it needs %s", n, what)}
 		}
 	}
-	if c.exercise != "" && fs.NFlag() > 1 {
-		return nil, &usageError{"-exercise: takes no other flag; it only writes the exercise's files"}
+	if others := len(set) - 1; c.exercise != "" && (others > 1 || others == 1 && !set["hints"]) {
+		return nil, &usageError{"-exercise: takes no other flag but -hints; it only writes the exercise's files"}
+	}
+	if set["hints"] && c.exercise == "" {
+		return nil, &usageError{"-hints: only with -exercise DIR"}
 	}
 	if c.static != "" { // the lab as a web site (static.go): the data and nothing else
 		for n := range set {
@@ -332,7 +337,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	sig.removeIfEmpty(c.data)
 	switch {
 	case c.exercise != "":
-		err = writeExercise(c.exercise, stdout, sig.writing) // needs no data set
+		err = writeExercise(c.exercise, c.hints, stdout, sig.writing) // needs no data set
 	case c.grade != "":
 		err = gradeClass(c, stdout, stderr, sig) // needs no data set
 	case c.serve != "":

@@ -244,6 +244,9 @@ func writeHint(w io.Writer, n int, s exerciseStep, level int) {
 	if level >= 2 && s.Loops != "" {
 		fmt.Fprintf(w, "        hint 2: %s\n", strings.ReplaceAll(s.Loops, "\n", "\n                "))
 	}
+	if level >= 3 && s.Answer == "" && s.Name != "" {
+		fmt.Fprintln(w, "        hint 3: none in this folder, which was handed out without answers; hint 2 is the last.")
+	}
 	if level >= 3 && s.Answer != "" {
 		fmt.Fprintf(w, "        hint 3, a body for %s, plain loops in the notes' order:\n", s.Func())
 		for _, l := range strings.Split(strings.Trim(s.Answer, "\n"), "\n") {
