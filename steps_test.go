@@ -129,7 +129,7 @@ func stepsSummary(steps []exerciseStep, outs []stepOutcome) string {
 		case ok:
 			check = fmt.Sprintf("the gradient check (step %d) passes", i+1)
 		case outs[i].state == stepWaiting:
-			check = fmt.Sprintf("the gradient check (step %d) waits for them", i+1)
+			check = fmt.Sprintf("the gradient check (step %d) waits for step %d", i+1, outs[i].waitFor)
 		default:
 			check = fmt.Sprintf("the gradient check (step %d) does not pass", i+1)
 		}
