@@ -421,7 +421,7 @@ func exerciseGuide(src fs.FS, files map[string][]byte, steps []exerciseStep, hin
 		gs = append(gs, guideStep{i + 1, s, where})
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, map[string]any{"Steps": gs, "Funcs": countFuncs(steps), "Elsewhere": strings.Join(namedElsewhere(files), ", "), "Hints": hints}); err != nil {
+	if err := t.Execute(&b, map[string]any{"Steps": gs, "Funcs": countFuncs(steps), "Elsewhere": strings.Join(namedElsewhere(files), ", "), "Hints": hints, "Imports": strings.Join(gradeImports, ", ")}); err != nil {
 		return nil, fmt.Errorf("exercise.md.tmpl: %v", err)
 	}
 	return b.Bytes(), nil

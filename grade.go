@@ -4,9 +4,10 @@
 //
 // For each folder it takes the student's network.go, backprop.go and matrix.go and nothing
 // else: every other file is the exercise's own, as the program writes it now, and a file the
-// student changed or added is named in the notes ("steps_test.go was edited: ignored"). The
-// files go into a fresh module with the grader's harness as main.go (grade_harness.go), built
-// once (grade_run.go); then, for each step, the harness runs in a process of its own, under a
+// student changed or added is named in the notes ("steps_test.go was edited: ignored"). Files
+// that import a package able to reach files, programs or the network are not built; the others
+// go into a fresh module that holds only what they call (grade_module.go), with the grader's
+// harness as main.go (grade_harness.go), built once (grade_run.go); then, for each step, the harness runs in a process of its own, under a
 // time and a memory limit (grade_sandbox_linux.go), on inputs drawn at grading time from the
 // grading's seed, and the grader judges its answer with the program's own functions
 // (grade_steps.go, grade_judge.go). Nothing the student's code prints, and no test file, takes
@@ -129,6 +130,11 @@ func gradeClass(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 		if ctx.Err() != nil {
 			return
 		}
+		if refusal := importRefusal(s.files); refusal != "" {
+			s.noBuild = refusal
+			prog.step("built")
+			return
+		}
 		files := maps(module)
 		for name, text := range s.files {
 			files[name] = text
@@ -202,22 +208,6 @@ func maps(m map[string][]byte) map[string][]byte {
 		out[k] = v
 	}
 	return out
-}
-
-// gradeModule is the module every student's files go into: the exercise without its main.go,
-// tests and EXERCISE.md, with the harness's main.go and limits.
-func gradeModule(exercise map[string][]byte) map[string][]byte {
-	m := map[string][]byte{}
-	for name, text := range exercise {
-		if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") && name != "main.go" || name == "go.mod" {
-			m[name] = text
-		}
-	}
-	m["main.go"] = []byte(harnessMain)
-	if name, text := sandboxLimits(gradeStepMB, 2*gradeStepSeconds+1); name != "" {
-		m[name] = []byte(text)
-	}
-	return m
 }
 
 // readClass reads every student's folder under class: its learner files, and notes on the
@@ -502,6 +492,10 @@ func (s *gradeStudent) summary() string {
 		}
 	}
 	line := fmt.Sprintf("%-16s %2d of %d done (%d bit for bit)", s.name, n, len(s.rows), exact)
+	if s.noBuild != "" {
+		// Every row says it; the compiler's lines or the refused import, once.
+		wrong = []string{noBuild + ": " + s.noBuild}
+	}
 	if len(wrong) > 0 {
 		line += "; " + strings.Join(wrong, "; ")
 	}

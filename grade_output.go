@@ -81,7 +81,10 @@ func writeGrades(class string, students []*gradeStudent, seed uint64, when time.
 		Verdict, Short, Detail, Class string
 		Key                           int
 	}
-	type head struct{ N, Name string }
+	type head struct {
+		N     string
+		Parts []string // the function's name in pieces, each line break allowed between them
+	}
 	type student struct {
 		Name, Anchor string
 		Done, Exact  int
@@ -96,7 +99,7 @@ func writeGrades(class string, students []*gradeStudent, seed uint64, when time.
 		if !ok {
 			n, name = "", spec.label
 		}
-		heads = append(heads, head{n, name})
+		heads = append(heads, head{n, nameParts(name)})
 	}
 	var rows []student
 	for i, s := range students {
@@ -130,4 +133,20 @@ func writeGrades(class string, students []*gradeStudent, seed uint64, when time.
 		return fmt.Errorf("-grade: %v", err)
 	}
 	return nil
+}
+
+// nameParts cuts a function's name where a narrow column head may break it: before each capital
+// that follows a small letter and after a dot, so that "SGD.shrinkWeights" reads "SGD." "shrink"
+// "Weights" rather than breaking inside a word.
+func nameParts(name string) []string {
+	var parts []string
+	start := 0
+	for i := 1; i < len(name); i++ {
+		prev, c := name[i-1], name[i]
+		if prev == '.' || 'a' <= prev && prev <= 'z' && 'A' <= c && c <= 'Z' {
+			parts = append(parts, name[start:i])
+			start = i
+		}
+	}
+	return append(parts, name[start:])
 }

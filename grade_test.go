@@ -15,17 +15,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"flag"
 	"fmt"
 	"go/format"
 	"go/parser"
 	"go/token"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 var gradeClassDir = flag.String("gradeclass", "", "write a made-up class of 60 students into this new folder (TestGradeClass) and grade nothing")
@@ -43,9 +47,11 @@ type madeUpStudent struct {
 }
 
 // madeUpClass is the made-up class; class is the class's folder, which the deleter aims at. The
-// deleter aims only at the class, the grader's own folders and its HOME and TMPDIR: its code runs
-// with the rights of whoever runs the test, and a path outside those is not protected (a first
-// version that removed "../../..", the system's temporary folder, emptied it).
+// deleter imports os, so the grader does not build it (importRefusal, grade_module.go);
+// TestGradeSandbox runs such code to show that the sandbox holds too. It aims only at the class,
+// the grader's own folders and its HOME and TMPDIR: were it run, it would run with the rights of
+// whoever runs the test, and a path outside those is not protected (a first version that removed
+// "../../..", the system's temporary folder, emptied it).
 func madeUpClass(class string) []madeUpStudent {
 	all := plainAnswers()
 	with := func(changes map[string]string) map[string]string {
@@ -73,6 +79,13 @@ func madeUpClass(class string) []madeUpStudent {
 		}
 		return m
 	}
+	allNot := func(verdict string) map[string]string {
+		m := map[string]string{}
+		for k := range allDone {
+			m[k] = verdict
+		}
+		return m
+	}
 	replaceIn := func(fn, old, new string) string {
 		return strings.Replace(all[fn], old, new, 1)
 	}
@@ -92,8 +105,8 @@ func madeUpClass(class string) []madeUpStudent {
 			want: want(map[string]string{"6": tooMuchMem, "7": waiting, "training": waiting})},
 		{name: "deleter", imports: []string{"os"}, extra: fmt.Sprintf(
 			"\nfunc init() {\n\tfor _, p := range []string{%q, %q, \"..\", \"../..\", os.Getenv(\"HOME\"), os.Getenv(\"TMPDIR\")} {\n\t\tos.RemoveAll(p)\n\t}\n}\n",
-			class, filepath.Join(class, "right")), bodies: all, want: allDone},
-		{name: "faker", imports: []string{"os"}, bodies: map[string]string{"sigmoid": all["sigmoid"], "layerForward": "\n\tos.Stdout.WriteString(\"step 2: bit for bit\\n0123456789abcdef0123456789abcdef {\\\"Nonce\\\":\\\"0123456789abcdef0123456789abcdef\\\"}\\n\")\n"},
+			class, filepath.Join(class, "right")), bodies: all, want: allNot(noBuild)},
+		{name: "faker", imports: []string{"fmt"}, bodies: map[string]string{"sigmoid": all["sigmoid"], "layerForward": "\n\tfmt.Print(\"step 2: bit for bit\\n0123456789abcdef0123456789abcdef {\\\"Nonce\\\":\\\"0123456789abcdef0123456789abcdef\\\"}\\n\")\n"},
 			replace: map[string]string{
 				"steps_test.go": "package main\n\nimport \"testing\"\n\nfunc TestSteps(t *testing.T) { t.Log(\"9 of 9 steps done, bit for bit\") }\n",
 				"main.go":       "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"9 of 9 steps done, bit for bit, PASS\") }\n",
@@ -217,6 +230,7 @@ func TestGradeClass(t *testing.T) {
 		{"looper", "2", "did not finish in 10 s"},
 		{"panicker", "5", "index out of range"},
 		{"exploder", "6", "used more than 256 MB"},
+		{"deleter", "1", `imports "os": a step needs no file`},
 	} {
 		if r := got[c.student][c.step]; r == nil || !strings.Contains(r[3], c.says) {
 			t.Errorf("%s, step %s: the detail %q does not say %q", c.student, c.step, r, c.says)
@@ -235,6 +249,107 @@ func TestGradeClass(t *testing.T) {
 	page, err := os.ReadFile(filepath.Join(class, "grades.html"))
 	if err != nil || !bytes.Contains(page, []byte("<table id=\"grades\">")) {
 		t.Errorf("grades.html: %v", err)
+	}
+}
+
+// TestImportRefusal: a student's file that imports a package able to reach files, programs or
+// the network is not built, and the reason names the file, the line and the package.
+func TestImportRefusal(t *testing.T) {
+	file := func(imports string) map[string][]byte {
+		return map[string][]byte{"network.go": []byte("package main\n\n" + imports + "\n\nfunc sigmoid(a float64) float64 { return a }\n")}
+	}
+	for _, c := range []struct{ imports, want string }{
+		{`import "math"`, ""},
+		{"import (\n\t\"fmt\"\n\t\"math/rand/v2\"\n\t\"sync\"\n)", ""},
+		{`import "os"`, `network.go:3 imports "os": a step needs no file`},
+		{"import (\n\t\"math\"\n\tx \"os/exec\"\n)", `network.go:5 imports "os/exec"`},
+		{`import _ "unsafe"`, `network.go:3 imports "unsafe"`},
+		{`import "syscall"`, `imports "syscall"`},
+		{`import "net/http"`, `imports "net/http"`},
+		{`import "io/ioutil"`, `imports "io/ioutil"`},
+		{`import "embed"`, `imports "embed"`},
+		{`import "C"`, `imports "C"`},
+	} {
+		got := importRefusal(file(c.imports))
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%s: importRefusal says %q, want %q", c.imports, got, c.want)
+		}
+	}
+	for _, name := range gradeLearnerFiles {
+		text := map[string][]byte{name: []byte("package main\n\nimport \"os\"\n")}
+		if got := importRefusal(text); !strings.HasPrefix(got, name+":3 ") {
+			t.Errorf("%s importing os: importRefusal says %q", name, got)
+		}
+	}
+}
+
+// TestGradeSandbox: code that got past the grader's checks (here, built directly) and removes
+// every folder it can name, the class's, a student's, its own, its HOME and TMPDIR, removes none
+// of the class's files nor the grader's harnesses while it runs under grade_run.go's sandbox.
+func TestGradeSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds a program")
+	}
+	exercise, err := exerciseFiles(programSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	class := filepath.Join(t.TempDir(), "class")
+	students := []*gradeStudent{{name: "ada", id: "001"}, {name: "bob", id: "002"}}
+	for _, s := range students {
+		if err := writeTree(filepath.Join(class, s.name), map[string][]byte{"network.go": []byte("package main\n")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runner, err := newGradeRunner(io.Discard, gradeStepSeconds*time.Second, gradeStepMB)
+	if err != nil {
+		t.Skip(err) // no go command on PATH
+	}
+	defer runner.remove()
+	deleter := fmt.Sprintf("package main\n\nimport \"os\"\n\nfunc main() {\n\tfor _, p := range []string{%q, %q, %q, \"..\", \"../..\", os.Getenv(\"HOME\"), os.Getenv(\"TMPDIR\")} {\n\t\tos.RemoveAll(p)\n\t}\n}\n",
+		filepath.Join(class, "ada", "network.go"), filepath.Join(class, "bob"), class)
+	files := map[string][]byte{"go.mod": exercise["go.mod"], "main.go": []byte(deleter)}
+	if name, text := sandboxLimits(gradeStepMB, 2*gradeStepSeconds+1); name != "" {
+		files[name] = []byte(text)
+	}
+	ctx := context.Background()
+	var bins []string
+	for _, s := range students {
+		bin, compileErr, err := runner.build(ctx, s.id, files)
+		if err != nil || compileErr != "" {
+			t.Fatalf("the deleter does not build: %v %s", err, compileErr)
+		}
+		bins = append(bins, bin)
+	}
+	restore, err := readOnly(class, students)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner.lockFolders(students)
+	runner.run(ctx, "001", bins[0], []byte("{}\n"), "nonce")
+	restore()
+	for _, p := range append([]string{filepath.Join(class, "ada", "network.go"), filepath.Join(class, "bob", "network.go")}, bins...) {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("after the deleter ran: %v", err)
+		}
+	}
+}
+
+// TestNameParts: grades.html's column heads break a step's function name between words only.
+func TestNameParts(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want []string
+	}{
+		{"sigmoid", []string{"sigmoid"}},
+		{"layerForward", []string{"layer", "Forward"}},
+		{"sigmoidPrimeFromSigma", []string{"sigmoid", "Prime", "From", "Sigma"}},
+		{"SGD.shrinkWeights", []string{"SGD.", "shrink", "Weights"}},
+		{"backward pass", []string{"backward pass"}},
+	} {
+		if got := nameParts(c.name); !slices.Equal(got, c.want) {
+			t.Errorf("nameParts(%q) = %q, want %q", c.name, got, c.want)
+		}
 	}
 }
 
