@@ -34,7 +34,7 @@ func main() {
 // problem, 0 when the training ran.
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("go run .", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // an error is said in one line, below
+	fs.SetOutput(io.Discard) // an error is said in one line, after fs.Parse
 	var s trainSettings
 	var rs reportSettings
 	hidden := defineTrainFlags(fs, &s) // settings.go: the program's flags, defaults and bounds

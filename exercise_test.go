@@ -270,8 +270,9 @@ func TestExercise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Each build below has a folder of its own, and they run at the same time: one package
-	// compiles on one core, so the three builds share the two cores.
+	// Each build of the subtests skeleton, real bodies and plain answers and slips has a folder of
+	// its own, and they run at the same time: one package compiles on one core, so the three
+	// builds share the two cores.
 	exercise := func(t *testing.T) string {
 		dir := t.TempDir()
 		writeFiles(t, dir, files)
@@ -286,7 +287,7 @@ func TestExercise(t *testing.T) {
 		t.Parallel()
 		dir := exercise(t)
 		runIn(t, dir, true, "go", "vet", ".")
-		// go test below compiles the whole package, main included, and links it: it builds.
+		// go test compiles the whole package, main included, and links it: it builds.
 		out := runIn(t, dir, false, "go", "test", "-count=1", ".")
 		noTrace(t, out)
 		if !regexp.MustCompile(`(?m)^step 1  not written yet  σ\(a\) = 1/\(1 \+ e\^\(−a\)\)  \(sigmoid, network\.go:\d+\)$`).MatchString(out) {

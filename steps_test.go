@@ -1,7 +1,7 @@
 // steps_test.go checks the math of the course one step at a time, in the order of EXERCISE.md:
 // σ(a), the forward pass of a layer, σ'(a), δ of the output layer, δ of a hidden layer, the
 // gradients, a gradient check against finite differences, and the SGD step. Each step's
-// function is called directly, on fixed inputs written out below, and what it leaves is compared
+// function is called directly, on fixed inputs written out in its check in this file, and what it leaves is compared
 // with stored numbers: the finished program's results on those inputs, bit for bit. So a step
 // is checked on its own, and a mistake in one cannot fail another.
 //
@@ -76,7 +76,7 @@ func TestSteps(t *testing.T) {
 			case learnerMode:
 				fmt.Print(b.String())
 				if out.state != stepOK && out.state != stepInexact {
-					t.Fail() // said above, in the learner's words; go test -json marks the step failed
+					t.Fail() // said in the step's lines (b), in the learner's words; go test -json marks the step failed
 				}
 			case out.state != stepOK:
 				t.Errorf("a step of the math gives other numbers than the stored ones:\n%s", b.String())
@@ -104,7 +104,7 @@ func TestSteps(t *testing.T) {
 	if len(inexact) == 0 {
 		fmt.Println(", bit for bit: your functions compute exactly what the finished program does.")
 	} else {
-		fmt.Printf(". Step %s: right to within 1e-10 but not bit for bit (see above). Training works the same,\n"+
+		fmt.Printf(". Step %s: right to within 1e-10 but not bit for bit (its lines say why). Training works the same,\n"+
 			"but the last digits of its numbers differ from the finished program's.\n", joinStepNumbers(inexact))
 	}
 	fmt.Println("Now train with your own functions, 100 epochs:")
