@@ -8,6 +8,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -196,6 +198,12 @@ func TestSameBitsOnEveryPlatform(t *testing.T) {
 			run = exec.Command(p.exec, append([]string{bin}, cmdArgs...)...)
 		}
 		if out, err := run.CombinedOutput(); err != nil {
+			if p.name == "386" && errors.Is(err, syscall.ENOEXEC) {
+				// A hypervisor without the 32-bit mode; qemu-i386 crashes Go's 386 runtime, so
+				// there is no other way to run it here (.ci/run says the same and leaves 386 out).
+				t.Logf("%s: skipped, this machine cannot run a 32-bit program (%v)", p.name, err)
+				continue
+			}
 			t.Fatalf("the program built for %s: %v\n%s", p.name, err, out)
 		}
 		got, err := os.ReadFile(save)
