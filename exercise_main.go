@@ -84,7 +84,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	net := newNetwork(s.sizes(), s.seed)
-	fmt.Fprintf(stdout, "training %v with your functions, the course's way: %d epochs, batch %d, η %g, λ %g\n", s.hidden, s.epochs, s.batch, s.lr, s.lambda)
+	epochs := fmt.Sprintf("%d epochs", s.epochs)
+	if s.epochs == 1 {
+		epochs = "1 epoch"
+	}
+	fmt.Fprintf(stdout, "training %v with your functions, the course's way: %s, batch %d, η %g, λ %g\n", s.hidden, epochs, s.batch, s.lr, s.lambda)
 	if s.epochs == 0 {
 		trainPlain(net, m, s, stdout, stderr, nil, nil) // no epoch: nothing to diverge
 		return 0

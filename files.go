@@ -126,7 +126,8 @@ func removeLeftovers(dir string, w io.Writer) {
 	if len(removed) > 1 {
 		what = fmt.Sprintf("%d temporary files", len(removed))
 	}
-	fmt.Fprintf(w, "mnist: removed %s that a run killed while writing left in %s: %s\n", what, dir, strings.Join(removed, ", "))
+	// No program name in front: the program and the exercise's main (named main) both say it.
+	fmt.Fprintf(w, "removed %s that a run killed while writing left in %s: %s\n", what, dir, strings.Join(removed, ", "))
 }
 
 // unwrapPathError drops the operation and temporary path from an *os.PathError or *os.LinkError, so that a

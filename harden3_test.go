@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net"
@@ -92,7 +93,7 @@ func TestRunKeepsUsersFiles(t *testing.T) {
 	}
 	save := filepath.Join(out, "net.json")
 	status, _, stderr := runProgram("-data", data, "-download=false", "-out", out, "-epochs", "1", "-save", save)
-	want := "mnist: removed a temporary file that a run killed while writing left in " + out + ": " + leftover + "\n"
+	want := "removed a temporary file that a run killed while writing left in " + out + ": " + leftover + "\n"
 	if status != 0 || stderr != want {
 		t.Errorf("status %d, stderr %q; want 0 and %q", status, stderr, want)
 	}
@@ -511,5 +512,32 @@ func TestGradcheckStopsWhenItsClientLeaves(t *testing.T) {
 	}
 	if res, err := l.gradcheck(context.Background(), &passRequest{Test: &test}); err != nil || len(res.Checks) == 0 {
 		t.Errorf("the same check with its client there: %v, %v", res, err)
+	}
+}
+
+// TestEpochsPastTheSavedBound: a run that would save a network saying more epochs than -load
+// accepts (maxSavedEpochs, model.go) is refused before the data is read, with one line.
+func TestEpochsPastTheSavedBound(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "net.json")
+	if err := saveModel(p, newNetwork([]int{imageSize, 3, numDigits}, 1), nil, map[string]any{"epochs_trained": 1_000_000_000}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil { // empty: it is never read
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-load", p, "-epochs", "1", "-save", filepath.Join(dir, "next.json")},
+		{"-epochs", "1000000001"},
+	} {
+		var stdout, stderr bytes.Buffer
+		args = append(args, "-data", filepath.Join(dir, "data"), "-download=false", "-out", filepath.Join(dir, "out"))
+		code := run(args, &stdout, &stderr)
+		if code != 1 || !strings.Contains(stderr.String(), "more than the 1000000000 a saved network may record") || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%v: status %d, %q", args, code, stderr.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+			t.Errorf("%v: made -out", args)
+		}
 	}
 }

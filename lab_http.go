@@ -141,12 +141,13 @@ func method(m string, h http.HandlerFunc) http.HandlerFunc {
 }
 
 // writeJSON answers with v as JSON. Numbers that are not finite cannot be JSON: a network the
-// lab starts from has finite passes (passesFinite, model.go), so they mean that training
-// diverged between two looks, or that the step shown, of this η, overflows; the answer says so.
+// lab starts from has finite passes (passesFinite, model.go), so they mean that the step shown,
+// of this η, overflows, or that training diverged between two looks; the answer says so, the
+// first cause first, as it is the only one before any training.
 func writeJSON(w http.ResponseWriter, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		writeError(w, conflict("the answer holds numbers that are not finite: training diverged (reset to start again), or one step of η (-lr) overflows the weights"))
+		writeError(w, conflict("the answer holds numbers that are not finite: one step of η (-lr) overflows the weights, or, if the lab has trained, training diverged (reset to start again)"))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
