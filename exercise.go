@@ -1,7 +1,8 @@
-// exercise.go writes the course's assignment as a Go module: `-exercise DIR` copies this very
-// program into DIR with the bodies of the functions that carry the math of the course replaced
-// by stubs, adds the step checks (steps_test.go) and EXERCISE.md, and the learner fills the
-// stubs in, one step at a time, with `go test` saying which step is done, which is wrong and why.
+// exercise.go writes the course's assignment as a Go module: `-exercise DIR` copies the course's
+// part of this very program (exerciseModule lists its files) into DIR with the bodies of the
+// functions that carry the math of the course replaced by stubs, adds the step checks
+// (steps_test.go) and EXERCISE.md, and the learner fills the stubs in, one step at a time, with
+// `go test` saying which step is done, which is wrong and why.
 //
 // The exercise is made from the program's own source, built into it (programSource), so it can
 // never drift from the code: whatever the functions and files are when the program is built is

@@ -1,9 +1,9 @@
-// plain_train.go trains the course's way, with nothing but network.go and backprop.go: in each
-// epoch the training images shuffled, then trainBatch on one mini-batch after the other, then
-// the loss and accuracy on the evaluation set; the test set once, at the end. The exercise
-// trains the learner's functions with it (-exercise). The program trains the same way, only
-// faster (fast_passes.go, train.go, session.go): TestPlainTrainingIsTheProgram proves that the
-// two give the same numbers, bit for bit.
+// plain_train.go trains the course's way, with nothing but network.go and backprop.go (and
+// matrix.go under them): in each epoch the training images shuffled, then trainBatch on one
+// mini-batch after the other, then the loss and accuracy on the evaluation set; the test set once,
+// at the end. The exercise trains the learner's functions with it (-exercise). The program trains
+// the same way, only faster (fast_passes.go, train.go, session.go): TestPlainTrainingIsTheProgram
+// proves that the two give the same numbers, bit for bit.
 
 package main
 
