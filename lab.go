@@ -179,21 +179,22 @@ func serve(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	return nil
 }
 
-// openLab reads the data and the network as the command line does and starts the runner. A
-// data set that cannot be read is no error here: the lab then works on drawings alone.
+// openLab reads the network and the data as the command line does and starts the runner: the
+// -load network first, so that a file it refuses is found before the data is read. A data set
+// that cannot be read is no error here: the lab then works on drawings alone.
 func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
+	net, before, err := startingNetwork(c.load, c.sizes(), c.seed, c.batch, c.workers)
+	if err != nil {
+		return nil, err
+	}
 	data, err := loadData(c, stdout)
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return nil, err
 	}
-	// The -load network or a new one, once -out is made and -save checked again (paths.go).
-	net, before, nerr := startingNetwork(c.load, c.sizes(), c.seed, c.batch, c.workers)
-	if nerr == nil {
-		nerr = readyToWrite(c.out, c.save, stderr)
-	}
-	if nerr != nil {
-		return nil, nerr
+	// -out made and -save checked again (paths.go), once the data is there or known missing.
+	if werr := readyToWrite(c.out, c.save, stderr); werr != nil {
+		return nil, werr
 	}
 	return newLab(c, data, err, net, before, stdout, stderr), nil
 }
