@@ -72,22 +72,7 @@ func TestLabInBrowser(t *testing.T) {
 	t.Logf("lab: 2 epochs trained after %.1f s", time.Since(began).Seconds())
 
 	b := startBrowser(t, chromium)
-	var r struct {
-		TargetID  string `json:"targetId"`
-		SessionID string `json:"sessionId"`
-	}
-	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &r); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": r.TargetID, "flatten": true}, &r); err != nil {
-		t.Fatal(err)
-	}
-	s := r.SessionID
-	for _, m := range []string{"Runtime.enable", "Log.enable", "Page.enable", "Network.enable"} {
-		if err := b.call(ctx, s, m, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := blankPage(ctx, t, b) // helpers_test.go
 	// A laptop's window: everything to play with must be on its first screen.
 	if err := b.call(ctx, s, "Emulation.setDeviceMetricsOverride",
 		map[string]any{"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}, nil); err != nil {
