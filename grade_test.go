@@ -190,7 +190,10 @@ func TestGradeClass(t *testing.T) {
 		writeStudent(t, filepath.Join(class, s.name), exercise, s)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-grade", class}, &stdout, &stderr); code != 0 {
+	// A fixed seed: the slips student's σ with math.Exp differs from exp on about one input in
+	// six (amd64), so on the few σ(a) of step 2 that another seed draws it may be bit for bit, a
+	// true verdict on those inputs (seen once, in CI). On this seed's it is not, at steps 1, 2, 7.
+	if code := run([]string{"-grade", class, "-seed", "20261206"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("-grade: status %d\n%s%s", code, stdout.String(), stderr.String())
 	}
 	t.Logf("%s%s", stderr.String(), stdout.String())
