@@ -8,6 +8,8 @@
 // where DIR holds the four MNIST files (MNIST_DIR, when set, is the default); go run . -help
 // lists the flags. The flags, their defaults and the values each may take are the program's own
 // (settings.go): a value the program refuses is refused here too, before anything is loaded.
+// While a step's function is still its stub, it trains nothing and names that step
+// (stillAStub): go test says what each step needs.
 //
 // (In the program's source this file is exercise_main.go, which -exercise writes into the
 // exercise as main.go; the build constraint on its first line keeps it out of the program.)
@@ -65,6 +67,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "main: %v (go run . -help lists the flags)\n", err)
 		return 2
+	}
+	if stub := stillAStub(s.lambda); stub != "" {
+		fmt.Fprintf(stderr, "main: %s; go test says what each step needs, and training waits until they are written\n", stub)
+		return 1
 	}
 	paths, missing := findFiles(*data)
 	if len(missing) > 0 {
@@ -125,6 +131,50 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// stillAStub names the first step, in the order of EXERCISE.md, whose function still does what
+// its stub does: returns 0 or leaves its outputs as they were, on one small input where the
+// written step cannot (a run on the stubs would train for minutes to a test accuracy of 0.098).
+// It says nothing of whether a written step is right: go test does. Step 9 matters only when
+// the run's λ is not 0; step 7, the gradient check, has no function.
+func stillAStub(lambda float64) string {
+	one := func(v float64) Matrix { return Matrix{Rows: 1, Cols: 1, Data: []float64{v}} }
+	notYet := func(step int, what string) string {
+		return fmt.Sprintf("step %d (%s) is not written yet: %s, as its stub does", step, exerciseSteps()[step-1].Func(), what)
+	}
+	if sigmoid(0) == 0 {
+		return notYet(1, "sigmoid(0) gives 0, not ½")
+	}
+	a, s := one(0), one(0)
+	if layerForward(Layer{W: one(1), B: []float64{1}}, one(1), a, s); a.Data[0] == 0 {
+		return notYet(2, "layerForward leaves a = W·x + b at 0 for W = x = b = 1")
+	}
+	if sigmoidPrimeFromSigma(0.5) == 0 {
+		return notYet(3, "sigmoidPrimeFromSigma(½) gives 0, not ¼")
+	}
+	yhat := Matrix{Rows: 1, Cols: numDigits, Data: make([]float64, numDigits)}
+	delta := Matrix{Rows: 1, Cols: numDigits, Data: make([]float64, numDigits)}
+	if outputDelta(delta, yhat, []byte{0}); delta.Data[0] == 0 {
+		return notYet(4, "outputDelta leaves δ at 0 for ŷ = 0 and the label 0")
+	}
+	d := one(0)
+	if hiddenDelta(d, one(1), one(1), one(0.5)); d.Data[0] == 0 {
+		return notYet(5, "hiddenDelta leaves δ at 0 for W = δ above = 1 and σ(a) = ½")
+	}
+	gW, gb := one(0), []float64{0}
+	if layerGradients(gW, gb, one(1), one(1)); gW.Data[0] == 0 && gb[0] == 0 {
+		return notYet(6, "layerGradients leaves the sums at 0 for δ = x = 1")
+	}
+	layer := Layer{W: one(1), B: []float64{1}}
+	if (SGD{Eta: 0.5, N: 1}).step(layer, one(1), []float64{1}, 1); layer.W.Data[0] == 1 && layer.B[0] == 1 {
+		return notYet(8, "SGD.step leaves W and b as they were for gradients of 1")
+	}
+	layer = Layer{W: one(1), B: []float64{1}}
+	if (SGD{Eta: 0.5, Lambda: 1, N: 10}).shrinkWeights(layer); lambda != 0 && layer.W.Data[0] == 1 {
+		return notYet(9, "SGD.shrinkWeights leaves W as it was for λ = 1 (or train with -lambda 0)")
+	}
+	return ""
 }
 
 // yourFunctions is the report's sentence on whose functions trained the network: the

@@ -325,6 +325,12 @@ func TestExercise(t *testing.T) {
 				t.Errorf("go test -json does not say that step %d (not written or waiting) fails:\n%s", i+1, out)
 			}
 		}
+		// The exercise's main does not train the stubs: it names the first step not written.
+		out = runIn(t, dir, false, "go", "run", ".", "-data", t.TempDir(), "-epochs", "1")
+		noTrace(t, out)
+		if !strings.Contains(out, "main: step 1 (sigmoid) is not written yet: sigmoid(0) gives 0, not ½, as its stub does") {
+			t.Errorf("go run . on the skeleton does not say that step 1 is not written yet:\n%s", out)
+		}
 		// One step, with its hints: the subtest alone, then hints 1 to 3, the last a body.
 		out = runIn(t, dir, false, "go", "test", "-count=1", "-run", "TestSteps/5", "-args", "-hint", "3")
 		if n := len(regexp.MustCompile(`(?m)^step \d+  `).FindAllString(out, -1)); n != 1 || !strings.Contains(out, "hint 2: ") ||
@@ -356,6 +362,11 @@ func TestExercise(t *testing.T) {
 		noTrace(t, out)
 		if !strings.Contains(out, allPass) || !strings.Contains(out, "go run . -data ../path/to/mnist") {
 			t.Errorf("with the real bodies, go test does not say every step passes and what to run next:\n%s", out)
+		}
+		// Every step written: the exercise's main goes on to the data (here, a folder without it).
+		out = runIn(t, dir, false, "go", "run", ".", "-data", t.TempDir(), "-epochs", "1")
+		if !strings.Contains(out, "missing train-images-idx3-ubyte") || strings.Contains(out, "not written yet") {
+			t.Errorf("go run . with every step written does not go on to read the data:\n%s", out)
 		}
 	})
 
