@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // lookAlikes are names a user may give their own files that look like a temporary file of the
@@ -515,8 +516,9 @@ func TestGradcheckStopsWhenItsClientLeaves(t *testing.T) {
 	}
 }
 
-// TestEpochsPastTheSavedBound: a run that would save a network saying more epochs than -load
-// accepts (maxSavedEpochs, model.go) is refused before the data is read, with one line.
+// TestEpochsPastTheSavedBound: a run or a lab that would save a network saying more epochs than
+// -load accepts (maxSavedEpochs, model.go) is refused before the data is read, with one line
+// (epochsFit).
 func TestEpochsPastTheSavedBound(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "net.json")
@@ -529,10 +531,18 @@ func TestEpochsPastTheSavedBound(t *testing.T) {
 	for _, args := range [][]string{
 		{"-load", p, "-epochs", "1", "-save", filepath.Join(dir, "next.json")},
 		{"-epochs", "1000000001"},
+		{"-serve", "127.0.0.1:0", "-load", p, "-epochs", "1", "-save", filepath.Join(dir, "next.json")}, // the lab trains up to -epochs
 	} {
 		var stdout, stderr bytes.Buffer
 		args = append(args, "-data", filepath.Join(dir, "data"), "-download=false", "-out", filepath.Join(dir, "out"))
-		code := run(args, &stdout, &stderr)
+		done := make(chan int, 1)
+		go func() { done <- run(args, &stdout, &stderr) }()
+		var code int
+		select {
+		case code = <-done:
+		case <-time.After(time.Minute): // a lab that started serves until it is stopped
+			t.Fatalf("%v: still running after a minute, not refused", args)
+		}
 		if code != 1 || !strings.Contains(stderr.String(), "more than the 1000000000 a saved network may record") || strings.Count(stderr.String(), "\n") != 1 {
 			t.Errorf("%v: status %d, %q", args, code, stderr.String())
 		}

@@ -184,6 +184,9 @@ func serve(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 // that cannot be read is no error here: the lab then works on drawings alone.
 func openLab(c *config, stdout, stderr io.Writer) (*lab, error) {
 	net, before, err := startingNetwork(c.load, c.sizes(), c.seed, c.batch, c.workers)
+	if err == nil {
+		err = epochsFit(before, c.epochs) // the lab trains up to -epochs
+	}
 	if err != nil {
 		return nil, err
 	}

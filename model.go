@@ -83,6 +83,16 @@ type loadedModel struct {
 // trains, and an integer that JavaScript (the lab's page) holds exactly.
 const maxSavedEpochs = 1_000_000_000
 
+// epochsFit checks, before a run trains up to epochs more, that the file it saves will say no more
+// epochs than -load accepts (maxSavedEpochs), with the before it started from (−1: unknown, as 0).
+func epochsFit(before, epochs int) error {
+	if before = max(before, 0); epochs > maxSavedEpochs-before {
+		return fmt.Errorf("-epochs %d: with the %d epochs the network had, it would say %d, more than the %d a saved network may record",
+			epochs, before, int64(epochs)+int64(before), maxSavedEpochs)
+	}
+	return nil
+}
+
 // loadModel reads the network saved at path for a use that does not train it (-predict): what
 // readModel reads, with the memory of one pass.
 func loadModel(path string) (*Network, error) {

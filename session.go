@@ -34,10 +34,8 @@ func train(c *config, stdout, stderr io.Writer, sig *interrupts) error {
 	if err != nil {
 		return err
 	}
-	if c.epochs > maxSavedEpochs-max(before, 0) {
-		// The file saved after it would say more epochs than -load accepts (model.go).
-		return fmt.Errorf("-epochs %d: with the %d epochs the network had, it would say %d, more than the %d a saved network may record",
-			c.epochs, max(before, 0), int64(c.epochs)+int64(max(before, 0)), maxSavedEpochs)
+	if err := epochsFit(before, c.epochs); err != nil {
+		return err
 	}
 	data, err := loadData(c, stdout)
 	if err != nil {
