@@ -48,6 +48,7 @@ func TestStrictJSON(t *testing.T) {
 		{"/api/gradcheck", `{"test":0,"checks":[` + strings.Repeat(`{},`, 5000) + `{}]}`, 400, "more than 784 entries"},
 		{"/api/forward", `{"pixels":[` + strings.Repeat(`0,`, 100000) + `0]}`, 400, "more than 784 entries"},
 		{"/api/train", `{"action":"pause"} {}`, 400, "after it"},
+		{"/api/train", `{"action":"pace","pace":"1"}`, 400, `\"pace\" is a string, not a number`},
 		{"/api/forward", `{"test":0}`, 200, ""},
 		{"/api/forward", "{\"test\":0}\n\t ", 200, ""},
 		{"/api/gradcheck", `{"test":0,"checks":[{"layer":2,"unit":9,"input":-1}]}`, 200, ""},

@@ -1030,7 +1030,8 @@ func TestLabPaceAndBatchLosses(t *testing.T) {
 	}
 	for _, body := range []string{`{"action": "pace"}`, `{"action": "pace", "pace": -1}`, `{"action": "pace", "pace": 5000}`,
 		`{"action": "pace", "pace": 0.01}`, `{"action": "start", "pace": 2}`,
-		`{"action": "pace", "pace": 1e-400}`, `{"action": "pace", "pace": 0.0000001e-320}`, `{"action": "pace", "pace": 1e400}`} {
+		`{"action": "pace", "pace": 1e-400}`, `{"action": "pace", "pace": 0.0000001e-320}`, `{"action": "pace", "pace": 1e400}`,
+		`{"action": "pace", "pace": "1"}`, `{"action": "pace", "pace": [1]}`, `{"action": "pace", "pace": true}`} {
 		if status, b := request(t, "POST", srv.URL+"/api/train", "application/json", []byte(body), nil); status != 400 || bytes.Count(b, []byte("\n")) != 1 {
 			t.Errorf("%s: %d %s, want 400", body, status, b)
 		}

@@ -143,6 +143,12 @@ func (w *jsonWalk) walk(t reflect.Type, at string) error {
 	switch {
 	case tok == nil: // null: encoding/json leaves the value as it is
 		return nil
+	case !isDelim && t == reflect.TypeFor[json.Number]():
+		// encoding/json would take a string "1" for the number 1 here: a number it must be.
+		if _, isString := tok.(string); isString {
+			return fmt.Errorf("%q is a string, not a number", strings.TrimPrefix(at, "."))
+		}
+		return nil
 	case !isDelim && t.Kind() == reflect.String:
 		str, _ := tok.(string)
 		w.decoded += float64(len(str))
