@@ -355,10 +355,11 @@ func runStepCheck(check func() stepOutcome) stepOutcome {
 // stepProcs is the least number of goroutines the checks let run at once.
 const stepProcs = 4
 
-// stepSource is where a step function is and whether its body is still a stub.
+// stepSource is where a step function is, whether its body is still a stub, and the body.
 type stepSource struct {
 	loc  stepLocation
 	stub bool
+	body *ast.BlockStmt
 }
 
 // stepSources reads the package's Go files (not the tests) in the current folder, which is the
@@ -379,7 +380,7 @@ func stepSources(steps []exerciseStep) (map[string]stepSource, error) {
 			return nil, err
 		}
 		for _, sf := range stepFuncs(f, steps) {
-			src[sf.step.Func()] = stepSource{stepLocation{name, fset.Position(sf.decl.Pos()).Line}, isStubBody(sf.decl.Body)}
+			src[sf.step.Func()] = stepSource{stepLocation{name, fset.Position(sf.decl.Pos()).Line}, isStubBody(sf.decl.Body), sf.decl.Body}
 		}
 	}
 	return src, nil
@@ -1046,38 +1047,28 @@ func sigmoidHashes(xs, ys []float64) [2]uint64 {
 }
 
 // stepMathUses lists the functions of package math that give e^x (math.Exp and its kin) which
-// the body of the step function fn calls, as the package's source in the current folder has it.
+// the body of the step function fn calls, as the package's source in the current folder has it
+// (stepSources).
 func stepMathUses(fn string) []string {
 	var uses []string
-	names, _ := filepath.Glob("*.go")
-	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			continue
-		}
-		for _, sf := range stepFuncs(f, exerciseSteps()) {
-			if sf.step.Func() != fn {
-				continue
-			}
-			ast.Inspect(sf.decl.Body, func(n ast.Node) bool {
-				if sel, ok := n.(*ast.SelectorExpr); ok {
-					if id, ok := sel.X.(*ast.Ident); ok && id.Name == "math" {
-						switch sel.Sel.Name {
-						case "Exp", "Exp2", "Expm1", "Pow", "Tanh", "Sinh", "Cosh", "Log", "Log1p":
-							if u := "math." + sel.Sel.Name; !slices.Contains(uses, u) {
-								uses = append(uses, u)
-							}
-						}
+	src, _ := stepSources(exerciseSteps())
+	body := src[fn].body
+	if body == nil {
+		return nil
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "math" {
+				switch sel.Sel.Name {
+				case "Exp", "Exp2", "Expm1", "Pow", "Tanh", "Sinh", "Cosh", "Log", "Log1p":
+					if u := "math." + sel.Sel.Name; !slices.Contains(uses, u) {
+						uses = append(uses, u)
 					}
 				}
-				return true
-			})
+			}
 		}
-	}
+		return true
+	})
 	return uses
 }
 
