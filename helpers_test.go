@@ -232,3 +232,24 @@ func blankPage(ctx context.Context, t *testing.T, b *cdpClient) string {
 	}
 	return r.SessionID
 }
+
+// pageStayedHome fails the test for every error the page in browser b reported, and for every
+// URL it requested that is not in the folder home (a URL ending in /), not exactly also (when
+// not ""), and not a data:, blob: or about: one: a page of this program asks no other host. It
+// returns how many URLs the page requested.
+func pageStayedHome(t *testing.T, b *cdpClient, home, also string) int {
+	t.Helper()
+	b.mu.Lock()
+	problems, urls := b.problems, b.urls
+	b.mu.Unlock()
+	for _, p := range problems {
+		t.Errorf("page error: %s", p)
+	}
+	for _, u := range urls {
+		if !strings.HasPrefix(u, home) && (also == "" || u != also) &&
+			!strings.HasPrefix(u, "data:") && !strings.HasPrefix(u, "blob:") && !strings.HasPrefix(u, "about:") {
+			t.Errorf("the page requested %s, outside %s", u, home)
+		}
+	}
+	return len(urls)
+}

@@ -269,19 +269,8 @@ func TestLabInBrowser(t *testing.T) {
 	}
 
 	// Nothing went wrong in the page, and it asked no other host for anything.
-	b.mu.Lock()
-	problems, urls := b.problems, b.urls
-	b.mu.Unlock()
-	for _, p := range problems {
-		t.Errorf("page error: %s", p)
-	}
-	for _, u := range urls {
-		if !strings.HasPrefix(u, srv.URL+"/") && u != srv.URL &&
-			!strings.HasPrefix(u, "data:") && !strings.HasPrefix(u, "blob:") && !strings.HasPrefix(u, "about:") {
-			t.Errorf("the page requested %s, not from the lab at %s", u, srv.URL)
-		}
-	}
-	t.Logf("%d requests, all to the lab; %.1f s in all", len(urls), time.Since(began).Seconds())
+	requests := pageStayedHome(t, b, srv.URL+"/", srv.URL) // helpers_test.go
+	t.Logf("%d requests, all to the lab; %.1f s in all", requests, time.Since(began).Seconds())
 }
 
 // checkPageAfterY checks, once y is picked on a network trained two epochs here, what issue 24

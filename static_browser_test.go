@@ -216,17 +216,7 @@ func TestStaticLabInBrowser(t *testing.T) {
 		staticScreenshot(ctx, t, b, s, path)
 	}
 
-	b.mu.Lock()
-	problems, urls := b.problems, b.urls
-	b.mu.Unlock()
-	for _, p := range problems {
-		t.Errorf("page error: %s", p)
-	}
-	for _, u := range urls {
-		if !strings.HasPrefix(u, page) && !strings.HasPrefix(u, "data:") && !strings.HasPrefix(u, "blob:") && !strings.HasPrefix(u, "about:") {
-			t.Errorf("the page requested %s, outside the site at %s", u, page)
-		}
-	}
+	pageStayedHome(t, b, page, "") // helpers_test.go
 }
 
 // countBelow counts the values under limit.
