@@ -7,11 +7,12 @@
 // student changed or added is named in the notes ("steps_test.go was edited: ignored"). Files
 // that import a package able to reach files, programs or the network are not built; the others
 // go into a fresh module that holds only what they call (grade_module.go), with the grader's
-// harness as main.go (grade_harness.go), built once (grade_run.go); then, for each step, the harness runs in a process of its own, under a
-// time and a memory limit (grade_sandbox_linux.go), on inputs drawn at grading time from the
-// grading's seed, and the grader judges its answer with the program's own functions
-// (grade_steps.go, grade_judge.go). Nothing the student's code prints, and no test file, takes
-// part in the verdict; a step that loops or explodes is stopped, and the others are graded.
+// harness as main.go (grade_harness.go), built once (grade_run.go); then, for each step, the
+// harness runs in a process of its own, under a time and a memory limit
+// (grade_sandbox_linux.go), on inputs drawn at grading time from the grading's seed, and the
+// grader judges its answer with the program's own functions (grade_steps.go, grade_judge.go).
+// Nothing the student's code prints, and no test file, takes part in the verdict; a step that
+// loops or explodes is stopped, and the others are graded.
 //
 // The seed is drawn from crypto/rand, unless -seed gives it; it is printed in both files, and
 // -grade CLASS -seed N draws the same inputs again. docs/teaching.md is the teacher's guide.
